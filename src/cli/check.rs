@@ -1,0 +1,123 @@
+//! `roster check`: validate a policy, and a snapshot against it.
+
+use super::{print, Error, Exit};
+use crate::model::Status;
+use crate::{policy, snapshot};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Validate a policy, and with --snapshot also the snapshot against it.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The policy file (TOML).
+    #[arg(long, value_name = "FILE")]
+    policy: PathBuf,
+    /// A snapshot: a folder with users.csv (teams.csv, records.csv, snapshot.toml optional) or a .json file.
+    #[arg(long, value_name = "PATH")]
+    snapshot: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let policy = policy::load(&args.policy)?;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "policy {}: ok ({:?}, {} roles: {})",
+        args.policy.display(),
+        policy.name,
+        policy.roles.names.len(),
+        policy.roles.names.join(" > ")
+    );
+    if let Some(path) = &args.snapshot {
+        let store = snapshot::load(path, &policy)?;
+        policy.bind(&store)?;
+        summarize(&mut out, path, &policy, &store);
+    }
+    print(&out)?;
+    Ok(Exit::Ok)
+}
+
+fn summarize(
+    out: &mut String,
+    path: &std::path::Path,
+    policy: &policy::Policy,
+    store: &snapshot::Store,
+) {
+    let _ = writeln!(
+        out,
+        "snapshot {}: ok ({} users, {} teams, {} records)",
+        path.display(),
+        store.users.len(),
+        store.teams.len(),
+        store.records.len()
+    );
+    let mut by_status = [0usize; 6];
+    let mut by_role = vec![0usize; policy.roles.names.len()];
+    for u in &store.users {
+        by_status[u.status.index()] += 1;
+        if let Some(c) = by_role.get_mut(u.role.index()) {
+            *c += 1;
+        }
+    }
+    let statuses: Vec<String> = Status::ALL
+        .iter()
+        .filter(|s| by_status[s.index()] > 0)
+        .map(|s| format!("{s} {}", by_status[s.index()]))
+        .collect();
+    let _ = writeln!(out, "  users by status: {}", list_or_none(&statuses));
+    let roles: Vec<String> = policy
+        .roles
+        .names
+        .iter()
+        .zip(&by_role)
+        .filter(|(_, n)| **n > 0)
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect();
+    let _ = writeln!(out, "  users by role: {}", list_or_none(&roles));
+    let teams: Vec<String> = store
+        .teams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "{} ({} members)",
+                t.display(),
+                store.members_of(snapshot::TeamIx(i as u32)).count()
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "  teams: {}", list_or_none(&teams));
+    let mut records: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for r in &store.records {
+        *records
+            .entry((store.kind_of(r), store.state_of(r)))
+            .or_default() += 1;
+    }
+    let records: Vec<String> = records
+        .iter()
+        .map(|((k, s), n)| format!("{k} {s} {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  records by kind and state: {}",
+        list_or_none(&records)
+    );
+    if let Some(seats) = store.account.seats {
+        let billed = store
+            .users
+            .iter()
+            .filter(|u| policy.statuses.is_billed(u.status))
+            .count();
+        let _ = writeln!(out, "  seats: {billed} billed of {seats}");
+    }
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}

@@ -1,0 +1,111 @@
+//! The command line: argument parsing, one module per subcommand, exit codes.
+//!
+//! Commands return an [`Exit`]; only this module prints errors.
+
+mod check;
+
+use crate::diag::Diagnostics;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// roster: plans, explains and checks the user lifecycle of a business application.
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate a policy, and a snapshot against it; print a summary.
+    Check(check::Args),
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: ran.
+    Ok,
+    /// 1: bad input or policy.
+    BadInput,
+    /// 2: usage error.
+    Usage,
+    /// 3: a `--fail-on` condition held.
+    FailOn,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(match e {
+            Exit::Ok => 0,
+            Exit::BadInput => 1,
+            Exit::Usage => 2,
+            Exit::FailOn => 3,
+        })
+    }
+}
+
+/// A failure of a command, rendered on stderr by [`main`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input files.
+    #[error("{0}")]
+    Input(#[from] Diagnostics),
+    /// A bad argument combination found after parsing.
+    #[error("error: {0}")]
+    Usage(String),
+    /// Writing the output failed.
+    #[error("error: {0}")]
+    Output(String),
+}
+
+/// Parses arguments, runs the command and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => Exit::Usage.into(),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    match result {
+        Ok(exit) => exit.into(),
+        Err(e) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{e}");
+            match e {
+                Error::Usage(_) => Exit::Usage.into(),
+                _ => Exit::BadInput.into(),
+            }
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`roster plan | head`) ends quietly.
+pub(crate) fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// The `--policy` path.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct PolicyArg {
+    /// The policy file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+}

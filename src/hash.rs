@@ -1,0 +1,12 @@
+//! SHA-256 digests as lowercase hex, for the plan's `policy.sha256` and `snapshot.sha256`.
+
+use std::fmt::Write;
+
+/// Lowercase hex of digest bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}

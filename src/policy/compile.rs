@@ -1,0 +1,677 @@
+//! Raw policy -> validated [`Policy`]: every cross-reference is checked and every problem
+//! collected with its TOML position.
+
+use super::matcher::{Clause, Matcher, UNMATCHABLE_FIELDS};
+use super::raw::{
+    ActorRank, OneOrMany, RawIdleOverride, RawMatcher, RawPolicy, RawRecordKind, ReportsPolicy,
+    TeamsPolicy,
+};
+use super::{
+    Deactivation, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry, Policy,
+    Records, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
+};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::{RoleIx, Status};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// Parses and validates policy TOML read from `path`.
+pub fn parse(source: &str, path: &Path) -> Result<Policy, Diagnostics> {
+    let raw: RawPolicy = toml::from_str(source).map_err(|e| {
+        let d = Diagnostic::file(path, tidy_toml_message(e.message()));
+        let d = match e.span() {
+            Some(span) => d.at(Location::of_offset(source, span.start)),
+            None => d,
+        };
+        Diagnostics(vec![with_toml_help(d)])
+    })?;
+    let mut c = Compiler {
+        source,
+        path,
+        problems: Vec::new(),
+    };
+    let policy = c.policy(raw);
+    if c.problems.is_empty() {
+        Ok(policy)
+    } else {
+        Err(Diagnostics(c.problems))
+    }
+}
+
+/// toml's messages end in a newline and sometimes a period; ours do not.
+fn tidy_toml_message(message: &str) -> String {
+    message.trim().trim_end_matches('.').to_owned()
+}
+
+/// Adds a help line for the common TOML mistakes.
+fn with_toml_help(d: Diagnostic) -> Diagnostic {
+    let m = &d.message;
+    if m.starts_with("unknown field") {
+        d.help("remove or rename the key; the keys this table accepts are listed above")
+    } else if m.starts_with("missing field") {
+        d.help("add the key; see docs/reference.md for what it means")
+    } else if m.starts_with("unknown variant") {
+        d.help("use one of the values listed above")
+    } else {
+        d
+    }
+}
+
+struct Compiler<'a> {
+    source: &'a str,
+    path: &'a Path,
+    problems: Vec<Diagnostic>,
+}
+
+impl Compiler<'_> {
+    fn error(&mut self, span: Range<usize>, message: String, help: impl Into<String>) {
+        self.problems.push(
+            Diagnostic::file(self.path, message)
+                .at(Location::of_offset(self.source, span.start))
+                .help(help),
+        );
+    }
+
+    fn policy(&mut self, raw: RawPolicy) -> Policy {
+        if raw.name.get_ref().trim().is_empty() {
+            self.error(
+                raw.name.span(),
+                "`name` is empty".into(),
+                "give the policy a name",
+            );
+        }
+        let roles = self.roles(&raw.roles);
+        let statuses = self.statuses(raw.statuses.as_ref());
+        let invites = raw.invites.map(|i| Invites {
+            expire_after: i.expire_after,
+            on_expiry: i.on_expiry.unwrap_or(OnExpiry::Report),
+            max_resends: i.max_resends.unwrap_or(0),
+        });
+        let idle = raw.idle.map(|i| {
+            let base = Thresholds {
+                after: i.after,
+                suspend_after: i.suspend_after,
+                deactivate_after: i.deactivate_after,
+                notify_before: i.notify_before,
+            };
+            self.check_thresholds(&base, "[idle]", None);
+            let exempt = i
+                .exempt
+                .map(|m| self.matcher(m, "idle.exempt", &roles, &statuses));
+            let overrides = i
+                .overrides
+                .into_iter()
+                .enumerate()
+                .map(|(n, o)| self.idle_override(o, n + 1, base, &roles, &statuses))
+                .collect();
+            Idle {
+                thresholds: base,
+                exempt,
+                exempt_review_after: i.exempt_review_after,
+                overrides,
+            }
+        });
+        let lockout = raw.lockout.map(|l| Lockout {
+            max_failed_logins: l.max_failed_logins,
+            unlock_after: l.unlock_after,
+        });
+        let deactivation = self.deactivation(raw.deactivation, &roles, &statuses);
+        let leaders = self.leaders(raw.leaders, &roles, &statuses);
+        let records = self.records(raw.records);
+        Policy {
+            name: raw.name.into_inner().trim().to_owned(),
+            description: raw.description,
+            path: self.path.to_path_buf(),
+            source: self.source.to_owned(),
+            sha256: crate::hash::hex(&Sha256::digest(self.source.as_bytes())),
+            roles,
+            statuses,
+            invites,
+            idle,
+            lockout,
+            deactivation,
+            leaders,
+            records,
+        }
+    }
+
+    fn roles(&mut self, raw: &super::raw::RawRoles) -> Roles {
+        let mut names = Vec::new();
+        let mut lookup: HashMap<String, RoleIx> = HashMap::new();
+        if raw.order.is_empty() {
+            self.problems.push(
+                Diagnostic::file(self.path, "`roles.order` is empty".to_owned()).help(
+                    "list the roles, highest rank first: order = [\"admin\", \"manager\", \"rep\"]",
+                ),
+            );
+        }
+        for (i, name) in raw.order.iter().enumerate() {
+            let text = name.get_ref().trim();
+            let key = text.to_lowercase();
+            if text.is_empty() {
+                self.error(
+                    name.span(),
+                    "a role name is empty".into(),
+                    "remove the empty entry",
+                );
+            } else if lookup.contains_key(&key) {
+                self.error(
+                    name.span(),
+                    format!("role `{text}` is listed twice in `roles.order`"),
+                    "list each role once, highest rank first",
+                );
+            } else {
+                lookup.insert(key, RoleIx(u16::try_from(i).unwrap_or(u16::MAX)));
+            }
+            names.push(text.to_owned());
+        }
+        if names.len() > usize::from(u16::MAX) {
+            self.problems.push(Diagnostic::file(
+                self.path,
+                "more than 65535 roles".to_owned(),
+            ));
+        }
+        let canonical = lookup.clone();
+        for (alias, target) in &raw.aliases {
+            let key = alias.trim().to_lowercase();
+            match canonical.get(&target.get_ref().trim().to_lowercase()) {
+                None => self.error(
+                    target.span(),
+                    format!(
+                        "alias `{alias}` points to `{}`, which is not in `roles.order`",
+                        target.get_ref()
+                    ),
+                    format!("point it to one of {}", quoted_list(&names)),
+                ),
+                Some(&ix) => match lookup.get(&key) {
+                    Some(&existing) if existing != ix => self.error(
+                        target.span(),
+                        format!(
+                            "alias `{alias}` is already the name of role `{}`",
+                            names[existing.index()]
+                        ),
+                        "an alias must not shadow a role name",
+                    ),
+                    _ => {
+                        lookup.insert(key, ix);
+                    }
+                },
+            }
+        }
+        let mut permissions = vec![Vec::new(); names.len()];
+        for (role, granted) in &raw.permissions {
+            match canonical.get(&role.trim().to_lowercase()) {
+                Some(ix) => permissions[ix.index()] = granted.get_ref().clone(),
+                None => self.error(
+                    granted.span(),
+                    format!(
+                        "`roles.permissions` names role `{role}`, which is not in `roles.order`"
+                    ),
+                    format!(
+                        "add `{role}` to `roles.order` or use one of {}",
+                        quoted_list(&names)
+                    ),
+                ),
+            }
+        }
+        Roles {
+            names,
+            permissions,
+            lookup,
+        }
+    }
+
+    fn statuses(&mut self, raw: Option<&super::raw::RawStatuses>) -> Statuses {
+        let mut aliases = BTreeMap::new();
+        let mut billed = [false; 6];
+        let canonical_help = format!(
+            "use one of {}",
+            Status::ALL
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if let Some(raw) = raw {
+            for (alias, target) in &raw.aliases {
+                match Status::parse(target.get_ref()) {
+                    None => self.error(
+                        target.span(),
+                        format!(
+                            "status alias `{alias}` points to `{}`, which is not a status",
+                            target.get_ref()
+                        ),
+                        canonical_help.clone(),
+                    ),
+                    Some(status) => match Status::parse(alias) {
+                        Some(own) if own != status => self.error(
+                            target.span(),
+                            format!("`{alias}` is a status of its own and cannot alias `{status}`"),
+                            "remove the alias",
+                        ),
+                        _ => {
+                            aliases.insert(alias.trim().to_lowercase(), status);
+                        }
+                    },
+                }
+            }
+        }
+        let statuses_so_far = Statuses {
+            aliases: aliases.clone(),
+            billed,
+        };
+        match raw.and_then(|r| r.billed.as_ref()) {
+            None => {
+                for s in [Status::Invited, Status::Active, Status::Idle] {
+                    billed[s.index()] = true;
+                }
+            }
+            Some(list) => {
+                for name in list {
+                    match statuses_so_far.resolve(name.get_ref()) {
+                        Some(s) => billed[s.index()] = true,
+                        None => self.error(
+                            name.span(),
+                            format!(
+                                "`statuses.billed` names `{}`, which is not a status",
+                                name.get_ref()
+                            ),
+                            statuses_so_far.known(),
+                        ),
+                    }
+                }
+            }
+        }
+        Statuses { aliases, billed }
+    }
+
+    fn check_thresholds(&mut self, t: &Thresholds, table: &str, span: Option<Range<usize>>) {
+        let complain = |me: &mut Self, message: String| {
+            let d = Diagnostic::file(me.path, message).help(
+                "idle thresholds must grow: after <= suspend_after <= deactivate_after, \
+                 and notify_before must be shorter than the escalation it warns of",
+            );
+            let d = match &span {
+                Some(s) => d.at(Location::of_offset(me.source, s.start)),
+                None => d,
+            };
+            me.problems.push(d);
+        };
+        if let Some(s) = t.suspend_after {
+            if s < t.after {
+                complain(
+                    self,
+                    format!(
+                        "{table}: suspend_after ({s}) is shorter than after ({})",
+                        t.after
+                    ),
+                );
+            }
+        }
+        if let Some(d) = t.deactivate_after {
+            if d < t.after {
+                complain(
+                    self,
+                    format!(
+                        "{table}: deactivate_after ({d}) is shorter than after ({})",
+                        t.after
+                    ),
+                );
+            }
+            if let Some(s) = t.suspend_after {
+                if d < s {
+                    complain(
+                        self,
+                        format!(
+                            "{table}: deactivate_after ({d}) is shorter than suspend_after ({s})"
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(n) = t.notify_before {
+            let first = t.suspend_after.or(t.deactivate_after);
+            if let Some(first) = first {
+                if n >= first {
+                    complain(self, format!("{table}: notify_before ({n}) is not shorter than the first escalation ({first})"));
+                }
+            }
+        }
+    }
+
+    fn idle_override(
+        &mut self,
+        o: RawIdleOverride,
+        number: usize,
+        base: Thresholds,
+        roles: &Roles,
+        statuses: &Statuses,
+    ) -> IdleOverride {
+        let span = o.matcher.span();
+        let key = format!("idle.overrides[{number}].where");
+        let matcher = self.matcher(o.matcher, &key, roles, statuses);
+        let thresholds = Thresholds {
+            after: o.after.unwrap_or(base.after),
+            suspend_after: o.suspend_after.or(base.suspend_after),
+            deactivate_after: o.deactivate_after.or(base.deactivate_after),
+            notify_before: o.notify_before.or(base.notify_before),
+        };
+        self.check_thresholds(
+            &thresholds,
+            &format!("[[idle.overrides]] #{number}"),
+            Some(span),
+        );
+        IdleOverride {
+            matcher,
+            thresholds,
+            number,
+        }
+    }
+
+    fn matcher(
+        &mut self,
+        raw: Spanned<RawMatcher>,
+        key: &str,
+        roles: &Roles,
+        statuses: &Statuses,
+    ) -> Matcher {
+        let span = raw.span();
+        let mut clauses = Vec::new();
+        for (field, values) in raw.into_inner() {
+            let values = values_of(values);
+            let clause = match field.as_str() {
+                "role" => {
+                    let mut ixs = Vec::new();
+                    for v in &values {
+                        match roles.resolve(v) {
+                            Some(ix) => ixs.push(ix),
+                            None => self.error(
+                                span.clone(),
+                                format!(
+                                    "`{key}` names role `{v}`, which the policy does not define"
+                                ),
+                                roles.known(),
+                            ),
+                        }
+                    }
+                    Clause::Role(ixs)
+                }
+                "status" => {
+                    let mut ss = Vec::new();
+                    for v in &values {
+                        match statuses.resolve(v) {
+                            Some(s) => ss.push(s),
+                            None => self.error(
+                                span.clone(),
+                                format!("`{key}` names status `{v}`, which is not a status"),
+                                statuses.known(),
+                            ),
+                        }
+                    }
+                    Clause::Status(ss)
+                }
+                "flags" => Clause::Flags(values),
+                "permissions" => Clause::Permissions(values),
+                "teams" => Clause::Teams(values),
+                "id" => Clause::Id(values),
+                "email" => Clause::Email(values),
+                other if UNMATCHABLE_FIELDS.contains(&other) => {
+                    self.error(
+                        span.clone(),
+                        format!("`{key}` cannot match on `{other}`"),
+                        "match on `role`, `status`, `flags`, `permissions`, `teams`, `id`, `email` or an extra column",
+                    );
+                    continue;
+                }
+                other => Clause::Attribute {
+                    name: other.to_owned(),
+                    values,
+                },
+            };
+            clauses.push(clause);
+        }
+        Matcher {
+            clauses,
+            span: Some(span),
+            key: key.to_owned(),
+        }
+    }
+
+    fn strategies(
+        &mut self,
+        raw: Option<Vec<Spanned<String>>>,
+        key: &str,
+    ) -> Option<Vec<Strategy>> {
+        let raw = raw?;
+        let mut out = Vec::with_capacity(raw.len());
+        for s in raw {
+            match Strategy::parse(s.get_ref().trim()) {
+                Ok(strategy) => out.push(strategy),
+                Err(message) => self.error(
+                    s.span(),
+                    format!("`{key}`: {message}"),
+                    format!("use {STRATEGY_NAMES}"),
+                ),
+            }
+        }
+        Some(out)
+    }
+
+    fn deactivation(
+        &mut self,
+        raw: Option<super::raw::RawDeactivation>,
+        roles: &Roles,
+        statuses: &Statuses,
+    ) -> Deactivation {
+        let mut receivers = [false; 6];
+        let Some(raw) = raw else {
+            receivers[Status::Active.index()] = true;
+            return Deactivation {
+                actor_permission: Some("manage_users".to_owned()),
+                actor_rank: ActorRank::AtLeastTarget,
+                protected: None,
+                required_fields: Vec::new(),
+                revoke_sessions: true,
+                block_email: false,
+                receivers,
+            };
+        };
+        match &raw.receivers {
+            None => receivers[Status::Active.index()] = true,
+            Some(list) => {
+                for name in list {
+                    match statuses.resolve(name.get_ref()) {
+                        Some(s) => receivers[s.index()] = true,
+                        None => self.error(
+                            name.span(),
+                            format!(
+                                "`deactivation.receivers` names `{}`, which is not a status",
+                                name.get_ref()
+                            ),
+                            statuses.known(),
+                        ),
+                    }
+                }
+            }
+        }
+        let required_fields = raw
+            .required_fields
+            .iter()
+            .filter_map(|f| {
+                Some(match f.get_ref().trim() {
+                    "email" => RequiredField::Email,
+                    "name" => RequiredField::Name,
+                    "phone" => RequiredField::Phone,
+                    "manager_id" => RequiredField::Manager,
+                    "teams" => RequiredField::Teams,
+                    other if UNMATCHABLE_FIELDS.contains(&other) || ["id", "role", "status"].contains(&other) => {
+                        self.error(
+                            f.span(),
+                            format!("`{other}` cannot be a required field"),
+                            "use `email`, `name`, `phone`, `manager_id`, `teams` or an extra column",
+                        );
+                        return None;
+                    }
+                    other => RequiredField::Attribute(other.to_owned()),
+                })
+            })
+            .collect();
+        let protected = raw
+            .protected
+            .map(|m| self.matcher(m, "deactivation.protected", roles, statuses));
+        Deactivation {
+            actor_permission: Some(
+                raw.actor_permission
+                    .unwrap_or_else(|| "manage_users".to_owned()),
+            )
+            .filter(|p| !p.trim().is_empty()),
+            actor_rank: raw.actor_rank.unwrap_or(ActorRank::AtLeastTarget),
+            protected,
+            required_fields,
+            revoke_sessions: raw.revoke_sessions.unwrap_or(true),
+            block_email: raw.block_email.unwrap_or(false),
+            receivers,
+        }
+    }
+
+    fn leaders(
+        &mut self,
+        raw: Option<super::raw::RawLeaders>,
+        roles: &Roles,
+        statuses: &Statuses,
+    ) -> Leaders {
+        let default_chain = super::default_transfer_to;
+        let Some(raw) = raw else {
+            return Leaders {
+                teams: TeamsPolicy::HandOver,
+                teams_to: default_chain(),
+                direct_reports: ReportsPolicy::Reassign,
+                direct_reports_to: default_chain(),
+                bulk_refuse: None,
+            };
+        };
+        Leaders {
+            teams: raw.teams.unwrap_or(TeamsPolicy::HandOver),
+            teams_to: self
+                .strategies(raw.teams_to, "leaders.teams_to")
+                .unwrap_or_else(default_chain),
+            direct_reports: raw.direct_reports.unwrap_or(ReportsPolicy::Reassign),
+            direct_reports_to: self
+                .strategies(raw.direct_reports_to, "leaders.direct_reports_to")
+                .unwrap_or_else(default_chain),
+            bulk_refuse: raw
+                .bulk_refuse
+                .map(|m| self.matcher(m, "leaders.bulk_refuse", roles, statuses)),
+        }
+    }
+
+    fn records(&mut self, raw: BTreeMap<String, Spanned<RawRecordKind>>) -> Records {
+        let mut records = Records::default();
+        for (kind, rule) in raw {
+            let rule = rule.into_inner();
+            let compiled = KindRule {
+                states: rule.states,
+                transfer_to: self
+                    .strategies(rule.transfer_to, &format!("records.{kind}.transfer_to")),
+            };
+            if kind == "*" {
+                records.fallback = Some(compiled);
+            } else {
+                records.kinds.insert(kind, compiled);
+            }
+        }
+        records
+    }
+}
+
+fn values_of(v: OneOrMany) -> Vec<String> {
+    v.into_vec()
+        .into_iter()
+        .map(|s| s.trim().to_owned())
+        .collect()
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(src: &str) -> Result<Policy, Diagnostics> {
+        parse(src, Path::new("p.toml"))
+    }
+
+    #[test]
+    fn minimal_policy_needs_only_name_and_roles() {
+        let p = compile("name = \"x\"\n[roles]\norder = [\"admin\", \"rep\"]\n").unwrap();
+        assert!(p.idle.is_none() && p.invites.is_none() && p.lockout.is_none());
+        assert_eq!(p.roles.resolve("REP"), Some(RoleIx(1)));
+        assert!(p.deactivation.may_receive(Status::Active));
+        assert!(p.statuses.is_billed(Status::Invited));
+    }
+
+    #[test]
+    fn collects_every_cross_reference_problem() {
+        let src = r#"name = "x"
+[roles]
+order = ["admin", "rep"]
+aliases = { boss = "chief" }
+[roles.permissions]
+ghost = ["manage_users"]
+[statuses]
+billed = ["active", "zombie"]
+[leaders]
+teams_to = ["manager", "boss"]
+"#;
+        let err = compile(src).unwrap_err();
+        let text = err.to_string();
+        assert_eq!(err.0.len(), 4, "{text}");
+        assert!(text.contains("`chief`"), "{text}");
+        assert!(text.contains("`ghost`"), "{text}");
+        assert!(text.contains("`zombie`"), "{text}");
+        assert!(text.contains("`boss`"), "{text}");
+    }
+
+    #[test]
+    fn dispositions_fall_back_from_kind_to_star() {
+        let src = r#"name = "x"
+[roles]
+order = ["rep"]
+[records.opportunity]
+states = { open = "transfer", closed = "keep" }
+[records."*"]
+states = { "*" = "cancel" }
+"#;
+        let p = compile(src).unwrap();
+        assert_eq!(
+            p.records.disposition("opportunity", "open").0,
+            super::super::Disposition::Transfer
+        );
+        assert_eq!(
+            p.records.disposition("opportunity", "lost").0,
+            super::super::Disposition::Cancel
+        );
+        assert_eq!(
+            p.records.disposition("pin", "x").0,
+            super::super::Disposition::Cancel
+        );
+    }
+
+    #[test]
+    fn thresholds_must_grow() {
+        let src = "name = \"x\"\n[roles]\norder = [\"rep\"]\n[idle]\nafter = \"30d\"\nsuspend_after = \"10d\"\n";
+        assert!(compile(src)
+            .unwrap_err()
+            .to_string()
+            .contains("suspend_after (10d) is shorter"));
+    }
+}

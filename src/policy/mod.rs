@@ -1,0 +1,443 @@
+//! The policy: raw TOML -> a validated, compiled [`Policy`] -> bound to one snapshot.
+//!
+//! Parsing rejects unknown keys and bad values with their TOML position; compiling checks
+//! every cross-reference (roles, statuses, strategies, matcher fields) and collects every
+//! problem so that a policy is fixed in one round trip.
+
+mod compile;
+mod matcher;
+pub mod raw;
+mod strategy;
+
+pub use compile::parse;
+pub use matcher::{BoundMatcher, Clause, Matcher};
+pub use raw::{ActorRank, Disposition, OnExpiry, ReportsPolicy, TeamsPolicy};
+pub use strategy::{Strategy, STRATEGY_NAMES};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::{RoleIx, Status};
+use crate::snapshot::{Store, Sym, UserIx};
+use crate::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// A validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// `name`.
+    pub name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The TOML text, for positions in later errors.
+    pub source: String,
+    /// SHA-256 of the TOML bytes, hex.
+    pub sha256: String,
+    /// `[roles]`.
+    pub roles: Roles,
+    /// `[statuses]`.
+    pub statuses: Statuses,
+    /// `[invites]`, if present.
+    pub invites: Option<Invites>,
+    /// `[idle]`, if present.
+    pub idle: Option<Idle>,
+    /// `[lockout]`, if present.
+    pub lockout: Option<Lockout>,
+    /// `[deactivation]`, with defaults where absent.
+    pub deactivation: Deactivation,
+    /// `[leaders]`, with defaults where absent.
+    pub leaders: Leaders,
+    /// `[records.*]`.
+    pub records: Records,
+}
+
+/// Reads and compiles a policy file.
+pub fn load(path: &Path) -> Result<Policy, Diagnostics> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::file(path, format!("cannot read the policy: {e}"))
+            .help("pass an existing TOML file with --policy")
+    })?;
+    let source = String::from_utf8(bytes).map_err(|e| {
+        let loc = Location::of_offset("", 0);
+        Diagnostic::file(
+            path,
+            format!(
+                "the policy is not UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+        .at(loc)
+        .help("save the policy as UTF-8")
+    })?;
+    parse(&source, path)
+}
+
+/// The role table: names in rank order (highest first), aliases, permissions.
+#[derive(Debug, Clone)]
+pub struct Roles {
+    /// Canonical names, highest rank first.
+    pub names: Vec<String>,
+    /// Permissions granted by each role, by rank.
+    pub permissions: Vec<Vec<String>>,
+    lookup: HashMap<String, RoleIx>,
+}
+
+impl Roles {
+    /// Finds a role by name or alias, ignoring case and surrounding space.
+    pub fn resolve(&self, text: &str) -> Option<RoleIx> {
+        self.lookup.get(&text.trim().to_lowercase()).copied()
+    }
+
+    /// The canonical name of a role.
+    pub fn name(&self, role: RoleIx) -> &str {
+        self.names.get(role.index()).map_or("?", String::as_str)
+    }
+
+    /// Whether the role grants a permission.
+    pub fn grants(&self, role: RoleIx, permission: &str) -> bool {
+        self.permissions
+            .get(role.index())
+            .is_some_and(|p| p.iter().any(|x| x == permission))
+    }
+
+    /// The known names, for error help.
+    pub fn known(&self) -> String {
+        let mut all: Vec<&str> = self.lookup.keys().map(String::as_str).collect();
+        all.sort_unstable();
+        let names: Vec<String> = self.names.iter().map(|n| format!("`{n}`")).collect();
+        let aliases: Vec<String> = all
+            .iter()
+            .filter(|a| !self.names.iter().any(|n| n.eq_ignore_ascii_case(a)))
+            .map(|a| format!("`{a}`"))
+            .collect();
+        if aliases.is_empty() {
+            format!("known roles: {}", names.join(", "))
+        } else {
+            format!(
+                "known roles: {}; aliases: {}",
+                names.join(", "),
+                aliases.join(", ")
+            )
+        }
+    }
+}
+
+/// Status aliases and which statuses are billed.
+#[derive(Debug, Clone)]
+pub struct Statuses {
+    /// Alias (lowercase) -> status.
+    pub aliases: BTreeMap<String, Status>,
+    /// Billed statuses, by [`Status::index`].
+    pub billed: [bool; 6],
+}
+
+impl Statuses {
+    /// Finds a status by canonical name or alias, ignoring case.
+    pub fn resolve(&self, text: &str) -> Option<Status> {
+        Status::parse(text).or_else(|| self.aliases.get(&text.trim().to_lowercase()).copied())
+    }
+
+    /// Whether users in this status count against seats.
+    pub fn is_billed(&self, status: Status) -> bool {
+        self.billed[status.index()]
+    }
+
+    /// The known names, for error help.
+    pub fn known(&self) -> String {
+        let names: Vec<String> = Status::ALL.iter().map(|s| format!("`{s}`")).collect();
+        if self.aliases.is_empty() {
+            format!("known statuses: {}", names.join(", "))
+        } else {
+            let aliases: Vec<String> = self.aliases.keys().map(|a| format!("`{a}`")).collect();
+            format!(
+                "known statuses: {}; aliases: {}",
+                names.join(", "),
+                aliases.join(", ")
+            )
+        }
+    }
+}
+
+/// `[invites]`.
+#[derive(Debug, Clone)]
+pub struct Invites {
+    /// An invite this old has expired.
+    pub expire_after: Duration,
+    /// What expiry calls for.
+    pub on_expiry: OnExpiry,
+    /// Resends allowed before rescinding.
+    pub max_resends: u32,
+}
+
+/// The idle thresholds that apply to one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// `after`: active -> idle.
+    pub after: Duration,
+    /// `suspend_after`: -> suspended.
+    pub suspend_after: Option<Duration>,
+    /// `deactivate_after`: -> offboarding.
+    pub deactivate_after: Option<Duration>,
+    /// `notify_before`: warn this long before an escalation.
+    pub notify_before: Option<Duration>,
+}
+
+/// One `[[idle.overrides]]` entry.
+#[derive(Debug, Clone)]
+pub struct IdleOverride {
+    /// `where`.
+    pub matcher: Matcher,
+    /// The thresholds for matching users (absent keys fall back to `[idle]`).
+    pub thresholds: Thresholds,
+    /// The 1-based position among the overrides, for reasons.
+    pub number: usize,
+}
+
+/// `[idle]`.
+#[derive(Debug, Clone)]
+pub struct Idle {
+    /// The base thresholds.
+    pub thresholds: Thresholds,
+    /// `exempt`.
+    pub exempt: Option<Matcher>,
+    /// `exempt_review_after`.
+    pub exempt_review_after: Option<Duration>,
+    /// `[[idle.overrides]]`, first match wins.
+    pub overrides: Vec<IdleOverride>,
+}
+
+/// `[lockout]`.
+#[derive(Debug, Clone)]
+pub struct Lockout {
+    /// Lock at or above this many failed logins.
+    pub max_failed_logins: u32,
+    /// Auto-unlock this long after `locked_at`.
+    pub unlock_after: Option<Duration>,
+}
+
+/// A profile field that must be filled before deactivation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequiredField {
+    /// `email`.
+    Email,
+    /// `name`.
+    Name,
+    /// `phone`.
+    Phone,
+    /// `manager_id`.
+    Manager,
+    /// `teams`.
+    Teams,
+    /// An extra column.
+    Attribute(String),
+}
+
+impl RequiredField {
+    /// The field name.
+    pub fn name(&self) -> &str {
+        match self {
+            RequiredField::Email => "email",
+            RequiredField::Name => "name",
+            RequiredField::Phone => "phone",
+            RequiredField::Manager => "manager_id",
+            RequiredField::Teams => "teams",
+            RequiredField::Attribute(a) => a,
+        }
+    }
+}
+
+/// `[deactivation]`.
+#[derive(Debug, Clone)]
+pub struct Deactivation {
+    /// The permission an actor needs (default `manage_users`).
+    pub actor_permission: Option<String>,
+    /// How the actor's rank compares with the target's.
+    pub actor_rank: ActorRank,
+    /// Users no plan may deactivate.
+    pub protected: Option<Matcher>,
+    /// Profile fields that must be filled.
+    pub required_fields: Vec<RequiredField>,
+    /// Whether deactivation revokes sessions.
+    pub revoke_sessions: bool,
+    /// Whether deactivation puts the e-mail on the block list.
+    pub block_email: bool,
+    /// Statuses that may receive records, reports and teams, by [`Status::index`].
+    pub receivers: [bool; 6],
+}
+
+impl Deactivation {
+    /// Whether a status may receive.
+    pub fn may_receive(&self, status: Status) -> bool {
+        self.receivers[status.index()]
+    }
+}
+
+/// `[leaders]`.
+#[derive(Debug, Clone)]
+pub struct Leaders {
+    /// What happens to teams a leaver leads.
+    pub teams: TeamsPolicy,
+    /// Who takes them over.
+    pub teams_to: Vec<Strategy>,
+    /// What happens to direct reports.
+    pub direct_reports: ReportsPolicy,
+    /// Who becomes their manager.
+    pub direct_reports_to: Vec<Strategy>,
+    /// Who may not be offboarded through the bulk channel.
+    pub bulk_refuse: Option<Matcher>,
+}
+
+/// The dispositions of one record kind (or of `"*"`).
+#[derive(Debug, Clone, Default)]
+pub struct KindRule {
+    /// State -> disposition; `"*"` is any other state.
+    pub states: BTreeMap<String, Disposition>,
+    /// The receiver chain for transferred records of this kind.
+    pub transfer_to: Option<Vec<Strategy>>,
+}
+
+/// `[records.*]`: what happens to each kind and state of a leaver's records.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    /// Per kind.
+    pub kinds: BTreeMap<String, KindRule>,
+    /// `[records."*"]`.
+    pub fallback: Option<KindRule>,
+}
+
+/// The receiver chain used when no `transfer_to` applies.
+pub fn default_transfer_to() -> Vec<Strategy> {
+    vec![Strategy::Manager, Strategy::AccountOwner]
+}
+
+impl Records {
+    /// The disposition of a record, and the key that decided it.
+    pub fn disposition(&self, kind: &str, state: &str) -> (Disposition, String) {
+        let lookup = |rule: &KindRule, label: &str| {
+            if let Some(d) = rule.states.get(state) {
+                Some((*d, format!("records.{label}.states.{state}")))
+            } else {
+                rule.states
+                    .get("*")
+                    .map(|d| (*d, format!("records.{label}.states.\"*\"")))
+            }
+        };
+        self.kinds
+            .get(kind)
+            .and_then(|r| lookup(r, kind))
+            .or_else(|| self.fallback.as_ref().and_then(|r| lookup(r, "\"*\"")))
+            .unwrap_or((Disposition::Keep, "default (no [records] entry)".to_owned()))
+    }
+
+    /// The receiver chain for transferred records of a kind.
+    pub fn transfer_to(&self, kind: &str) -> Vec<Strategy> {
+        self.kinds
+            .get(kind)
+            .and_then(|r| r.transfer_to.clone())
+            .or_else(|| self.fallback.as_ref().and_then(|r| r.transfer_to.clone()))
+            .unwrap_or_else(default_transfer_to)
+    }
+}
+
+/// A policy bound to one snapshot: matchers resolved to dense ids, record dispositions
+/// tabled per (kind, state) symbol.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// `idle.exempt` (matches nobody when absent).
+    pub exempt: BoundMatcher,
+    /// `deactivation.protected` (matches nobody when absent).
+    pub protected: BoundMatcher,
+    /// `leaders.bulk_refuse` (matches nobody when absent).
+    pub bulk_refuse: BoundMatcher,
+    /// `[[idle.overrides]]`, in order.
+    pub overrides: Vec<BoundMatcher>,
+    /// Extra columns named in `required_fields`.
+    pub required_attributes: Vec<(String, Option<Sym>)>,
+}
+
+impl Policy {
+    /// Binds the matchers to a snapshot; an unknown extra column is an error.
+    pub fn bind(&self, store: &Store) -> Result<Bound, Diagnostics> {
+        let mut problems = Vec::new();
+        let mut bind = |m: Option<&Matcher>| -> BoundMatcher {
+            match m {
+                None => BoundMatcher::nobody(),
+                Some(m) => match m.bind(store, &self.roles.permissions) {
+                    Ok(b) => b,
+                    Err(message) => {
+                        problems.push(self.error_at(m.span.clone(), message).help(format!(
+                            "use `role`, `status`, `flags`, `permissions`, `teams`, `id`, `email` \
+                             or a column of the snapshot ({})",
+                            store.attribute_names_hint()
+                        )));
+                        BoundMatcher::nobody()
+                    }
+                },
+            }
+        };
+        let exempt = bind(self.idle.as_ref().and_then(|i| i.exempt.as_ref()));
+        let protected = bind(self.deactivation.protected.as_ref());
+        let bulk_refuse = bind(self.leaders.bulk_refuse.as_ref());
+        let overrides = self
+            .idle
+            .as_ref()
+            .map(|i| i.overrides.iter().map(|o| bind(Some(&o.matcher))).collect())
+            .unwrap_or_default();
+        let required_attributes = self
+            .deactivation
+            .required_fields
+            .iter()
+            .filter_map(|f| match f {
+                RequiredField::Attribute(name) => Some((name.clone(), store.attribute_sym(name))),
+                _ => None,
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(Bound {
+                exempt,
+                protected,
+                bulk_refuse,
+                overrides,
+                required_attributes,
+            })
+        } else {
+            Err(Diagnostics(problems))
+        }
+    }
+
+    /// A diagnostic pointing into the policy file.
+    pub fn error_at(&self, span: Option<std::ops::Range<usize>>, message: String) -> Diagnostic {
+        let d = Diagnostic::file(&self.path, message);
+        match span {
+            Some(span) => d.at(Location::of_offset(&self.source, span.start)),
+            None => d,
+        }
+    }
+
+    /// The idle thresholds that apply to a user, and the override that supplied them.
+    pub fn thresholds_for(
+        &self,
+        bound: &Bound,
+        store: &Store,
+        user: UserIx,
+    ) -> Option<(Thresholds, Option<&IdleOverride>)> {
+        let idle = self.idle.as_ref()?;
+        for (o, m) in idle.overrides.iter().zip(&bound.overrides) {
+            if m.matches(store, user) {
+                return Some((o.thresholds, Some(o)));
+            }
+        }
+        Some((idle.thresholds, None))
+    }
+
+    /// Whether a user holds a permission through the role or directly.
+    pub fn has_permission(&self, store: &Store, user: UserIx, permission: &str) -> bool {
+        let u = store.user(user);
+        self.roles.grants(u.role, permission)
+            || store
+                .symbols
+                .get(permission)
+                .is_some_and(|sym| u.permissions.contains(&sym))
+    }
+}

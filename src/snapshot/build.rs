@@ -1,0 +1,564 @@
+//! Row -> model conversion shared by the CSV and JSON loaders.
+//!
+//! A loader hands over one row at a time as cells by field; the builder parses and checks
+//! them (times, integers, booleans, roles, statuses) and, once every row is in, resolves
+//! ids into dense indices and builds the adjacency lists.
+
+use super::{Account, Adjacency, Interner, Link, Record, Store, Sym, Team, TeamIx, User, UserIx};
+use crate::diag::quote;
+use crate::policy::Policy;
+use crate::time::{parse_time, Time, TIME_HINT};
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The standard columns of `users.csv` (any other column is kept as an attribute).
+pub const USER_COLUMNS: [&str; 18] = [
+    "id",
+    "email",
+    "name",
+    "phone",
+    "role",
+    "status",
+    "manager_id",
+    "teams",
+    "flags",
+    "permissions",
+    "last_login_at",
+    "invited_at",
+    "activated_at",
+    "notified_at",
+    "invite_resends",
+    "failed_logins",
+    "locked",
+    "locked_at",
+];
+
+/// The standard columns of `teams.csv`.
+pub const TEAM_COLUMNS: [&str; 3] = ["id", "name", "leader_id"];
+/// The standard columns of `records.csv`.
+pub const RECORD_COLUMNS: [&str; 4] = ["id", "kind", "owner_id", "state"];
+
+/// Required user columns.
+pub const USER_REQUIRED: [&str; 3] = ["id", "role", "status"];
+/// Required team columns.
+pub const TEAM_REQUIRED: [&str; 1] = ["id"];
+/// Required record columns.
+pub const RECORD_REQUIRED: [&str; 4] = ["id", "kind", "owner_id", "state"];
+
+/// One cell as a loader sees it.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// A scalar (CSV cells are always this; `;` separates list items).
+    Text(&'a str),
+    /// A JSON array of strings.
+    List(&'a [String]),
+}
+
+/// A bad cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The column.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// What would fix it.
+    pub help: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: String, help: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_owned(),
+            message,
+            help: help.into(),
+        }
+    }
+}
+
+/// Gathers rows, then builds the [`Store`].
+pub struct StoreBuilder<'p> {
+    policy: &'p Policy,
+    symbols: Interner,
+    attribute_names: Vec<Sym>,
+    users: Vec<User>,
+    user_by_id: HashMap<Box<str>, UserIx>,
+    user_lines: Vec<u64>,
+    teams: Vec<Team>,
+    team_by_id: HashMap<Box<str>, TeamIx>,
+    team_lines: Vec<u64>,
+    records: Vec<Record>,
+    record_ids: HashMap<Box<str>, u64>,
+    /// `taken_at`.
+    pub taken_at: Option<Time>,
+    /// `[account].seats`.
+    pub seats: Option<u64>,
+    /// `[account].owner`.
+    pub owner: Option<Box<str>>,
+}
+
+/// A scalar cell, trimmed; empty = absent.
+fn text<'a>(cell: Option<Cell<'a>>, field: &str) -> Result<Option<&'a str>, FieldError> {
+    match cell {
+        None => Ok(None),
+        Some(Cell::Text(t)) => {
+            let t = t.trim();
+            Ok((!t.is_empty()).then_some(t))
+        }
+        Some(Cell::List(_)) => Err(FieldError::new(
+            field,
+            "is a list, expected a single value".to_owned(),
+            "write one value",
+        )),
+    }
+}
+
+/// A list cell: `;`-separated text or an array; items trimmed, empty items dropped.
+fn list<'a>(cell: Option<Cell<'a>>) -> Vec<&'a str> {
+    match cell {
+        None => Vec::new(),
+        Some(Cell::Text(t)) => t
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect(),
+        Some(Cell::List(items)) => items
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    }
+}
+
+fn time(cell: Option<Cell<'_>>, field: &str) -> Result<Option<Time>, FieldError> {
+    match text(cell, field)? {
+        None => Ok(None),
+        Some(t) => parse_time(t).map(Some).ok_or_else(|| {
+            FieldError::new(field, format!("{} is not a time", quote(t)), TIME_HINT)
+        }),
+    }
+}
+
+fn count(cell: Option<Cell<'_>>, field: &str) -> Result<u32, FieldError> {
+    match text(cell, field)? {
+        None => Ok(0),
+        Some(t) => t.parse::<u32>().map_err(|_| {
+            FieldError::new(
+                field,
+                format!("{} is not a count", quote(t)),
+                "write a whole number from 0 to 4294967295, or leave the cell empty for 0",
+            )
+        }),
+    }
+}
+
+/// Parses the boolean spellings `true/false/yes/no/y/n/1/0`, any case.
+pub fn parse_bool(t: &str) -> Option<bool> {
+    match t.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Some(true),
+        "false" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn boolean(cell: Option<Cell<'_>>, field: &str) -> Result<bool, FieldError> {
+    match text(cell, field)? {
+        None => Ok(false),
+        Some(t) => parse_bool(t).ok_or_else(|| {
+            FieldError::new(
+                field,
+                format!("{} is not a yes/no value", quote(t)),
+                "write true/false, yes/no, y/n or 1/0 (any case), or leave the cell empty",
+            )
+        }),
+    }
+}
+
+fn boxed(s: Option<&str>) -> Option<Box<str>> {
+    s.map(Box::from)
+}
+
+impl<'p> StoreBuilder<'p> {
+    /// A builder that resolves roles and statuses against `policy`.
+    pub fn new(policy: &'p Policy) -> Self {
+        StoreBuilder {
+            policy,
+            symbols: Interner::default(),
+            attribute_names: Vec::new(),
+            users: Vec::new(),
+            user_by_id: HashMap::new(),
+            user_lines: Vec::new(),
+            teams: Vec::new(),
+            team_by_id: HashMap::new(),
+            team_lines: Vec::new(),
+            records: Vec::new(),
+            record_ids: HashMap::new(),
+            taken_at: None,
+            seats: None,
+            owner: None,
+        }
+    }
+
+    /// Registers an extra user column (so a matcher may name it even when all cells are empty).
+    pub fn attribute_column(&mut self, name: &str) {
+        let sym = self.symbols.intern(name);
+        if !self.attribute_names.contains(&sym) {
+            self.attribute_names.push(sym);
+        }
+    }
+
+    /// Adds one user row. `cell(i)` returns the cell of [`USER_COLUMNS`]`[i]`.
+    pub fn add_user<'a>(
+        &mut self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        attributes: &[(&'a str, Cell<'a>)],
+        line: u64,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        macro_rules! take {
+            ($e:expr, $default:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errors.push(e);
+                        $default
+                    }
+                }
+            };
+        }
+        let id = take!(text(cell(0), "id"), None);
+        let role_text = take!(text(cell(4), "role"), None);
+        let status_text = take!(text(cell(5), "status"), None);
+        let id = match id {
+            Some(id) => id,
+            None => {
+                errors.push(FieldError::new(
+                    "id",
+                    "is empty".to_owned(),
+                    "every user needs an id",
+                ));
+                ""
+            }
+        };
+        let role = match role_text {
+            None => {
+                errors.push(FieldError::new(
+                    "role",
+                    "is empty".to_owned(),
+                    format!("every user needs a role; {}", self.policy.roles.known()),
+                ));
+                None
+            }
+            Some(r) => {
+                let role = self.policy.roles.resolve(r);
+                if role.is_none() {
+                    errors.push(FieldError::new(
+                        "role",
+                        format!("unknown role {}", quote(r)),
+                        format!(
+                            "{}; add it to the policy's [roles] order or aliases",
+                            self.policy.roles.known()
+                        ),
+                    ));
+                }
+                role
+            }
+        };
+        let status = match status_text {
+            None => {
+                errors.push(FieldError::new(
+                    "status",
+                    "is empty".to_owned(),
+                    format!(
+                        "every user needs a status; {}",
+                        self.policy.statuses.known()
+                    ),
+                ));
+                None
+            }
+            Some(s) => {
+                let status = self.policy.statuses.resolve(s);
+                if status.is_none() {
+                    errors.push(FieldError::new(
+                        "status",
+                        format!("unknown status {}", quote(s)),
+                        format!(
+                            "{}; map it with [statuses] aliases in the policy",
+                            self.policy.statuses.known()
+                        ),
+                    ));
+                }
+                status
+            }
+        };
+        let email = take!(text(cell(1), "email"), None);
+        let name = take!(text(cell(2), "name"), None);
+        let phone = take!(text(cell(3), "phone"), None);
+        let manager = take!(text(cell(6), "manager_id"), None);
+        let teams = list(cell(7));
+        let flags = list(cell(8));
+        let permissions = list(cell(9));
+        let last_login_at = take!(time(cell(10), "last_login_at"), None);
+        let invited_at = take!(time(cell(11), "invited_at"), None);
+        let activated_at = take!(time(cell(12), "activated_at"), None);
+        let notified_at = take!(time(cell(13), "notified_at"), None);
+        let invite_resends = take!(count(cell(14), "invite_resends"), 0);
+        let failed_logins = take!(count(cell(15), "failed_logins"), 0);
+        let locked = take!(boolean(cell(16), "locked"), false);
+        let locked_at = take!(time(cell(17), "locked_at"), None);
+        let mut attrs = Vec::new();
+        for (column, value) in attributes {
+            match text(Some(*value), column) {
+                Ok(Some(v)) => attrs.push((*column, v)),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        if !id.is_empty() {
+            if let Some(&first) = self.user_by_id.get(id) {
+                let first_line = self.user_lines.get(first.index()).copied().unwrap_or(0);
+                errors.insert(
+                    0,
+                    FieldError::new(
+                        "id",
+                        format!(
+                            "duplicate user id {} (first on line {first_line})",
+                            quote(id)
+                        ),
+                        "user ids must be unique; merge or rename one of the rows",
+                    ),
+                );
+            }
+        }
+        let (Some(role), Some(status), true) = (role, status, errors.is_empty()) else {
+            return Err(errors);
+        };
+        let ix = UserIx(u32::try_from(self.users.len()).unwrap_or(u32::MAX));
+        self.user_by_id.insert(id.into(), ix);
+        self.user_lines.push(line);
+        let attributes = attrs
+            .into_iter()
+            .map(|(column, v)| {
+                self.attribute_column(column);
+                (self.symbols.intern(column), Box::from(v))
+            })
+            .collect();
+        let user = User {
+            id: id.into(),
+            email: boxed(email),
+            name: boxed(name),
+            phone: boxed(phone),
+            role,
+            status,
+            manager: manager.map_or(Link::None, |m| Link::Dangling(m.into())),
+            teams: teams
+                .into_iter()
+                .map(|t| Link::Dangling(t.into()))
+                .collect(),
+            flags: flags.into_iter().map(|f| self.symbols.intern(f)).collect(),
+            permissions: permissions
+                .into_iter()
+                .map(|p| self.symbols.intern(p))
+                .collect(),
+            last_login_at,
+            invited_at,
+            activated_at,
+            notified_at,
+            invite_resends,
+            failed_logins,
+            locked,
+            locked_at,
+            attributes,
+        };
+        self.users.push(user);
+        Ok(())
+    }
+
+    /// Adds one team row. `cell(i)` returns the cell of [`TEAM_COLUMNS`]`[i]`.
+    pub fn add_team<'a>(
+        &mut self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        line: u64,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id = text(cell(0), "id").unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let name = text(cell(1), "name").unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let leader = text(cell(2), "leader_id").unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        match id {
+            None => errors.push(FieldError::new(
+                "id",
+                "is empty".to_owned(),
+                "every team needs an id",
+            )),
+            Some(id) => {
+                if let Some(&first) = self.team_by_id.get(id) {
+                    let first_line = self.team_lines.get(first.index()).copied().unwrap_or(0);
+                    errors.push(FieldError::new(
+                        "id",
+                        format!(
+                            "duplicate team id {} (first on line {first_line})",
+                            quote(id)
+                        ),
+                        "team ids must be unique",
+                    ));
+                }
+            }
+        }
+        let (Some(id), true) = (id, errors.is_empty()) else {
+            return Err(errors);
+        };
+        let ix = TeamIx(u32::try_from(self.teams.len()).unwrap_or(u32::MAX));
+        self.team_by_id.insert(id.into(), ix);
+        self.team_lines.push(line);
+        self.teams.push(Team {
+            id: id.into(),
+            name: boxed(name),
+            leader: leader.map_or(Link::None, |l| Link::Dangling(l.into())),
+        });
+        Ok(())
+    }
+
+    /// Adds one record row. `cell(i)` returns the cell of [`RECORD_COLUMNS`]`[i]`.
+    pub fn add_record<'a>(
+        &mut self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        line: u64,
+    ) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut get = |i: usize, field: &str| {
+            text(cell(i), field).unwrap_or_else(|e| {
+                errors.push(e);
+                None
+            })
+        };
+        let id = get(0, "id");
+        let kind = get(1, "kind");
+        let owner = get(2, "owner_id");
+        let state = get(3, "state");
+        for (value, field, help) in [
+            (id, "id", "every record needs an id"),
+            (
+                kind,
+                "kind",
+                "write the record kind, such as `opportunity` or `contact`",
+            ),
+            (
+                state,
+                "state",
+                "write the record state, such as `open` or `closed`",
+            ),
+        ] {
+            if value.is_none() {
+                errors.push(FieldError::new(field, "is empty".to_owned(), help));
+            }
+        }
+        if let Some(id) = id {
+            if let Some(first) = self.record_ids.get(id) {
+                errors.push(FieldError::new(
+                    "id",
+                    format!("duplicate record id {} (first on line {first})", quote(id)),
+                    "record ids must be unique",
+                ));
+            }
+        }
+        let (Some(id), Some(kind), Some(state), true) = (id, kind, state, errors.is_empty()) else {
+            return Err(errors);
+        };
+        self.record_ids.insert(id.into(), line);
+        let record = Record {
+            id: id.into(),
+            kind: self.symbols.intern(kind),
+            state: self.symbols.intern(state),
+            owner: owner.map_or(Link::None, |o| Link::Dangling(o.into())),
+        };
+        self.records.push(record);
+        Ok(())
+    }
+
+    /// Resolves every reference and builds the store.
+    pub fn finish(self, source: PathBuf, sha256: String) -> Store {
+        let StoreBuilder {
+            mut users,
+            user_by_id,
+            mut teams,
+            team_by_id,
+            mut records,
+            symbols,
+            attribute_names,
+            taken_at,
+            seats,
+            owner,
+            ..
+        } = self;
+        let resolve_user = |link: &mut Link<UserIx>| {
+            if let Link::Dangling(id) = link {
+                if let Some(&ix) = user_by_id.get(&**id) {
+                    *link = Link::To(ix);
+                }
+            }
+        };
+        let mut reports = Vec::new();
+        let mut members = Vec::new();
+        for (i, u) in users.iter_mut().enumerate() {
+            resolve_user(&mut u.manager);
+            if let Link::To(m) = u.manager {
+                reports.push((m.0, i as u32));
+            }
+            for t in &mut u.teams {
+                if let Link::Dangling(id) = t {
+                    if let Some(&ix) = team_by_id.get(&**id) {
+                        *t = Link::To(ix);
+                        members.push((ix.0, i as u32));
+                    }
+                }
+            }
+        }
+        let mut led = Vec::new();
+        for (i, t) in teams.iter_mut().enumerate() {
+            resolve_user(&mut t.leader);
+            if let Link::To(l) = t.leader {
+                led.push((l.0, i as u32));
+            }
+        }
+        let mut owned = Vec::new();
+        for (i, r) in records.iter_mut().enumerate() {
+            resolve_user(&mut r.owner);
+            if let Link::To(o) = r.owner {
+                owned.push((o.0, i as u32));
+            }
+        }
+        let mut account_owner = owner.map_or(Link::None, Link::Dangling);
+        resolve_user(&mut account_owner);
+        let n = users.len();
+        members.sort_unstable();
+        members.dedup();
+        Store {
+            source,
+            sha256,
+            taken_at,
+            account: Account {
+                seats,
+                owner: account_owner,
+            },
+            reports: Adjacency::build(n, &reports),
+            members: Adjacency::build(teams.len(), &members),
+            owned: Adjacency::build(n, &owned),
+            led: Adjacency::build(n, &led),
+            users,
+            teams,
+            records,
+            symbols,
+            attribute_names,
+            user_by_id,
+            team_by_id,
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The CSV folder: `users.csv` (required), `teams.csv`, `records.csv`, `snapshot.toml`.
+//!
+//! Column order is free, header names are matched ignoring case and surrounding space,
+//! extra user columns are kept as attributes, a UTF-8 BOM is skipped, and every bad cell
+//! is reported with its file, line and column name.
+
+use super::build::{
+    Cell, FieldError, StoreBuilder, RECORD_COLUMNS, RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED,
+    USER_COLUMNS, USER_REQUIRED,
+};
+use super::meta;
+use super::Store;
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::policy::Policy;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// At most this many problems are reported from one snapshot.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// Loads a CSV folder.
+pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+    let mut builder = StoreBuilder::new(policy);
+    let mut problems = Vec::new();
+    let mut digest = Sha256::new();
+
+    let meta_path = dir.join("snapshot.toml");
+    if let Some(bytes) = read_optional(&meta_path, &mut problems) {
+        hash_file(&mut digest, "snapshot.toml", &bytes);
+        meta::apply(&meta_path, &bytes, &mut builder, &mut problems);
+    }
+
+    let users_path = dir.join("users.csv");
+    match std::fs::read(&users_path) {
+        Ok(bytes) => {
+            hash_file(&mut digest, "users.csv", &bytes);
+            read_table(
+                &users_path,
+                &bytes,
+                Table::Users,
+                &mut builder,
+                &mut problems,
+            );
+        }
+        Err(e) => problems.push(
+            Diagnostic::file(&users_path, format!("cannot read users.csv: {e}")).help(
+                "a snapshot folder needs users.csv with at least the columns id, role, status",
+            ),
+        ),
+    }
+    for (name, table) in [("teams.csv", Table::Teams), ("records.csv", Table::Records)] {
+        let path = dir.join(name);
+        if let Some(bytes) = read_optional(&path, &mut problems) {
+            hash_file(&mut digest, name, &bytes);
+            read_table(&path, &bytes, table, &mut builder, &mut problems);
+        }
+    }
+    if problems.is_empty() {
+        let sha = crate::hash::hex(&digest.finalize());
+        Ok(builder.finish(dir.to_path_buf(), sha))
+    } else {
+        problems.truncate(MAX_PROBLEMS);
+        Err(Diagnostics(problems))
+    }
+}
+
+fn hash_file(digest: &mut Sha256, name: &str, bytes: &[u8]) {
+    digest.update(name.as_bytes());
+    digest.update([0]);
+    digest.update((bytes.len() as u64).to_le_bytes());
+    digest.update(bytes);
+}
+
+fn read_optional(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            problems.push(Diagnostic::file(path, format!("cannot read the file: {e}")));
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Table {
+    Users,
+    Teams,
+    Records,
+}
+
+impl Table {
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Users => &USER_COLUMNS,
+            Table::Teams => &TEAM_COLUMNS,
+            Table::Records => &RECORD_COLUMNS,
+        }
+    }
+
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            Table::Users => &USER_REQUIRED,
+            Table::Teams => &TEAM_REQUIRED,
+            Table::Records => &RECORD_REQUIRED,
+        }
+    }
+}
+
+/// Strips a UTF-8 byte order mark.
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Reads one CSV table into the builder, pushing every problem found.
+fn read_table(
+    path: &Path,
+    bytes: &[u8],
+    table: Table,
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let bytes = strip_bom(bytes);
+    let required = table.required().join(", ");
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        problems.push(Diagnostic::file(path, "the file is empty").help(format!(
+            "write a header row naming at least the columns {required}"
+        )));
+        return;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.byte_records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            problems.push(csv_error(path, &e));
+            return;
+        }
+        None => {
+            problems.push(Diagnostic::file(path, "the file is empty").help(format!(
+                "write a header row naming at least the columns {required}"
+            )));
+            return;
+        }
+    };
+    // Column positions of the standard fields, and the extra columns.
+    let known = table.columns();
+    let mut positions: Vec<Option<usize>> = vec![None; known.len()];
+    let mut extras: Vec<(String, usize)> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (col, raw) in header.iter().enumerate() {
+        let Ok(name) = std::str::from_utf8(raw) else {
+            problems.push(
+                Diagnostic::file(
+                    path,
+                    format!("column {} of the header is not UTF-8", col + 1),
+                )
+                .at(Location::line(1))
+                .help("save the file as UTF-8"),
+            );
+            return;
+        };
+        let name = name.trim();
+        let key = name.to_lowercase();
+        if name.is_empty() {
+            problems.push(
+                Diagnostic::file(
+                    path,
+                    format!("column {} of the header has no name", col + 1),
+                )
+                .at(Location::line(1))
+                .help("name every column, or remove the empty one"),
+            );
+            continue;
+        }
+        if seen.contains(&key) {
+            problems.push(
+                Diagnostic::file(path, format!("column `{name}` appears twice in the header"))
+                    .at(Location::line(1))
+                    .help("remove or rename one of the two columns"),
+            );
+            continue;
+        }
+        seen.push(key.clone());
+        match known.iter().position(|k| *k == key) {
+            Some(i) => positions[i] = Some(col),
+            None if table == Table::Users => {
+                builder.attribute_column(name);
+                extras.push((name.to_owned(), col));
+            }
+            None => {}
+        }
+    }
+    let missing: Vec<&str> = table
+        .required()
+        .iter()
+        .copied()
+        .filter(|r| {
+            known
+                .iter()
+                .position(|k| k == r)
+                .and_then(|i| positions[i])
+                .is_none()
+        })
+        .collect();
+    if !missing.is_empty() {
+        let found = seen.join(", ");
+        for m in missing {
+            problems.push(
+                Diagnostic::file(path, format!("missing required column `{m}`"))
+                    .at(Location::line(1))
+                    .help(format!("the header has: {found}; add a `{m}` column")),
+            );
+        }
+        return;
+    }
+    let width = header.len();
+    for row in records {
+        if problems.len() >= MAX_PROBLEMS {
+            return;
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(csv_error(path, &e));
+                return;
+            }
+        };
+        let line = row.position().map_or(0, csv::Position::line);
+        if row.len() != width {
+            problems.push(
+                Diagnostic::file(
+                    path,
+                    format!("the row has {} fields, the header has {width}", row.len()),
+                )
+                .at(Location::line(line))
+                .help("quote cells that contain commas, and give every row one cell per column"),
+            );
+            continue;
+        }
+        let mut cells: Vec<&str> = Vec::with_capacity(width);
+        let mut bad_utf8 = false;
+        for (col, raw) in row.iter().enumerate() {
+            match std::str::from_utf8(raw) {
+                Ok(s) => cells.push(s),
+                Err(e) => {
+                    let column = header
+                        .get(col)
+                        .map(String::from_utf8_lossy)
+                        .unwrap_or_default();
+                    problems.push(
+                        Diagnostic::file(
+                            path,
+                            format!("invalid UTF-8 after byte {} of the cell", e.valid_up_to()),
+                        )
+                        .at(Location::line(line))
+                        .field(column.trim().to_owned())
+                        .help("save the file as UTF-8"),
+                    );
+                    bad_utf8 = true;
+                    break;
+                }
+            }
+        }
+        if bad_utf8 {
+            continue;
+        }
+        let cell = |i: usize| {
+            positions
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|c| cells.get(c))
+                .map(|s| Cell::Text(s))
+        };
+        let result = match table {
+            Table::Users => {
+                let attrs: Vec<(&str, Cell<'_>)> = extras
+                    .iter()
+                    .filter_map(|(name, c)| cells.get(*c).map(|v| (name.as_str(), Cell::Text(v))))
+                    .collect();
+                builder.add_user(cell, &attrs, line)
+            }
+            Table::Teams => builder.add_team(cell, line),
+            Table::Records => builder.add_record(cell, line),
+        };
+        if let Err(errors) = result {
+            problems.extend(errors.into_iter().map(|e| field_error(path, line, e)));
+        }
+    }
+}
+
+fn field_error(path: &Path, line: u64, e: FieldError) -> Diagnostic {
+    Diagnostic::file(path, e.message)
+        .at(Location::line(line))
+        .field(e.field)
+        .help(e.help)
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
+    let line = e.position().map(csv::Position::line);
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("invalid UTF-8 in field {}", err.field() + 1)
+        }
+        csv::ErrorKind::Io(io) => format!("cannot read the file: {io}"),
+        _ => e.to_string(),
+    };
+    let d = Diagnostic::file(path, message).help("check the quoting around this line");
+    match line {
+        Some(l) => d.at(Location::line(l)),
+        None => d,
+    }
+}

@@ -1,0 +1,67 @@
+//! `snapshot.toml`: when the export was taken and the account's seats and owner.
+
+use super::build::StoreBuilder;
+use crate::diag::{Diagnostic, Location};
+use crate::time::{parse_time, TIME_HINT};
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    taken_at: Option<Spanned<String>>,
+    account: Option<RawAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    seats: Option<u64>,
+    owner: Option<String>,
+}
+
+/// Parses `snapshot.toml` into the builder.
+pub fn apply(
+    path: &Path,
+    bytes: &[u8],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        problems.push(Diagnostic::file(path, "the file is not UTF-8").help("save it as UTF-8"));
+        return;
+    };
+    let raw: RawMeta = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let d = Diagnostic::file(path, e.message().trim().trim_end_matches('.').to_owned())
+                .help(
+                "snapshot.toml may hold `taken_at` and an [account] table with `seats` and `owner`",
+            );
+            problems.push(match e.span() {
+                Some(span) => d.at(Location::of_offset(source, span.start)),
+                None => d,
+            });
+            return;
+        }
+    };
+    if let Some(t) = raw.taken_at {
+        match parse_time(t.get_ref()) {
+            Some(time) => builder.taken_at = Some(time),
+            None => problems.push(
+                Diagnostic::file(path, format!("`{}` is not a time", t.get_ref()))
+                    .at(Location::of_offset(source, t.span().start))
+                    .field("taken_at")
+                    .help(TIME_HINT),
+            ),
+        }
+    }
+    if let Some(account) = raw.account {
+        builder.seats = account.seats;
+        builder.owner = account
+            .owner
+            .map(|o| o.trim().into())
+            .filter(|o: &Box<str>| !o.is_empty());
+    }
+}

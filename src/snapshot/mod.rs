@@ -1,0 +1,419 @@
+//! The snapshot: CSV folder or JSON file -> one in-memory [`Store`] with dense ids.
+//!
+//! Users, teams and records live in vectors; ids are interned to dense indices; who
+//! reports to whom, who is in which team, who owns which records and who leads which team
+//! are adjacency lists (offsets + items), so every rule runs in O(users + records) and
+//! nothing is cloned per row.
+
+mod build;
+mod csv;
+mod json;
+mod meta;
+
+pub use build::USER_COLUMNS;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::{RoleIx, Status};
+use crate::policy::Policy;
+use crate::time::Time;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A user, as a dense index into [`Store::users`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UserIx(pub u32);
+/// A team, as a dense index into [`Store::teams`] (also the account's team order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TeamIx(pub u32);
+/// A record, as a dense index into [`Store::records`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordIx(pub u32);
+/// An interned string (flag, permission, record kind or state, column name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Sym(pub u32);
+
+macro_rules! index_type {
+    ($t:ty) => {
+        impl $t {
+            /// The position in its vector.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+index_type!(UserIx);
+index_type!(TeamIx);
+index_type!(RecordIx);
+index_type!(Sym);
+
+/// A reference from one row to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link<T> {
+    /// The cell is empty.
+    None,
+    /// The referenced row exists.
+    To(T),
+    /// The cell names an id no row has (a finding, not an error).
+    Dangling(Box<str>),
+}
+
+impl<T: Copy> Link<T> {
+    /// The referenced row, if it exists.
+    pub fn ix(&self) -> Option<T> {
+        match self {
+            Link::To(t) => Some(*t),
+            _ => None,
+        }
+    }
+}
+
+/// One user of the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// `id`.
+    pub id: Box<str>,
+    /// `email`.
+    pub email: Option<Box<str>>,
+    /// `name`.
+    pub name: Option<Box<str>>,
+    /// `phone`.
+    pub phone: Option<Box<str>>,
+    /// `role`, resolved against the policy.
+    pub role: RoleIx,
+    /// `status`, resolved against the policy's aliases.
+    pub status: Status,
+    /// `manager_id`.
+    pub manager: Link<UserIx>,
+    /// `teams`, primary first.
+    pub teams: Vec<Link<TeamIx>>,
+    /// `flags`.
+    pub flags: Vec<Sym>,
+    /// `permissions` (on top of the role's).
+    pub permissions: Vec<Sym>,
+    /// `last_login_at`.
+    pub last_login_at: Option<Time>,
+    /// `invited_at`.
+    pub invited_at: Option<Time>,
+    /// `activated_at`.
+    pub activated_at: Option<Time>,
+    /// `notified_at`.
+    pub notified_at: Option<Time>,
+    /// `invite_resends`.
+    pub invite_resends: u32,
+    /// `failed_logins`.
+    pub failed_logins: u32,
+    /// `locked`.
+    pub locked: bool,
+    /// `locked_at`.
+    pub locked_at: Option<Time>,
+    /// Extra columns with a value, by column-name symbol.
+    pub attributes: Vec<(Sym, Box<str>)>,
+}
+
+impl User {
+    /// The value of an extra column.
+    pub fn attribute(&self, name: Sym) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| &**v)
+    }
+
+    /// The primary team, if the user is in one that exists.
+    pub fn primary_team(&self) -> Option<TeamIx> {
+        self.teams.first().and_then(Link::ix)
+    }
+
+    /// The name if known, else the id.
+    pub fn display(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// One team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    /// `id`.
+    pub id: Box<str>,
+    /// `name`.
+    pub name: Option<Box<str>>,
+    /// `leader_id`.
+    pub leader: Link<UserIx>,
+}
+
+impl Team {
+    /// The name if known, else the id.
+    pub fn display(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// One record (opportunity, contact, pin, subscription, ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `id`.
+    pub id: Box<str>,
+    /// `kind`.
+    pub kind: Sym,
+    /// `state`.
+    pub state: Sym,
+    /// `owner_id`.
+    pub owner: Link<UserIx>,
+}
+
+/// `snapshot.toml`'s `[account]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Licence count.
+    pub seats: Option<u64>,
+    /// The primary account owner.
+    pub owner: Link<UserIx>,
+}
+
+/// Interned strings.
+#[derive(Debug, Clone, Default)]
+pub struct Interner {
+    lookup: HashMap<Box<str>, Sym>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The symbol of a string, adding it if new.
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&sym) = self.lookup.get(s) {
+            return sym;
+        }
+        let sym = Sym(u32::try_from(self.names.len()).unwrap_or(u32::MAX));
+        self.names.push(s.into());
+        self.lookup.insert(s.into(), sym);
+        sym
+    }
+
+    /// The symbol of a string already seen.
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.lookup.get(s).copied()
+    }
+
+    /// The string of a symbol.
+    pub fn resolve(&self, sym: Sym) -> &str {
+        self.names.get(sym.index()).map_or("", |s| s)
+    }
+}
+
+/// Adjacency lists in compressed form: the items of source `i` are
+/// `items[offsets[i]..offsets[i + 1]]`, in ascending order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Adjacency {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Adjacency {
+    /// Builds from (source, item) pairs with a counting sort; items keep the pair order.
+    pub fn build(sources: usize, pairs: &[(u32, u32)]) -> Self {
+        let mut offsets = vec![0u32; sources + 1];
+        for &(s, _) in pairs {
+            if let Some(o) = offsets.get_mut(s as usize + 1) {
+                *o += 1;
+            }
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(s, item) in pairs {
+            if let Some(slot) = next.get_mut(s as usize) {
+                if let Some(dst) = items.get_mut(*slot as usize) {
+                    *dst = item;
+                }
+                *slot += 1;
+            }
+        }
+        Adjacency { offsets, items }
+    }
+
+    /// The items of one source.
+    pub fn of(&self, source: usize) -> &[u32] {
+        match (self.offsets.get(source), self.offsets.get(source + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+}
+
+/// The loaded snapshot.
+#[derive(Debug, Clone)]
+pub struct Store {
+    /// Where it was read from.
+    pub source: PathBuf,
+    /// SHA-256 of its files, hex.
+    pub sha256: String,
+    /// `taken_at`.
+    pub taken_at: Option<Time>,
+    /// `[account]`.
+    pub account: Account,
+    /// Users in file order.
+    pub users: Vec<User>,
+    /// Teams in file order (the account's team order).
+    pub teams: Vec<Team>,
+    /// Records in file order.
+    pub records: Vec<Record>,
+    /// Interned flags, permissions, kinds, states and column names.
+    pub symbols: Interner,
+    /// Extra user columns, in first-seen order.
+    pub attribute_names: Vec<Sym>,
+    user_by_id: HashMap<Box<str>, UserIx>,
+    team_by_id: HashMap<Box<str>, TeamIx>,
+    reports: Adjacency,
+    members: Adjacency,
+    owned: Adjacency,
+    led: Adjacency,
+}
+
+/// Reads a snapshot: a folder of CSV files or one `.json` file.
+pub fn load(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+    if path.is_dir() {
+        csv::load_folder(path, policy)
+    } else if path.is_file() {
+        json::load_file(path, policy)
+    } else {
+        Err(Diagnostic::file(path, "no such snapshot")
+            .help("pass a folder with users.csv, or a .json snapshot, with --snapshot")
+            .into())
+    }
+}
+
+impl Store {
+    /// A user by index.
+    pub fn user(&self, ix: UserIx) -> &User {
+        &self.users[ix.index()]
+    }
+
+    /// A team by index.
+    pub fn team(&self, ix: TeamIx) -> &Team {
+        &self.teams[ix.index()]
+    }
+
+    /// A record by index.
+    pub fn record(&self, ix: RecordIx) -> &Record {
+        &self.records[ix.index()]
+    }
+
+    /// Every user index, in file order.
+    pub fn user_ixs(&self) -> impl Iterator<Item = UserIx> + '_ {
+        (0..self.users.len() as u32).map(UserIx)
+    }
+
+    /// Finds a user by id.
+    pub fn user_ix(&self, id: &str) -> Option<UserIx> {
+        self.user_by_id.get(id).copied()
+    }
+
+    /// Finds a user by id, or else by e-mail (any case; only when exactly one user has it).
+    pub fn find_user(&self, id_or_email: &str) -> Option<UserIx> {
+        let key = id_or_email.trim();
+        self.user_ix(key).or_else(|| {
+            let mut found = self.users.iter().enumerate().filter(|(_, u)| {
+                u.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(key))
+            });
+            match (found.next(), found.next()) {
+                (Some((i, _)), None) => Some(UserIx(i as u32)),
+                _ => None,
+            }
+        })
+    }
+
+    /// Finds a team by id.
+    pub fn team_ix(&self, id: &str) -> Option<TeamIx> {
+        self.team_by_id.get(id).copied()
+    }
+
+    /// The symbol of an extra column, if the snapshot has it.
+    pub fn attribute_sym(&self, name: &str) -> Option<Sym> {
+        self.symbols
+            .get(name)
+            .filter(|s| self.attribute_names.contains(s))
+    }
+
+    /// The extra columns, for help texts.
+    pub fn attribute_names_hint(&self) -> String {
+        if self.attribute_names.is_empty() {
+            "it has no extra columns".to_owned()
+        } else {
+            let names: Vec<String> = self
+                .attribute_names
+                .iter()
+                .map(|s| format!("`{}`", self.symbols.resolve(*s)))
+                .collect();
+            format!("its extra columns: {}", names.join(", "))
+        }
+    }
+
+    /// Users whose manager is `user`, in file order.
+    pub fn reports_of(&self, user: UserIx) -> impl Iterator<Item = UserIx> + '_ {
+        self.reports.of(user.index()).iter().map(|&i| UserIx(i))
+    }
+
+    /// Members of a team, in file order.
+    pub fn members_of(&self, team: TeamIx) -> impl Iterator<Item = UserIx> + '_ {
+        self.members.of(team.index()).iter().map(|&i| UserIx(i))
+    }
+
+    /// Records owned by a user, in file order.
+    pub fn records_of(&self, user: UserIx) -> impl Iterator<Item = RecordIx> + '_ {
+        self.owned.of(user.index()).iter().map(|&i| RecordIx(i))
+    }
+
+    /// How many records a user owns.
+    pub fn record_count(&self, user: UserIx) -> usize {
+        self.owned.of(user.index()).len()
+    }
+
+    /// Teams a user leads, in team order.
+    pub fn teams_led_by(&self, user: UserIx) -> impl Iterator<Item = TeamIx> + '_ {
+        self.led.of(user.index()).iter().map(|&i| TeamIx(i))
+    }
+
+    /// The account's first team, if it has teams.
+    pub fn first_team(&self) -> Option<TeamIx> {
+        (!self.teams.is_empty()).then_some(TeamIx(0))
+    }
+
+    /// A record's kind as text.
+    pub fn kind_of(&self, record: &Record) -> &str {
+        self.symbols.resolve(record.kind)
+    }
+
+    /// A record's state as text.
+    pub fn state_of(&self, record: &Record) -> &str {
+        self.symbols.resolve(record.state)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacency_groups_items_by_source_in_order() {
+        let adj = Adjacency::build(3, &[(2, 5), (0, 1), (2, 3), (0, 4)]);
+        assert_eq!(adj.of(0), &[1, 4]);
+        assert_eq!(adj.of(1), &[] as &[u32]);
+        assert_eq!(adj.of(2), &[5, 3]);
+        assert_eq!(adj.of(9), &[] as &[u32]);
+    }
+
+    #[test]
+    fn interner_returns_the_same_symbol() {
+        let mut i = Interner::default();
+        let a = i.intern("open");
+        assert_eq!(i.intern("open"), a);
+        assert_ne!(i.intern("closed"), a);
+        assert_eq!(i.resolve(a), "open");
+        assert_eq!(i.get("nope"), None);
+    }
+}

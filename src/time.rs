@@ -1,0 +1,213 @@
+//! Instants and durations as the snapshot and the policy spell them.
+//!
+//! Times are RFC 3339 (any offset) or a bare `YYYY-MM-DD` meaning midnight UTC.
+//! Durations are a whole number followed by a unit: `90d`, `24h`, `30m`, `45s`, `2w`.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use std::fmt;
+
+/// An instant, always held in UTC.
+pub type Time = DateTime<Utc>;
+
+/// What a time cell must look like, for error messages.
+pub const TIME_HINT: &str = "expected RFC 3339 (2026-11-02T08:15:00Z) or YYYY-MM-DD";
+
+/// Parses an RFC 3339 time or a bare date (midnight UTC).
+pub fn parse_time(text: &str) -> Option<Time> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // A space instead of the `T` is common in spreadsheet exports.
+    if text.len() > 10 && text.as_bytes().get(10) == Some(&b' ') {
+        let joined = format!("{}T{}", &text[..10], &text[11..]);
+        if let Ok(t) = DateTime::parse_from_rfc3339(&joined) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|dt| dt.and_utc())
+}
+
+/// Formats a time the way plans write it: RFC 3339, UTC, whole seconds.
+pub fn format_time(t: Time) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Formats the calendar date of a time (`2026-11-02`).
+pub fn format_date(t: Time) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+/// Whole days from `earlier` to `later` (rounded down; negative when `earlier` is later).
+pub fn days_between(earlier: Time, later: Time) -> i64 {
+    (later - earlier).num_days()
+}
+
+/// `t + d`, or `None` past the end of the calendar.
+pub fn add(t: Time, d: Duration) -> Option<Time> {
+    t.checked_add_signed(d.delta())
+}
+
+/// `t - d`, or `None` before the start of the calendar.
+pub fn sub(t: Time, d: Duration) -> Option<Time> {
+    t.checked_sub_signed(d.delta())
+}
+
+/// A policy duration, kept in seconds together with the spelling the policy used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration {
+    seconds: i64,
+}
+
+impl Duration {
+    /// A duration of whole seconds.
+    pub const fn from_seconds(seconds: i64) -> Self {
+        Duration { seconds }
+    }
+
+    /// A duration of whole days.
+    pub const fn days(days: i64) -> Self {
+        Duration {
+            seconds: days * 86_400,
+        }
+    }
+
+    /// The length in seconds.
+    pub fn seconds(self) -> i64 {
+        self.seconds
+    }
+
+    /// The length as a chrono delta.
+    pub fn delta(self) -> TimeDelta {
+        TimeDelta::seconds(self.seconds)
+    }
+
+    /// Parses `14d`, `24h`, `30m`, `45s` or `2w`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let unit_at = text
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(|| format!("`{text}` has no unit; {DURATION_HINT}"))?;
+        let (number, unit) = text.split_at(unit_at);
+        if number.is_empty() {
+            return Err(format!(
+                "`{text}` does not start with a number; {DURATION_HINT}"
+            ));
+        }
+        let scale = match unit {
+            "w" => 7 * 86_400,
+            "d" => 86_400,
+            "h" => 3_600,
+            "m" => 60,
+            "s" => 1,
+            other => {
+                return Err(format!(
+                    "`{other}` is not a unit in `{text}`; {DURATION_HINT}"
+                ))
+            }
+        };
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is too large; {DURATION_HINT}"))?;
+        // Keep durations inside what calendar arithmetic can add (about 100,000 years).
+        let seconds = n
+            .checked_mul(scale)
+            .filter(|s| *s <= 100_000 * 366 * 86_400)
+            .ok_or_else(|| format!("`{text}` is too large; {DURATION_HINT}"))?;
+        Ok(Duration { seconds })
+    }
+}
+
+/// What a duration must look like, for error messages.
+pub const DURATION_HINT: &str =
+    "write a whole number and a unit: `90d`, `24h`, `30m`, `45s` or `2w`";
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.seconds;
+        if s != 0 && s % 86_400 == 0 {
+            write!(f, "{}d", s / 86_400)
+        } else if s != 0 && s % 3_600 == 0 {
+            write!(f, "{}h", s / 3_600)
+        } else if s != 0 && s % 60 == 0 {
+            write!(f, "{}m", s / 60)
+        } else {
+            write!(f, "{s}s")
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Duration::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+/// Describes how long ago `t` was before `as_of`, in days, for reasons.
+pub fn ago(t: Time, as_of: Time) -> String {
+    let secs = (as_of - t).num_seconds();
+    if secs.abs() < 86_400 {
+        let hours = secs / 3_600;
+        if secs >= 0 {
+            format!("{hours}h before as_of")
+        } else {
+            format!("{}h after as_of", -hours)
+        }
+    } else {
+        let days = secs / 86_400;
+        if days >= 0 {
+            format!("{days} days before as_of")
+        } else {
+            format!("{} days after as_of", -days)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_rfc3339_and_bare_dates() {
+        let a = parse_time("2026-11-02T08:15:00+02:00").unwrap();
+        assert_eq!(format_time(a), "2026-11-02T06:15:00Z");
+        let b = parse_time("2026-11-02").unwrap();
+        assert_eq!(format_time(b), "2026-11-02T00:00:00Z");
+        assert!(parse_time("yesterday").is_none());
+        assert!(parse_time("2026-02-30").is_none());
+        assert!(parse_time("2024-02-29").is_some());
+        assert!(parse_time("9999-12-31T23:59:59+14:00").is_some());
+        assert!(parse_time("0001-01-01").is_some());
+    }
+
+    #[test]
+    fn parses_durations() {
+        assert_eq!(Duration::parse("14d").unwrap(), Duration::days(14));
+        assert_eq!(Duration::parse("24h").unwrap().seconds(), 86_400);
+        assert_eq!(Duration::parse("30m").unwrap().seconds(), 1_800);
+        assert_eq!(Duration::parse("2w").unwrap(), Duration::days(14));
+        assert!(Duration::parse("14").is_err());
+        assert!(Duration::parse("d").is_err());
+        assert!(Duration::parse("14 days").is_err());
+        assert!(Duration::parse("-3d").is_err());
+        assert!(Duration::parse("99999999999999999999d").is_err());
+        assert_eq!(Duration::days(14).to_string(), "14d");
+        assert_eq!(Duration::from_seconds(3_600).to_string(), "1h");
+    }
+
+    #[test]
+    fn arithmetic_at_the_edges_of_the_calendar_does_not_panic() {
+        let end = parse_time("9999-12-31T23:59:59Z").unwrap();
+        assert!(add(end, Duration::days(1)).is_none());
+        let start = parse_time("0001-01-01").unwrap();
+        assert!(sub(start, Duration::days(1)).is_some());
+        let huge = Duration::parse("36500000d").unwrap();
+        assert!(add(end, huge).is_none());
+    }
+}
