@@ -3,11 +3,14 @@
 //! Commands return an [`Exit`]; only this module prints errors.
 
 mod check;
+mod offboard;
+mod output;
+mod plan;
+mod run_args;
 
 use crate::diag::Diagnostics;
 use clap::{Parser, Subcommand};
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// roster: plans, explains and checks the user lifecycle of a business application.
@@ -22,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// Validate a policy, and a snapshot against it; print a summary.
     Check(check::Args),
+    /// Plan the nightly lifecycle actions for a snapshot.
+    Plan(plan::Args),
+    /// Plan (dry-run) the offboarding of one or many users.
+    Offboard(offboard::Args),
 }
 
 /// How a run ended.
@@ -78,6 +85,8 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Offboard(args) => offboard::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
@@ -100,12 +109,4 @@ pub(crate) fn print(text: &str) -> Result<(), Error> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
     }
-}
-
-/// The `--policy` path.
-#[derive(Debug, Clone, clap::Args)]
-pub(crate) struct PolicyArg {
-    /// The policy file (TOML).
-    #[arg(long, value_name = "FILE")]
-    pub policy: PathBuf,
 }

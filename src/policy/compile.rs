@@ -13,6 +13,7 @@ use super::{
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::model::{RoleIx, Status};
 use sha2::{Digest, Sha256};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
@@ -157,14 +158,17 @@ impl Compiler<'_> {
                     "a role name is empty".into(),
                     "remove the empty entry",
                 );
-            } else if lookup.contains_key(&key) {
-                self.error(
-                    name.span(),
-                    format!("role `{text}` is listed twice in `roles.order`"),
-                    "list each role once, highest rank first",
-                );
             } else {
-                lookup.insert(key, RoleIx(u16::try_from(i).unwrap_or(u16::MAX)));
+                match lookup.entry(key) {
+                    Entry::Occupied(_) => self.error(
+                        name.span(),
+                        format!("role `{text}` is listed twice in `roles.order`"),
+                        "list each role once, highest rank first",
+                    ),
+                    Entry::Vacant(slot) => {
+                        slot.insert(RoleIx(u16::try_from(i).unwrap_or(u16::MAX)));
+                    }
+                }
             }
             names.push(text.to_owned());
         }

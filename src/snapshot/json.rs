@@ -83,8 +83,10 @@ pub fn load_file(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
         builder.seats = a.seats;
         builder.owner = a
             .owner
-            .map(|o| o.trim().into())
-            .filter(|o: &Box<str>| !o.is_empty());
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(Box::from);
     }
 
     let mut rows =

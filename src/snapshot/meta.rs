@@ -61,7 +61,9 @@ pub fn apply(
         builder.seats = account.seats;
         builder.owner = account
             .owner
-            .map(|o| o.trim().into())
-            .filter(|o: &Box<str>| !o.is_empty());
+            .as_deref()
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(Box::from);
     }
 }

@@ -10,7 +10,7 @@ mod csv;
 mod json;
 mod meta;
 
-pub use build::USER_COLUMNS;
+pub use build::{parse_bool, USER_COLUMNS};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};

@@ -1,0 +1,114 @@
+//! `roster offboard`: a dry run of deactivating one or many users.
+
+use super::run_args::RunArgs;
+use super::{Error, Exit};
+use crate::engine;
+use crate::offboard::{Actor, Channel, Chosen, Options, Request};
+use crate::requests;
+use std::path::PathBuf;
+
+/// Plan the offboarding of users: what would be refused and why, and where every record,
+/// direct report and team they hold would go. Nothing is changed anywhere.
+#[derive(Debug, clap::Args)]
+#[command(
+    group(clap::ArgGroup::new("targets").required(true).args(["user", "requests"])),
+    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held.\n\
+Example: roster offboard --policy policies/default.toml --snapshot examples/acme --actor u002 --user u013"
+)]
+pub struct Args {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The user who performs the offboarding (their role and permissions are checked).
+    #[arg(long, value_name = "ID")]
+    actor: String,
+    /// A user to offboard, by id or e-mail (repeatable).
+    #[arg(long, value_name = "ID_OR_EMAIL")]
+    user: Vec<String>,
+    /// A bulk sheet (CSV: user, deactivate = y/yes/true/1, optional reassign_to, reports_to); implies --channel bulk.
+    #[arg(long, value_name = "SHEET.csv", conflicts_with = "user")]
+    requests: Option<PathBuf>,
+    /// The channel the request comes through [default: manual, or bulk with --requests].
+    #[arg(long, value_enum)]
+    channel: Option<ChannelArg>,
+    /// Give the leavers' transferable records to this user first (then the policy's chain).
+    #[arg(long, value_name = "ID")]
+    reassign_to: Option<String>,
+    /// Make this user the new manager of the leavers' reports and leader of their teams first.
+    #[arg(long, value_name = "ID")]
+    reports_to: Option<String>,
+    /// Do not block the e-mail: the user may be reactivated by a future purchase.
+    #[arg(long)]
+    allow_reactivation: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ChannelArg {
+    Manual,
+    Bulk,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let sheet = match &args.requests {
+        Some(path) => Some(requests::load(path)?),
+        None => None,
+    };
+    let (output, loaded) = args.run.load()?;
+    let channel = match (args.channel, &sheet) {
+        (Some(ChannelArg::Manual), Some(_)) => {
+            return Err(Error::Usage("--requests implies --channel bulk".to_owned()))
+        }
+        (Some(ChannelArg::Bulk), _) | (None, Some(_)) => Channel::Bulk,
+        _ => Channel::Manual,
+    };
+    let actor = match loaded.store.find_user(&args.actor) {
+        Some(a) => Actor::User(a),
+        None => Actor::Unknown(args.actor.clone()),
+    };
+    let asked = |how: String| format!("requested by {} ({how})", args.actor);
+    let requests: Vec<Request> = match &sheet {
+        Some(rows) => rows
+            .iter()
+            .map(|row| Request {
+                user: row.user.clone(),
+                chosen: Chosen {
+                    records: row.reassign_to.clone().or_else(|| args.reassign_to.clone()),
+                    reports: row.reports_to.clone().or_else(|| args.reports_to.clone()),
+                },
+                why: asked(format!("bulk sheet line {}", row.line)),
+            })
+            .collect(),
+        None => args
+            .user
+            .iter()
+            .map(|u| Request {
+                user: u.clone(),
+                chosen: Chosen {
+                    records: args.reassign_to.clone(),
+                    reports: args.reports_to.clone(),
+                },
+                why: asked(if channel == Channel::Bulk {
+                    "bulk".to_owned()
+                } else {
+                    "manual".to_owned()
+                }),
+            })
+            .collect(),
+    };
+    let options = Options {
+        actor,
+        channel,
+        allow_reactivation: args.allow_reactivation,
+        rule: "offboard",
+        orphans: false,
+    };
+    let plan = engine::offboarding(
+        &loaded.policy,
+        &loaded.store,
+        loaded.as_of,
+        &requests,
+        &options,
+    )?;
+    args.run
+        .finish(output, &plan, &loaded.store, "roster offboard")
+}

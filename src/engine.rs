@@ -1,0 +1,99 @@
+//! The engine's two entry points: a nightly plan and an offboarding plan.
+//!
+//! Both bind the policy to the snapshot, run the rules and the offboarding mechanism, then
+//! assemble a sorted [`Plan`] with its summary. No I/O, no clock: `as_of` is a value.
+
+use crate::diag::Diagnostics;
+use crate::offboard::{self, Actor, Channel, Chosen, Options, Outcome, Request};
+use crate::plan::{self, Plan, PolicyRef, SnapshotRef, Summary};
+use crate::policy::Policy;
+use crate::rules::{self, seats, Ctx};
+use crate::snapshot::Store;
+use crate::time::{format_time, Time};
+
+/// The nightly compliance plan (`roster plan`).
+pub fn nightly(policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
+    let bound = policy.bind(store)?;
+    let ctx = Ctx {
+        policy,
+        bound: &bound,
+        store,
+        as_of,
+    };
+    let sink = rules::evaluate(&ctx);
+    let requests: Vec<Request> = sink
+        .escalations
+        .iter()
+        .map(|e| Request {
+            user: ctx.id(e.user),
+            chosen: Chosen::default(),
+            why: e.reason.clone(),
+        })
+        .collect();
+    let options = Options {
+        actor: Actor::Policy,
+        channel: Channel::Policy,
+        allow_reactivation: false,
+        rule: "idle",
+        orphans: true,
+    };
+    let outcome = offboard::offboard(&ctx, &requests, &options);
+    let mut plan = empty(policy, store, as_of);
+    plan.actions = sink.actions;
+    plan.findings = sink.findings;
+    Ok(finish(plan, outcome, store, policy))
+}
+
+/// An offboarding plan (`roster offboard`).
+pub fn offboarding(
+    policy: &Policy,
+    store: &Store,
+    as_of: Time,
+    requests: &[Request],
+    options: &Options,
+) -> Result<Plan, Diagnostics> {
+    let bound = policy.bind(store)?;
+    let ctx = Ctx {
+        policy,
+        bound: &bound,
+        store,
+        as_of,
+    };
+    let outcome = offboard::offboard(&ctx, requests, options);
+    Ok(finish(empty(policy, store, as_of), outcome, store, policy))
+}
+
+fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
+    Plan {
+        format: plan::FORMAT.to_owned(),
+        as_of: format_time(as_of),
+        policy: PolicyRef {
+            name: policy.name.clone(),
+            sha256: policy.sha256.clone(),
+        },
+        snapshot: SnapshotRef {
+            users: store.users.len(),
+            teams: store.teams.len(),
+            records: store.records.len(),
+            sha256: store.sha256.clone(),
+        },
+        summary: Summary::default(),
+        actions: Vec::new(),
+        reassignments: Vec::new(),
+        blocked: Vec::new(),
+        findings: Vec::new(),
+    }
+}
+
+fn finish(mut plan: Plan, outcome: Outcome, store: &Store, policy: &Policy) -> Plan {
+    plan.actions.extend(outcome.actions);
+    plan.reassignments.extend(outcome.reassignments);
+    plan.blocked.extend(outcome.blocked);
+    plan.findings.extend(outcome.findings);
+    plan.summary.offboarded = outcome.offboarded;
+    plan::summarize(&mut plan, store, policy);
+    seats::check(&mut plan);
+    plan.sort();
+    plan::summarize(&mut plan, store, policy);
+    plan
+}

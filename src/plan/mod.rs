@@ -1,0 +1,408 @@
+//! The plan: the only serialized output of the engine (SPEC section 5, `roster-plan/1`).
+//!
+//! Every list is sorted by [`Plan::sort`] so that the same inputs give the same bytes
+//! whatever the thread count.
+
+mod summary;
+
+pub use summary::{status_after, summarize};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The format tag of this version of the plan.
+pub const FORMAT: &str = "roster-plan/1";
+
+/// A whole plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The instant the plan was evaluated at (RFC 3339, UTC).
+    pub as_of: String,
+    /// Which policy.
+    pub policy: PolicyRef,
+    /// Which snapshot.
+    pub snapshot: SnapshotRef,
+    /// Counts.
+    pub summary: Summary,
+    /// What should happen to users.
+    pub actions: Vec<Action>,
+    /// What moves from one holder to another.
+    pub reassignments: Vec<Reassignment>,
+    /// Offboardings that are refused, one entry per cause.
+    pub blocked: Vec<Blocked>,
+    /// Data problems and things a person should look at.
+    pub findings: Vec<Finding>,
+}
+
+/// The policy a plan was made with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// `name`.
+    pub name: String,
+    /// SHA-256 of the policy file.
+    pub sha256: String,
+}
+
+/// The snapshot a plan was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotRef {
+    /// User count.
+    pub users: usize,
+    /// Team count.
+    pub teams: usize,
+    /// Record count.
+    pub records: usize,
+    /// SHA-256 of the snapshot files.
+    pub sha256: String,
+}
+
+/// The plan's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Actions by name.
+    pub actions: BTreeMap<String, usize>,
+    /// Number of `blocked` entries.
+    pub blocked: usize,
+    /// Number of findings.
+    pub findings: usize,
+    /// Users per status before the plan.
+    pub statuses_before: BTreeMap<String, usize>,
+    /// Users per status once the plan is applied.
+    pub statuses_after: BTreeMap<String, usize>,
+    /// Seats.
+    pub seats: Seats,
+    /// Per offboarded user: records = transferred + kept + cancelled.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub offboarded: BTreeMap<String, Conservation>,
+}
+
+/// Seats before and after the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Seats {
+    /// The licence count, if the snapshot has one.
+    pub total: Option<u64>,
+    /// Billed users before the plan.
+    pub billed_before: usize,
+    /// Billed users after it.
+    pub billed_after: usize,
+}
+
+/// What happened to an offboarded user's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Conservation {
+    /// Records the user owned.
+    pub records: usize,
+    /// Moved to a receiver.
+    pub transferred: usize,
+    /// Stayed with the user.
+    pub kept: usize,
+    /// Cancelled.
+    pub cancelled: usize,
+}
+
+impl Conservation {
+    /// Whether every record is accounted for.
+    pub fn holds(&self) -> bool {
+        self.records == self.transferred + self.kept + self.cancelled
+    }
+}
+
+/// An action name. The order is the order a user's actions are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// Warn the user of a coming suspension or deactivation.
+    NotifyUser,
+    /// Resend an expired invite.
+    ResendInvite,
+    /// Withdraw an invite.
+    RescindInvite,
+    /// Active -> idle.
+    MarkIdle,
+    /// Idle -> active.
+    MarkActive,
+    /// -> suspended.
+    Suspend,
+    /// Lock after too many failed logins.
+    Lock,
+    /// Lift a lock.
+    Unlock,
+    /// -> deactivated.
+    Deactivate,
+    /// End the user's sessions.
+    RevokeSessions,
+    /// Stop billing the user's seat.
+    FreeSeat,
+    /// Take the user out of a team.
+    RemoveFromTeam,
+    /// Put the e-mail on the block list.
+    BlockEmail,
+    /// Cancel one record.
+    CancelRecord,
+    /// Reactivate a deactivated user.
+    Reactivate,
+}
+
+impl ActionKind {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::NotifyUser => "notify_user",
+            ActionKind::ResendInvite => "resend_invite",
+            ActionKind::RescindInvite => "rescind_invite",
+            ActionKind::MarkIdle => "mark_idle",
+            ActionKind::MarkActive => "mark_active",
+            ActionKind::Suspend => "suspend",
+            ActionKind::Lock => "lock",
+            ActionKind::Unlock => "unlock",
+            ActionKind::Deactivate => "deactivate",
+            ActionKind::RevokeSessions => "revoke_sessions",
+            ActionKind::FreeSeat => "free_seat",
+            ActionKind::RemoveFromTeam => "remove_from_team",
+            ActionKind::BlockEmail => "block_email",
+            ActionKind::CancelRecord => "cancel_record",
+            ActionKind::Reactivate => "reactivate",
+        }
+    }
+}
+
+/// One action about one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    /// The user's id.
+    pub user: String,
+    /// What to do.
+    pub action: ActionKind,
+    /// The rule that called for it.
+    pub rule: String,
+    /// Why, with the numbers.
+    pub reason: String,
+    /// The record concerned (`cancel_record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// The team concerned (`remove_from_team`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// When the announced escalation is due (`notify_user`), as a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+/// What a reassignment moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum What {
+    /// Records of one kind and state.
+    Records,
+    /// Direct reports.
+    Reports,
+    /// Teams the user leads.
+    Team,
+}
+
+/// Things that move from one holder to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reassignment {
+    /// The current holder.
+    pub from: String,
+    /// The receiver.
+    pub to: String,
+    /// What moves.
+    pub what: What,
+    /// Record kind (`records` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Record state (`records` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `ids.len()`.
+    pub count: usize,
+    /// Record, user or team ids, sorted.
+    pub ids: Vec<String>,
+    /// The strategy that found the receiver.
+    pub via: String,
+    /// Outgoing users the resolution passed through, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub through: Vec<String>,
+}
+
+/// One reason an offboarding is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    /// The target as given (id or e-mail) or its id.
+    pub user: String,
+    /// The cause.
+    pub code: String,
+    /// A sentence a person can check.
+    pub reason: String,
+    /// Records concerned (`referenced`, `no_receiver`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
+}
+
+/// A data problem or something a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What kind of finding.
+    pub code: String,
+    /// Users concerned, sorted.
+    pub users: Vec<String>,
+    /// Records concerned, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
+    /// Teams concerned, sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<String>,
+    /// A sentence a person can check.
+    pub reason: String,
+}
+
+impl Finding {
+    /// A finding about some users.
+    pub fn new(code: &str, users: Vec<String>, reason: String) -> Self {
+        Finding {
+            code: code.to_owned(),
+            users,
+            records: Vec::new(),
+            teams: Vec::new(),
+            reason,
+        }
+    }
+}
+
+/// The order of blocked codes in a plan, as SPEC lists them.
+pub const BLOCK_CODES: [&str; 13] = [
+    "unknown_user",
+    "actor_unknown",
+    "actor_not_active",
+    "actor_lacks_permission",
+    "outranked",
+    "self",
+    "protected",
+    "missing_field",
+    "leads_team",
+    "has_reports",
+    "bulk_refused",
+    "referenced",
+    "no_receiver",
+];
+
+fn code_rank(code: &str) -> usize {
+    BLOCK_CODES
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(BLOCK_CODES.len())
+}
+
+/// Compares ids so that `u9` sorts before `u10`.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (&a[..da], &b[..db]);
+                let ta = na
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&na[na.len()..], |i| &na[i..]);
+                let tb = nb
+                    .iter()
+                    .position(|&c| c != b'0')
+                    .map_or(&nb[nb.len()..], |i| &nb[i..]);
+                let ord = ta.len().cmp(&tb.len()).then(ta.cmp(tb)).then(da.cmp(&db));
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn natural_vec_cmp(a: &[String], b: &[String]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = natural_cmp(x, y);
+        if o != std::cmp::Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn opt_cmp(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => natural_cmp(x, y),
+        _ => a.is_some().cmp(&b.is_some()),
+    }
+}
+
+/// Sorts ids naturally.
+pub fn sort_ids(ids: &mut [String]) {
+    ids.sort_by(|a, b| natural_cmp(a, b));
+}
+
+impl Plan {
+    /// Sorts every list into the plan's canonical order.
+    pub fn sort(&mut self) {
+        self.actions.sort_by(|a, b| {
+            natural_cmp(&a.user, &b.user)
+                .then(a.action.cmp(&b.action))
+                .then_with(|| opt_cmp(&a.record, &b.record))
+                .then_with(|| opt_cmp(&a.team, &b.team))
+                .then_with(|| a.reason.cmp(&b.reason))
+        });
+        for r in &mut self.reassignments {
+            sort_ids(&mut r.ids);
+        }
+        self.reassignments.sort_by(|a, b| {
+            natural_cmp(&a.from, &b.from)
+                .then(a.what.cmp(&b.what))
+                .then_with(|| opt_cmp(&a.kind, &b.kind))
+                .then_with(|| opt_cmp(&a.state, &b.state))
+                .then_with(|| natural_cmp(&a.to, &b.to))
+        });
+        self.blocked.sort_by(|a, b| {
+            natural_cmp(&a.user, &b.user).then(code_rank(&a.code).cmp(&code_rank(&b.code)))
+        });
+        for f in &mut self.findings {
+            sort_ids(&mut f.users);
+            sort_ids(&mut f.records);
+            sort_ids(&mut f.teams);
+        }
+        self.findings.sort_by(|a, b| {
+            a.code
+                .cmp(&b.code)
+                .then_with(|| natural_vec_cmp(&a.users, &b.users))
+                .then_with(|| natural_vec_cmp(&a.records, &b.records))
+                .then_with(|| natural_vec_cmp(&a.teams, &b.teams))
+                .then_with(|| a.reason.cmp(&b.reason))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn natural_order_puts_u9_before_u10() {
+        let mut ids: Vec<String> = ["u10", "u9", "u010", "a", "u1"].map(String::from).to_vec();
+        sort_ids(&mut ids);
+        assert_eq!(ids, ["a", "u1", "u9", "u10", "u010"]);
+    }
+}

@@ -1,0 +1,87 @@
+//! CSV: one row per action (then reassignments and refusals as rows of their own kind),
+//! for spreadsheets. Cells that a spreadsheet would run as a formula are neutralised.
+
+use super::spreadsheet_safe;
+use crate::plan::Plan;
+
+/// Renders the plan as CSV rows: `type,user,action,rule,record,team,date,to,count,ids,reason`.
+pub fn render(plan: &Plan) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let header = [
+        "type", "user", "action", "rule", "record", "team", "date", "to", "count", "ids", "reason",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for a in &plan.actions {
+        rows.push(vec![
+            "action".into(),
+            a.user.clone(),
+            a.action.as_str().into(),
+            a.rule.clone(),
+            a.record.clone().unwrap_or_default(),
+            a.team.clone().unwrap_or_default(),
+            a.date.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            String::new(),
+            a.reason.clone(),
+        ]);
+    }
+    for r in &plan.reassignments {
+        let what = match (&r.kind, &r.state) {
+            (Some(k), Some(s)) => format!("reassign {s} {k}"),
+            _ => format!("reassign {:?}", r.what).to_lowercase(),
+        };
+        rows.push(vec![
+            "reassignment".into(),
+            r.from.clone(),
+            what,
+            r.via.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            r.to.clone(),
+            r.count.to_string(),
+            r.ids.join(";"),
+            if r.through.is_empty() {
+                String::new()
+            } else {
+                format!("through {}", r.through.join(", "))
+            },
+        ]);
+    }
+    for b in &plan.blocked {
+        rows.push(vec![
+            "blocked".into(),
+            b.user.clone(),
+            b.code.clone(),
+            String::new(),
+            b.records.join(";"),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            b.reason.clone(),
+        ]);
+    }
+    for f in &plan.findings {
+        rows.push(vec![
+            "finding".into(),
+            f.users.join(";"),
+            f.code.clone(),
+            String::new(),
+            f.records.join(";"),
+            f.teams.join(";"),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            f.reason.clone(),
+        ]);
+    }
+    let _ = w.write_record(header);
+    for row in rows {
+        let _ = w.write_record(row.iter().map(|c| spreadsheet_safe(c)));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}

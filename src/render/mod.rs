@@ -1,0 +1,221 @@
+//! Renderers: one plan, several formats. Only this module formats user data for people,
+//! and it neutralises that data for each medium (terminal, spreadsheet, Markdown).
+
+mod csv;
+mod markdown;
+mod table;
+
+use crate::plan::{Plan, Reassignment, What};
+use crate::snapshot::Store;
+use std::collections::BTreeMap;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A summary and the plan grouped by rule, for a terminal.
+    Table,
+    /// The plan as JSON (roster-plan/1), for machines.
+    Json,
+    /// One row per action, for spreadsheets.
+    Csv,
+    /// A report for people: chat, e-mail, pull requests.
+    Markdown,
+}
+
+/// Display names, when the snapshot is at hand.
+#[derive(Clone, Copy)]
+pub struct Names<'a> {
+    store: Option<&'a Store>,
+}
+
+impl<'a> Names<'a> {
+    /// Names from a snapshot.
+    pub fn from_store(store: &'a Store) -> Self {
+        Names { store: Some(store) }
+    }
+
+    /// No names: ids only.
+    pub fn none() -> Self {
+        Names { store: None }
+    }
+
+    /// `Name (id)` or `id`.
+    pub fn user(&self, id: &str) -> String {
+        match self
+            .store
+            .and_then(|s| s.user_ix(id).map(|u| s.user(u)))
+            .and_then(|u| u.name.as_deref())
+        {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_owned(),
+        }
+    }
+
+    /// `Name (id)` of a team, or `id`.
+    pub fn team(&self, id: &str) -> String {
+        match self
+            .store
+            .and_then(|s| s.team_ix(id).map(|t| s.team(t)))
+            .and_then(|t| t.name.as_deref())
+        {
+            Some(name) => format!("{name} ({id})"),
+            None => id.to_owned(),
+        }
+    }
+
+    /// How a manager reads a reassignment's `via`: "team leader of South".
+    pub fn via(&self, r: &Reassignment) -> String {
+        let store = self.store;
+        let from = store.and_then(|s| s.user_ix(&r.from).map(|u| (s, u)));
+        let primary = from.and_then(|(s, u)| {
+            s.user(u)
+                .primary_team()
+                .map(|t| s.team(t).display().to_owned())
+        });
+        let mut text = match r.via.as_str() {
+            "team_leader" => match primary {
+                Some(t) => format!("team leader of {t}"),
+                None => "team leader".to_owned(),
+            },
+            "first_team_leader" => {
+                match store.and_then(|s| s.first_team().map(|t| s.team(t).display().to_owned())) {
+                    Some(t) => format!("leader of the first team, {t}"),
+                    None => "leader of the first team".to_owned(),
+                }
+            }
+            "manager" => "manager".to_owned(),
+            "manager_chain" => "next manager up the chain".to_owned(),
+            "account_owner" => "account owner".to_owned(),
+            "least_loaded_peer" => match primary {
+                Some(t) => format!("least-loaded peer in {t}"),
+                None => "least-loaded peer".to_owned(),
+            },
+            "user" => "chosen receiver".to_owned(),
+            other => other.to_owned(),
+        };
+        if !r.through.is_empty() {
+            let through: Vec<String> = r.through.iter().map(|t| self.user(t)).collect();
+            text.push_str(&format!(", through {} (leaving too)", through.join(", ")));
+        }
+        text
+    }
+
+    /// "12 open opportunity records" / "3 direct reports" / "1 team".
+    pub fn what(&self, r: &Reassignment) -> String {
+        match r.what {
+            What::Records => format!(
+                "{} {} {} record{}",
+                r.count,
+                r.state.as_deref().unwrap_or(""),
+                r.kind.as_deref().unwrap_or(""),
+                if r.count == 1 { "" } else { "s" }
+            ),
+            What::Reports => format!(
+                "{} direct report{}",
+                r.count,
+                if r.count == 1 { "" } else { "s" }
+            ),
+            What::Team => {
+                let teams: Vec<String> = r.ids.iter().map(|t| self.team(t)).collect();
+                format!(
+                    "team{} {}",
+                    if r.count == 1 { "" } else { "s" },
+                    teams.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Renders a plan.
+pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> String {
+    match format {
+        Format::Json => json(plan),
+        Format::Table => table::render(plan, names, title),
+        Format::Csv => csv::render(plan),
+        Format::Markdown => markdown::render(plan, names, title),
+    }
+}
+
+/// The plan as pretty JSON with a final newline.
+pub fn json(plan: &Plan) -> String {
+    let mut s =
+        serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Action counts as `3 mark_idle, 1 suspend`.
+pub fn action_counts(counts: &BTreeMap<String, usize>) -> String {
+    let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    parts.join(", ")
+}
+
+/// Removes what a terminal would interpret: C0 and C1 controls (ESC, BEL, CR...) and DEL
+/// become a visible `\u{..}` escape; other text is left as is.
+pub fn terminal_safe(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Escapes text for a Markdown table cell or paragraph: no HTML, no links, no code spans,
+/// no emphasis, no table breaks.
+pub fn markdown_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Neutralises a spreadsheet formula: a cell starting with `=`, `+`, `-`, `@`, tab or CR
+/// gets a leading `'`.
+pub fn spreadsheet_safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_hostile_text() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("-1"), "'-1");
+        assert_eq!(spreadsheet_safe("Dana"), "Dana");
+        assert_eq!(terminal_safe("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(terminal_safe("\u{9b}x"), "\\u{9b}x");
+        assert_eq!(
+            markdown_safe("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert\\(1\\)&gt;"
+        );
+        assert_eq!(
+            markdown_safe("a|b [x](http://e)"),
+            "a\\|b \\[x\\]\\(http://e\\)"
+        );
+    }
+}

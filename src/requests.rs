@@ -1,0 +1,159 @@
+//! The bulk requests sheet of `roster offboard --requests`: columns `user`, `deactivate`
+//! (`y/yes/true/1`, any case) and optionally `reassign_to`, `reports_to`.
+
+use crate::diag::{quote, Diagnostic, Diagnostics, Location};
+use crate::snapshot::parse_bool;
+use std::path::Path;
+
+/// One row that asks for a deactivation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetRow {
+    /// The line in the sheet.
+    pub line: u64,
+    /// The user (id or e-mail).
+    pub user: String,
+    /// Receiver of the user's records.
+    pub reassign_to: Option<String>,
+    /// New manager of the user's reports (and leader of their teams).
+    pub reports_to: Option<String>,
+}
+
+/// Reads a requests sheet; rows whose `deactivate` is no or empty are skipped.
+pub fn load(path: &Path) -> Result<Vec<SheetRow>, Diagnostics> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read the requests sheet: {e}")))?;
+    parse(path, &bytes)
+}
+
+/// Parses a requests sheet.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let help =
+        "a requests sheet has the columns user, deactivate and optionally reassign_to, reports_to";
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let header = reader
+        .byte_headers()
+        .map_err(|e| Diagnostic::file(path, format!("cannot read the header: {e}")).help(help))?
+        .clone();
+    if header.is_empty() || header.iter().all(|h| h.is_empty()) {
+        return Err(Diagnostic::file(path, "the file is empty")
+            .help(help)
+            .into());
+    }
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
+        .collect();
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let (Some(user_col), Some(deactivate_col)) = (
+        col("user"),
+        col("deactivate").or_else(|| col("deactivated")),
+    ) else {
+        let missing = if col("user").is_none() {
+            "user"
+        } else {
+            "deactivate"
+        };
+        return Err(
+            Diagnostic::file(path, format!("missing required column `{missing}`"))
+                .at(Location::line(1))
+                .help(format!("{help}; the header has: {}", names.join(", ")))
+                .into(),
+        );
+    };
+    let (reassign_col, reports_col) = (col("reassign_to"), col("reports_to"));
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.byte_records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, csv::Position::line);
+                problems.push(
+                    Diagnostic::file(path, e.to_string())
+                        .at(Location::line(line))
+                        .help(help),
+                );
+                break;
+            }
+        };
+        let line = record.position().map_or(0, csv::Position::line);
+        let cell = |i: Option<usize>| -> Result<Option<String>, Diagnostic> {
+            let Some(raw) = i.and_then(|i| record.get(i)) else {
+                return Ok(None);
+            };
+            let text = std::str::from_utf8(raw).map_err(|_| {
+                Diagnostic::file(path, "invalid UTF-8")
+                    .at(Location::line(line))
+                    .help("save the sheet as UTF-8")
+            })?;
+            let text = text.trim();
+            Ok((!text.is_empty()).then(|| text.to_owned()))
+        };
+        let row = (|| -> Result<Option<SheetRow>, Diagnostic> {
+            let deactivate = cell(Some(deactivate_col))?;
+            let wanted = match deactivate.as_deref() {
+                None => false,
+                Some(v) => parse_bool(v).ok_or_else(|| {
+                    Diagnostic::file(path, format!("{} is not a yes/no value", quote(v)))
+                        .at(Location::line(line))
+                        .field("deactivate")
+                        .help("write y/yes/true/1 to deactivate, n/no/false/0 or nothing to skip the row")
+                })?,
+            };
+            if !wanted {
+                return Ok(None);
+            }
+            let user = cell(Some(user_col))?.ok_or_else(|| {
+                Diagnostic::file(path, "is empty")
+                    .at(Location::line(line))
+                    .field("user")
+                    .help("write a user id or e-mail")
+            })?;
+            Ok(Some(SheetRow {
+                line,
+                user,
+                reassign_to: cell(reassign_col)?,
+                reports_to: cell(reports_col)?,
+            }))
+        })();
+        match row {
+            Ok(Some(r)) => rows.push(r),
+            Ok(None) => {}
+            Err(d) => problems.push(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(Diagnostics(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_yes_rows_and_skips_the_rest() {
+        let sheet = b"User,Deactivate,reassign_to\nu1,Y,u9\nu2,no,\nu3,,\nu4,TRUE,\n";
+        let rows = parse(Path::new("s.csv"), sheet).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].user, "u1");
+        assert_eq!(rows[0].reassign_to.as_deref(), Some("u9"));
+        assert_eq!(rows[1].line, 5);
+    }
+
+    #[test]
+    fn a_bad_flag_names_the_line() {
+        let err = parse(Path::new("s.csv"), b"user,deactivate\nu1,maybe\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("s.csv:2: deactivate: `maybe` is not a yes/no value"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! `[idle]`: users who stopped logging in.
+//!
+//! Activity is the latest of the last login and the (re)activation, else the invitation.
+//! An active user inactive for `after` or more is marked idle; an idle user active again
+//! within `after` is marked active. Past `suspend_after` a user is suspended and past
+//! `deactivate_after` offboarded. With `notify_before`, a user is first warned once an
+//! escalation is that close (a notice counts for an escalation when it was sent inside that
+//! escalation's notice window), and the escalation itself waits until the notice is
+//! `notify_before` old. Exempt and protected users get no action. Overrides: first match.
+
+use super::{Ctx, Escalation, Sink, UserRule};
+use crate::model::Status;
+use crate::plan::{ActionKind, Finding};
+use crate::policy::Thresholds;
+use crate::snapshot::UserIx;
+use crate::time::{self, format_date, Duration, Time};
+
+/// The idle rule.
+pub struct Idle;
+
+const RULE: &str = "idle";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Suspend,
+    Deactivate,
+}
+
+impl Step {
+    fn key(self) -> &'static str {
+        match self {
+            Step::Suspend => "suspend_after",
+            Step::Deactivate => "deactivate_after",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Step::Suspend => "suspension",
+            Step::Deactivate => "deactivation",
+        }
+    }
+}
+
+/// The user's last activity and how to say it.
+fn activity(u: &crate::snapshot::User) -> Option<(Time, String)> {
+    Some(match (u.last_login_at, u.activated_at) {
+        (Some(l), Some(a)) if a > l => (
+            a,
+            format!(
+                "reactivated {} (last login {})",
+                format_date(a),
+                format_date(l)
+            ),
+        ),
+        (Some(l), _) => (l, format!("last login {}", format_date(l))),
+        (None, Some(a)) => (a, format!("never logged in; activated {}", format_date(a))),
+        (None, None) => (
+            u.invited_at?,
+            format!("never logged in; invited {}", format_date(u.invited_at?)),
+        ),
+    })
+}
+
+impl UserRule for Idle {
+    fn name(&self) -> &'static str {
+        RULE
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+        let Some(_) = &ctx.policy.idle else { return };
+        let u = ctx.store.user(user);
+        if !matches!(u.status, Status::Active | Status::Idle | Status::Suspended) {
+            sink.trace(RULE, false, || {
+                format!(
+                    "status {}: the idle rule looks at active, idle and suspended users",
+                    u.status
+                )
+            });
+            return;
+        }
+        if ctx.bound.exempt.matches(ctx.store, user) {
+            sink.trace(RULE, false, || {
+                "matches idle.exempt: no idle action".to_owned()
+            });
+            return;
+        }
+        if ctx.is_protected(user) {
+            sink.trace(RULE, false, || {
+                "protected (deactivation.protected or account owner): no idle action".to_owned()
+            });
+            return;
+        }
+        let Some((t, which)) = ctx.policy.thresholds_for(ctx.bound, ctx.store, user) else {
+            return;
+        };
+        let source = which
+            .map(|o| format!(" (idle.overrides #{})", o.number))
+            .unwrap_or_default();
+        if which.is_some() {
+            sink.trace(RULE, true, || {
+                format!(
+                    "thresholds from idle.overrides #{}",
+                    which.map_or(0, |o| o.number)
+                )
+            });
+        }
+        let Some((at, label)) = activity(u) else {
+            sink.trace(RULE, false, || {
+                "no last_login_at, activated_at or invited_at".to_owned()
+            });
+            sink.findings.push(Finding::new(
+                "no_activity_data",
+                vec![ctx.id(user)],
+                format!("{} user has no last_login_at, activated_at or invited_at, so the idle rule cannot judge them", u.status),
+            ));
+            return;
+        };
+        let days = (ctx.as_of - at).num_days();
+        let desc = format!(
+            "{label}, {days} days before as_of {}",
+            format_date(ctx.as_of)
+        );
+        let escalated = escalate(ctx, user, &t, at, &desc, &source, sink);
+        if escalated {
+            return;
+        }
+        let idle_since = time::add(at, t.after).is_some_and(|d| d <= ctx.as_of);
+        let reason = format!("{desc}; threshold {}{source}", t.after);
+        match (u.status, idle_since) {
+            (Status::Active, true) => {
+                sink.trace(RULE, true, || reason.clone());
+                sink.actions
+                    .push(ctx.action(user, ActionKind::MarkIdle, RULE, reason));
+            }
+            (Status::Idle, false) => {
+                sink.trace(RULE, true, || reason.clone());
+                sink.actions
+                    .push(ctx.action(user, ActionKind::MarkActive, RULE, reason));
+            }
+            _ => sink.trace(RULE, false, || format!("{reason}: stays {}", u.status)),
+        }
+    }
+}
+
+/// Notices and escalations. Returns whether the user escalates (so no idle mark is due).
+fn escalate(
+    ctx: &Ctx<'_>,
+    user: UserIx,
+    t: &Thresholds,
+    at: Time,
+    desc: &str,
+    source: &str,
+    sink: &mut Sink,
+) -> bool {
+    let u = ctx.store.user(user);
+    // Most severe first.
+    let steps: Vec<(Step, Duration)> = [
+        (Step::Deactivate, t.deactivate_after),
+        (
+            Step::Suspend,
+            t.suspend_after.filter(|_| u.status != Status::Suspended),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(s, d)| d.map(|d| (s, d)))
+    .collect();
+    let due = |d: Duration| time::add(at, d);
+    let crossed = |d: Duration| due(d).is_some_and(|x| x <= ctx.as_of);
+    let Some(notice) = t.notify_before else {
+        let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d)) else {
+            return false;
+        };
+        return apply(
+            ctx,
+            user,
+            step,
+            format!("{desc}; {} {threshold}{source}", step.key()),
+            sink,
+        );
+    };
+    // A notice counts for a step when sent inside that step's notice window.
+    let window = |d: Duration| due(d).and_then(|x| time::sub(x, notice));
+    let notified = |d: Duration| match (u.notified_at, window(d)) {
+        (Some(n), Some(w)) => n >= w,
+        _ => false,
+    };
+    let open = |d: Duration| window(d).is_some_and(|w| w <= ctx.as_of);
+    if let Some(&(step, threshold)) = steps.iter().find(|(_, d)| open(*d) && !notified(*d)) {
+        let due_at = due(threshold).unwrap_or(ctx.as_of);
+        let earliest = time::add(ctx.as_of, notice)
+            .unwrap_or(ctx.as_of)
+            .max(due_at);
+        let reason = format!(
+            "{desc}; {} at {} {threshold}{source} is due {}; notify_before {notice}: warn first, {} not before {}",
+            step.noun(),
+            step.key(),
+            format_date(due_at),
+            step.noun(),
+            format_date(earliest),
+        );
+        sink.trace(RULE, true, || reason.clone());
+        let mut action = ctx.action(user, ActionKind::NotifyUser, RULE, reason);
+        action.date = Some(format_date(earliest));
+        sink.actions.push(action);
+    }
+    let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d) && notified(*d)) else {
+        if let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d)) {
+            sink.trace(RULE, false, || {
+                format!(
+                    "{} at {} {threshold} is due but the user has not been warned yet",
+                    step.noun(),
+                    step.key()
+                )
+            });
+        }
+        return false;
+    };
+    let Some(notified_at) = u.notified_at else {
+        return false;
+    };
+    let aged = time::add(notified_at, notice).is_some_and(|x| x <= ctx.as_of);
+    let told = format!(
+        "warned {}, {}",
+        format_date(notified_at),
+        time::ago(notified_at, ctx.as_of)
+    );
+    if !aged {
+        sink.trace(RULE, false, || {
+            format!(
+                "{desc}; {} {threshold} crossed; {told}: waiting until the notice is {notice} old",
+                step.key()
+            )
+        });
+        return false;
+    }
+    apply(
+        ctx,
+        user,
+        step,
+        format!("{desc}; {} {threshold}{source}; {told}", step.key()),
+        sink,
+    )
+}
+
+fn apply(ctx: &Ctx<'_>, user: UserIx, step: Step, reason: String, sink: &mut Sink) -> bool {
+    sink.trace(RULE, true, || reason.clone());
+    match step {
+        Step::Suspend => sink
+            .actions
+            .push(ctx.action(user, ActionKind::Suspend, RULE, reason)),
+        Step::Deactivate => sink.escalations.push(Escalation { user, reason }),
+    }
+    true
+}

@@ -1,0 +1,261 @@
+//! Data findings: references to ids nobody has, manager cycles, duplicate e-mails, teams
+//! led by someone who may not receive. Real exports are dirty: these never stop a run.
+
+use super::{AccountRule, Ctx, Sink, UserRule};
+use crate::diag::quote;
+use crate::model::Status;
+use crate::plan::Finding;
+use crate::snapshot::{Link, UserIx};
+use std::collections::{BTreeMap, HashMap};
+
+/// Dangling `manager_id` and `teams` of one user.
+pub struct UserReferences;
+
+impl UserRule for UserReferences {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+        let u = ctx.store.user(user);
+        if let Link::Dangling(m) = &u.manager {
+            sink.trace("data", true, || {
+                format!("manager_id {} is not a user", quote(m))
+            });
+            sink.findings.push(Finding::new(
+                "dangling_manager",
+                vec![ctx.id(user)],
+                format!("manager_id {} is not a user of the snapshot", quote(m)),
+            ));
+        }
+        for t in &u.teams {
+            if let Link::Dangling(id) = t {
+                sink.trace("data", true, || {
+                    format!("team {} does not exist", quote(id))
+                });
+                let mut f = Finding::new(
+                    "dangling_team",
+                    vec![ctx.id(user)],
+                    format!(
+                        "member of team {}, which teams.csv does not have",
+                        quote(id)
+                    ),
+                );
+                f.teams.push(id.to_string());
+                sink.findings.push(f);
+            }
+        }
+    }
+}
+
+/// Team leaders and the account owner that are not users.
+pub struct TeamReferences;
+
+impl AccountRule for TeamReferences {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        for team in &ctx.store.teams {
+            if let Link::Dangling(l) = &team.leader {
+                let mut f = Finding::new(
+                    "dangling_leader",
+                    Vec::new(),
+                    format!(
+                        "team {} ({}) is led by {}, who is not a user",
+                        team.id,
+                        team.display(),
+                        quote(l)
+                    ),
+                );
+                f.teams.push(team.id.to_string());
+                sink.findings.push(f);
+            }
+        }
+        if let Link::Dangling(o) = &ctx.store.account.owner {
+            sink.findings.push(Finding::new(
+                "dangling_account_owner",
+                Vec::new(),
+                format!("the account owner {} is not a user", quote(o)),
+            ));
+        }
+    }
+}
+
+/// Records whose owner is not a user, one finding per missing owner id.
+pub struct RecordOwners;
+
+impl AccountRule for RecordOwners {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        let mut by_owner: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for r in &ctx.store.records {
+            if let Link::Dangling(o) = &r.owner {
+                by_owner.entry(o).or_default().push(r.id.to_string());
+            }
+        }
+        for (owner, records) in by_owner {
+            let mut f = Finding::new(
+                "dangling_owner",
+                Vec::new(),
+                format!(
+                    "{} record(s) are owned by {}, who is not a user",
+                    records.len(),
+                    quote(owner)
+                ),
+            );
+            f.records = records;
+            sink.findings.push(f);
+        }
+    }
+}
+
+/// Cycles in the manager graph (each user has at most one manager, so each cycle is
+/// found once, iteratively, in O(users)).
+pub struct ManagerCycles;
+
+impl AccountRule for ManagerCycles {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        for cycle in manager_cycles(ctx.store) {
+            let ids: Vec<String> = cycle.iter().map(|u| ctx.id(*u)).collect();
+            let reason = if ids.len() == 1 {
+                format!("{} is their own manager", ids[0])
+            } else if ids.len() <= 10 {
+                format!("managers form a cycle: {} -> {}", ids.join(" -> "), ids[0])
+            } else {
+                format!(
+                    "managers form a cycle of {} users, starting {} -> {} -> ...",
+                    ids.len(),
+                    ids[0],
+                    ids[1]
+                )
+            };
+            sink.findings
+                .push(Finding::new("manager_cycle", ids, reason));
+        }
+    }
+}
+
+/// Every manager cycle, each listed from its member that comes first in the file.
+pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
+    const NEW: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const DONE: u8 = 2;
+    let n = store.users.len();
+    let mut state = vec![NEW; n];
+    let mut cycles = Vec::new();
+    let mut path: Vec<UserIx> = Vec::new();
+    for start in store.user_ixs() {
+        if state[start.index()] != NEW {
+            continue;
+        }
+        path.clear();
+        let mut cur = Some(start);
+        while let Some(u) = cur {
+            match state[u.index()] {
+                NEW => {
+                    state[u.index()] = ON_PATH;
+                    path.push(u);
+                    cur = store.user(u).manager.ix();
+                }
+                ON_PATH => {
+                    if let Some(pos) = path.iter().position(|p| *p == u) {
+                        let mut cycle = path[pos..].to_vec();
+                        if let Some(min_at) = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by_key(|(_, x)| **x)
+                            .map(|(i, _)| i)
+                        {
+                            cycle.rotate_left(min_at);
+                        }
+                        cycles.push(cycle);
+                    }
+                    break;
+                }
+                _ => break,
+            }
+        }
+        for p in &path {
+            state[p.index()] = DONE;
+        }
+    }
+    cycles
+}
+
+/// The same e-mail on several users who are not deactivated or left.
+pub struct DuplicateEmails;
+
+impl AccountRule for DuplicateEmails {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        let mut by_email: HashMap<String, Vec<UserIx>> = HashMap::new();
+        for ix in ctx.store.user_ixs() {
+            let u = ctx.store.user(ix);
+            if matches!(u.status, Status::Deactivated | Status::Left) {
+                continue;
+            }
+            if let Some(e) = &u.email {
+                by_email.entry(e.to_lowercase()).or_default().push(ix);
+            }
+        }
+        let mut groups: Vec<(String, Vec<UserIx>)> =
+            by_email.into_iter().filter(|(_, v)| v.len() > 1).collect();
+        groups.sort();
+        for (email, users) in groups {
+            let ids: Vec<String> = users.iter().map(|u| ctx.id(*u)).collect();
+            sink.findings.push(Finding::new(
+                "duplicate_email",
+                ids.clone(),
+                format!(
+                    "{} users share the e-mail {} (ignoring case): {}",
+                    ids.len(),
+                    quote(&email),
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+}
+
+/// Teams led by a user whose status may not receive (a suspended or departed leader).
+pub struct IneligibleLeaders;
+
+impl AccountRule for IneligibleLeaders {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        for team in &ctx.store.teams {
+            let Some(l) = team.leader.ix() else { continue };
+            let leader = ctx.store.user(l);
+            if !ctx.policy.deactivation.may_receive(leader.status) {
+                let mut f = Finding::new(
+                    "leader_not_receiver",
+                    vec![leader.id.to_string()],
+                    format!(
+                        "team {} ({}) is led by {}, who is {}: records that follow the team leader cannot go there",
+                        team.id,
+                        team.display(),
+                        leader.id,
+                        leader.status
+                    ),
+                );
+                f.teams.push(team.id.to_string());
+                sink.findings.push(f);
+            }
+        }
+    }
+}

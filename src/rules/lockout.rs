@@ -1,0 +1,73 @@
+//! `[lockout]`: lock an account at `max_failed_logins`; unlock it `unlock_after` the lock.
+
+use super::{Ctx, Sink, UserRule};
+use crate::model::Status;
+use crate::plan::ActionKind;
+use crate::snapshot::UserIx;
+use crate::time::{self, format_time};
+
+/// The lockout rule.
+pub struct Lockout;
+
+const RULE: &str = "lockout";
+
+impl UserRule for Lockout {
+    fn name(&self) -> &'static str {
+        RULE
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+        let Some(policy) = &ctx.policy.lockout else {
+            return;
+        };
+        let u = ctx.store.user(user);
+        if matches!(u.status, Status::Deactivated | Status::Left) {
+            return;
+        }
+        let max = policy.max_failed_logins;
+        if !u.locked {
+            if u.failed_logins >= max {
+                let reason = format!(
+                    "{} failed logins, at or above max_failed_logins {max}",
+                    u.failed_logins
+                );
+                sink.trace(RULE, true, || reason.clone());
+                sink.actions
+                    .push(ctx.action(user, ActionKind::Lock, RULE, reason));
+            } else {
+                sink.trace(RULE, false, || {
+                    format!(
+                        "{} failed logins, below max_failed_logins {max}",
+                        u.failed_logins
+                    )
+                });
+            }
+            return;
+        }
+        let Some(unlock_after) = policy.unlock_after else {
+            sink.trace(RULE, false, || {
+                "locked; no unlock_after, an admin unlocks by hand".to_owned()
+            });
+            return;
+        };
+        let Some(locked_at) = u.locked_at else {
+            sink.trace(RULE, false, || {
+                "locked, but no locked_at: cannot tell when to unlock".to_owned()
+            });
+            return;
+        };
+        let due = time::add(locked_at, unlock_after);
+        let detail = format!(
+            "locked at {}, {}; unlock_after {unlock_after}",
+            format_time(locked_at),
+            time::ago(locked_at, ctx.as_of)
+        );
+        if due.is_some_and(|d| d <= ctx.as_of) {
+            sink.trace(RULE, true, || detail.clone());
+            sink.actions
+                .push(ctx.action(user, ActionKind::Unlock, RULE, detail));
+        } else {
+            sink.trace(RULE, false, || format!("{detail}: not yet"));
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The rules of a nightly run (SPEC section 3), each its own unit with one entry point.
+//!
+//! A [`UserRule`] looks at one user at a time and is evaluated over all users in parallel;
+//! an [`AccountRule`] looks at the whole account (cycles, duplicates, dangling references).
+//! Rules write actions, findings and escalations into a [`Sink`]; when a trace is asked for
+//! (`roster explain`) they also say what they compared, matched or not. Adding a rule means
+//! adding a file and a line in [`user_rules`] or [`account_rules`], nothing else.
+
+mod exempt_review;
+mod idle;
+mod integrity;
+mod invites;
+mod lockout;
+pub mod seats;
+
+use crate::plan::{Action, ActionKind, Finding};
+use crate::policy::{Bound, Policy};
+use crate::snapshot::{Store, UserIx};
+use crate::time::Time;
+use rayon::prelude::*;
+
+/// What every rule sees.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The compiled policy.
+    pub policy: &'a Policy,
+    /// The policy bound to this snapshot.
+    pub bound: &'a Bound,
+    /// The snapshot.
+    pub store: &'a Store,
+    /// The instant the plan is evaluated at.
+    pub as_of: Time,
+}
+
+impl Ctx<'_> {
+    /// The id of a user.
+    pub fn id(&self, user: UserIx) -> String {
+        self.store.user(user).id.to_string()
+    }
+
+    /// An action about a user.
+    pub fn action(&self, user: UserIx, kind: ActionKind, rule: &str, reason: String) -> Action {
+        Action {
+            user: self.id(user),
+            action: kind,
+            rule: rule.to_owned(),
+            reason,
+            record: None,
+            team: None,
+            date: None,
+        }
+    }
+
+    /// Whether the user is protected from lifecycle actions (`deactivation.protected`
+    /// or the account's primary owner).
+    pub fn is_protected(&self, user: UserIx) -> bool {
+        self.store.account.owner.ix() == Some(user)
+            || self.bound.protected.matches(self.store, user)
+    }
+}
+
+/// A user the idle rule sends to offboarding (`idle.deactivate_after`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    /// Who.
+    pub user: UserIx,
+    /// Why, with the numbers.
+    pub reason: String,
+}
+
+/// One line of an explanation: a rule looked at the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// The rule.
+    pub rule: &'static str,
+    /// Whether it called for something.
+    pub matched: bool,
+    /// What it compared.
+    pub detail: String,
+}
+
+/// Where rules put what they find.
+#[derive(Debug, Default)]
+pub struct Sink {
+    /// Actions.
+    pub actions: Vec<Action>,
+    /// Findings.
+    pub findings: Vec<Finding>,
+    /// Users to offboard.
+    pub escalations: Vec<Escalation>,
+    trace: Option<Vec<Trace>>,
+}
+
+impl Sink {
+    /// A sink that also records a trace.
+    pub fn tracing() -> Self {
+        Sink {
+            trace: Some(Vec::new()),
+            ..Sink::default()
+        }
+    }
+
+    /// Records what a rule compared; the text is only built when tracing.
+    pub fn trace(&mut self, rule: &'static str, matched: bool, detail: impl FnOnce() -> String) {
+        if let Some(t) = &mut self.trace {
+            t.push(Trace {
+                rule,
+                matched,
+                detail: detail(),
+            });
+        }
+    }
+
+    /// The trace, if one was asked for.
+    pub fn take_trace(&mut self) -> Vec<Trace> {
+        self.trace.take().unwrap_or_default()
+    }
+
+    fn merge(mut self, other: Sink) -> Sink {
+        self.actions.extend(other.actions);
+        self.findings.extend(other.findings);
+        self.escalations.extend(other.escalations);
+        self
+    }
+}
+
+/// A rule about one user at a time.
+pub trait UserRule: Sync {
+    /// The rule's name, as plans show it.
+    fn name(&self) -> &'static str;
+    /// Looks at one user.
+    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink);
+}
+
+/// A rule about the whole account.
+pub trait AccountRule: Sync {
+    /// The rule's name.
+    fn name(&self) -> &'static str;
+    /// Looks at the account.
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink);
+}
+
+/// The per-user rules, in evaluation order.
+pub fn user_rules() -> Vec<Box<dyn UserRule>> {
+    vec![
+        Box::new(invites::Invites),
+        Box::new(idle::Idle),
+        Box::new(exempt_review::ExemptReview),
+        Box::new(lockout::Lockout),
+        Box::new(integrity::UserReferences),
+    ]
+}
+
+/// The account-wide rules.
+pub fn account_rules() -> Vec<Box<dyn AccountRule>> {
+    vec![
+        Box::new(integrity::TeamReferences),
+        Box::new(integrity::RecordOwners),
+        Box::new(integrity::ManagerCycles),
+        Box::new(integrity::DuplicateEmails),
+        Box::new(integrity::IneligibleLeaders),
+    ]
+}
+
+/// Runs every rule: user rules in parallel over all users, then the account rules.
+pub fn evaluate(ctx: &Ctx<'_>) -> Sink {
+    let rules = user_rules();
+    let per_user = (0..ctx.store.users.len() as u32)
+        .into_par_iter()
+        .fold(Sink::default, |mut sink, u| {
+            for rule in &rules {
+                rule.check(ctx, UserIx(u), &mut sink);
+            }
+            sink
+        })
+        .reduce(Sink::default, Sink::merge);
+    let mut sink = per_user;
+    for rule in account_rules() {
+        rule.check(ctx, &mut sink);
+    }
+    sink
+}
+
+/// Runs the data-integrity rules only (for `roster check`).
+pub fn integrity_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let rule = integrity::UserReferences;
+    let mut sink = (0..ctx.store.users.len() as u32)
+        .into_par_iter()
+        .fold(Sink::default, |mut sink, u| {
+            rule.check(ctx, UserIx(u), &mut sink);
+            sink
+        })
+        .reduce(Sink::default, Sink::merge);
+    for rule in account_rules() {
+        rule.check(ctx, &mut sink);
+    }
+    sink.findings
+}
+
+/// Runs every user rule on one user, with a trace (for `roster explain`).
+pub fn explain_user(ctx: &Ctx<'_>, user: UserIx) -> Sink {
+    let mut sink = Sink::tracing();
+    for rule in user_rules() {
+        rule.check(ctx, user, &mut sink);
+    }
+    sink
+}
