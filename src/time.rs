@@ -59,21 +59,44 @@ pub fn sub(t: Time, d: Duration) -> Option<Time> {
 }
 
 /// A policy duration, kept in seconds together with the spelling the policy used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy)]
 pub struct Duration {
     seconds: i64,
+    /// The unit the policy used (`w`, `d`, `h`, `m`, `s`), kept for messages.
+    unit: u8,
+}
+
+impl PartialEq for Duration {
+    fn eq(&self, other: &Self) -> bool {
+        self.seconds == other.seconds
+    }
+}
+
+impl Eq for Duration {}
+
+impl PartialOrd for Duration {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Duration {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.seconds.cmp(&other.seconds)
+    }
 }
 
 impl Duration {
     /// A duration of whole seconds.
     pub const fn from_seconds(seconds: i64) -> Self {
-        Duration { seconds }
+        Duration { seconds, unit: 0 }
     }
 
     /// A duration of whole days.
     pub const fn days(days: i64) -> Self {
         Duration {
             seconds: days * 86_400,
+            unit: b'd',
         }
     }
 
@@ -90,14 +113,12 @@ impl Duration {
     /// Parses `14d`, `24h`, `30m`, `45s` or `2w`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim();
-        let unit_at = text
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(|| format!("`{text}` has no unit; {DURATION_HINT}"))?;
+        let unit_at = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(|| {
+            format!("`{text}` is not a duration: it has no unit; {DURATION_HINT}")
+        })?;
         let (number, unit) = text.split_at(unit_at);
         if number.is_empty() {
-            return Err(format!(
-                "`{text}` does not start with a number; {DURATION_HINT}"
-            ));
+            return Err(format!("`{text}` is not a duration; {DURATION_HINT}"));
         }
         let scale = match unit {
             "w" => 7 * 86_400,
@@ -105,11 +126,7 @@ impl Duration {
             "h" => 3_600,
             "m" => 60,
             "s" => 1,
-            other => {
-                return Err(format!(
-                    "`{other}` is not a unit in `{text}`; {DURATION_HINT}"
-                ))
-            }
+            _ => return Err(format!("`{text}` is not a duration; {DURATION_HINT}")),
         };
         let n: i64 = number
             .parse()
@@ -119,17 +136,31 @@ impl Duration {
             .checked_mul(scale)
             .filter(|s| *s <= 100_000 * 366 * 86_400)
             .ok_or_else(|| format!("`{text}` is too large; {DURATION_HINT}"))?;
-        Ok(Duration { seconds })
+        Ok(Duration {
+            seconds,
+            unit: unit.as_bytes().first().copied().unwrap_or(0),
+        })
     }
 }
 
 /// What a duration must look like, for error messages.
 pub const DURATION_HINT: &str =
-    "write a whole number and a unit: `90d`, `24h`, `30m`, `45s` or `2w`";
+    "write a whole number and a unit (w, d, h, m or s), such as `90d`, `24h` or `30m`";
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = self.seconds;
+        let scale = match self.unit {
+            b'w' => 7 * 86_400,
+            b'd' => 86_400,
+            b'h' => 3_600,
+            b'm' => 60,
+            b's' => 1,
+            _ => 0,
+        };
+        if scale != 0 && s % scale == 0 {
+            return write!(f, "{}{}", s / scale, self.unit as char);
+        }
         if s != 0 && s % 86_400 == 0 {
             write!(f, "{}d", s / 86_400)
         } else if s != 0 && s % 3_600 == 0 {
@@ -161,10 +192,11 @@ pub fn ago(t: Time, as_of: Time) -> String {
         }
     } else {
         let days = secs / 86_400;
+        let plural = |n: i64| if n == 1 { "day" } else { "days" };
         if days >= 0 {
-            format!("{days} days before as_of")
+            format!("{days} {} before as_of", plural(days))
         } else {
-            format!("{} days after as_of", -days)
+            format!("{} {} after as_of", -days, plural(-days))
         }
     }
 }
@@ -199,15 +231,17 @@ mod tests {
         assert!(Duration::parse("99999999999999999999d").is_err());
         assert_eq!(Duration::days(14).to_string(), "14d");
         assert_eq!(Duration::from_seconds(3_600).to_string(), "1h");
+        assert_eq!(Duration::parse("24h").unwrap().to_string(), "24h");
+        assert_eq!(Duration::parse("2w").unwrap().to_string(), "2w");
     }
 
     #[test]
     fn arithmetic_at_the_edges_of_the_calendar_does_not_panic() {
-        let end = parse_time("9999-12-31T23:59:59Z").unwrap();
-        assert!(add(end, Duration::days(1)).is_none());
+        let end = parse_time("9999-12-31T23:59:59+14:00").unwrap();
+        assert!(add(end, Duration::parse("36500000d").unwrap()).is_some());
+        assert!(add(DateTime::<Utc>::MAX_UTC, Duration::days(1)).is_none());
+        assert!(sub(DateTime::<Utc>::MIN_UTC, Duration::days(1)).is_none());
         let start = parse_time("0001-01-01").unwrap();
         assert!(sub(start, Duration::days(1)).is_some());
-        let huge = Duration::parse("36500000d").unwrap();
-        assert!(add(end, huge).is_none());
     }
 }

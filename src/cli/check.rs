@@ -2,7 +2,7 @@
 
 use super::{print, Error, Exit};
 use crate::model::Status;
-use crate::{policy, snapshot};
+use crate::{policy, render, rules, snapshot};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -32,8 +32,34 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     );
     if let Some(path) = &args.snapshot {
         let store = snapshot::load(path, &policy)?;
-        policy.bind(&store)?;
+        let bound = policy.bind(&store)?;
         summarize(&mut out, path, &policy, &store);
+        let as_of = store.taken_at.unwrap_or_default();
+        let ctx = rules::Ctx {
+            policy: &policy,
+            bound: &bound,
+            store: &store,
+            as_of,
+        };
+        let mut plan = crate::plan::Plan {
+            findings: rules::integrity_findings(&ctx),
+            ..crate::plan::Plan::empty()
+        };
+        plan.sort();
+        let _ = writeln!(out, "  findings: {}", plan.findings.len());
+        for f in &plan.findings {
+            let users = if f.users.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", f.users.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "    {}{users}: {}",
+                f.code,
+                render::terminal_safe(&f.reason)
+            );
+        }
     }
     print(&out)?;
     Ok(Exit::Ok)

@@ -91,8 +91,9 @@ fn orphans_of(
             "orphaned_records",
             vec![u.id.to_string()],
             format!(
-                "{} is {} but still owns {what} record(s); {fate}",
-                u.id, u.status
+                "{} {} but still owns {what} record(s); {fate}",
+                u.id,
+                gone(u.status)
             ),
         );
         f.records = ids.clone();
@@ -124,9 +125,9 @@ fn orphans_of(
             "orphaned_records",
             vec![u.id.to_string()],
             format!(
-                "{} is {} but is still named by {} record(s) the policy says to change by hand",
+                "{} {} but is still named by {} record(s) the policy says to change by hand",
                 u.id,
-                u.status,
+                gone(u.status),
                 by_hand.len()
             ),
         );
@@ -134,4 +135,12 @@ fn orphans_of(
         findings.push(f);
     }
     (reassignments, findings)
+}
+
+/// "has left" / "is deactivated".
+fn gone(status: Status) -> String {
+    match status {
+        Status::Left => "has left".to_owned(),
+        other => format!("is {other}"),
+    }
 }

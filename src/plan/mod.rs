@@ -357,6 +357,29 @@ pub fn sort_ids(ids: &mut [String]) {
 }
 
 impl Plan {
+    /// A plan with nothing in it.
+    pub fn empty() -> Self {
+        Plan {
+            format: FORMAT.to_owned(),
+            as_of: String::new(),
+            policy: PolicyRef {
+                name: String::new(),
+                sha256: String::new(),
+            },
+            snapshot: SnapshotRef {
+                users: 0,
+                teams: 0,
+                records: 0,
+                sha256: String::new(),
+            },
+            summary: Summary::default(),
+            actions: Vec::new(),
+            reassignments: Vec::new(),
+            blocked: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
     /// Sorts every list into the plan's canonical order.
     pub fn sort(&mut self) {
         self.actions.sort_by(|a, b| {

@@ -38,6 +38,9 @@ pub fn parse(source: &str, path: &Path) -> Result<Policy, Diagnostics> {
     if c.problems.is_empty() {
         Ok(policy)
     } else {
+        // Report in file order, so the fixes can be made top to bottom.
+        c.problems
+            .sort_by_key(|d| (d.location.line, d.location.column));
         Err(Diagnostics(c.problems))
     }
 }
@@ -48,7 +51,12 @@ fn tidy_toml_message(message: &str) -> String {
 }
 
 /// Adds a help line for the common TOML mistakes.
-fn with_toml_help(d: Diagnostic) -> Diagnostic {
+fn with_toml_help(mut d: Diagnostic) -> Diagnostic {
+    if let Some((message, hint)) = d.message.split_once("; write ") {
+        let help = format!("write {hint}");
+        d.message = message.to_owned();
+        return d.help(help);
+    }
     let m = &d.message;
     if m.starts_with("unknown field") {
         d.help("remove or rename the key; the keys this table accepts are listed above")
@@ -92,13 +100,15 @@ impl Compiler<'_> {
             max_resends: i.max_resends.unwrap_or(0),
         });
         let idle = raw.idle.map(|i| {
+            let span = i.span();
+            let i = i.into_inner();
             let base = Thresholds {
                 after: i.after,
                 suspend_after: i.suspend_after,
                 deactivate_after: i.deactivate_after,
                 notify_before: i.notify_before,
             };
-            self.check_thresholds(&base, "[idle]", None);
+            self.check_thresholds(&base, "[idle]", Some(span));
             let exempt = i
                 .exempt
                 .map(|m| self.matcher(m, "idle.exempt", &roles, &statuses));

@@ -19,7 +19,7 @@ pub struct RawPolicy {
     pub roles: RawRoles,
     pub statuses: Option<RawStatuses>,
     pub invites: Option<RawInvites>,
-    pub idle: Option<RawIdle>,
+    pub idle: Option<Spanned<RawIdle>>,
     pub lockout: Option<RawLockout>,
     pub deactivation: Option<RawDeactivation>,
     pub leaders: Option<RawLeaders>,

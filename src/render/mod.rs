@@ -168,15 +168,24 @@ pub fn terminal_safe(text: &str) -> String {
         .collect()
 }
 
-/// Escapes text for a Markdown table cell or paragraph: no HTML, no links, no code spans,
-/// no emphasis, no table breaks.
+/// Escapes text for a Markdown table cell or paragraph: no HTML, no links or images, no
+/// code spans, no emphasis, no table breaks. Characters that cannot start any of these
+/// (parentheses, `#`, intraword `_`) are left alone, so that reports stay readable.
 pub fn markdown_safe(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, &c) in chars.iter().enumerate() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' => {
+            '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
                 out.push('\\');
                 out.push(c);
+            }
+            '_' => {
+                let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
+                if !(word(i.checked_sub(1)) && word(Some(i + 1))) {
+                    out.push('\\');
+                }
+                out.push('_');
             }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -211,11 +220,9 @@ mod tests {
         assert_eq!(terminal_safe("\u{9b}x"), "\\u{9b}x");
         assert_eq!(
             markdown_safe("<img src=x onerror=alert(1)>"),
-            "&lt;img src=x onerror=alert\\(1\\)&gt;"
+            "&lt;img src=x onerror=alert(1)&gt;"
         );
-        assert_eq!(
-            markdown_safe("a|b [x](http://e)"),
-            "a\\|b \\[x\\]\\(http://e\\)"
-        );
+        assert_eq!(markdown_safe("a|b [x](http://e)"), "a\\|b \\[x\\](http://e)");
+        assert_eq!(markdown_safe("as_of _em_ `code`"), "as_of \\_em\\_ \\`code\\`");
     }
 }

@@ -70,7 +70,20 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     if !plan.findings.is_empty() {
         let _ = writeln!(out, "\nfindings ({})", plan.findings.len());
         for f in &plan.findings {
-            let _ = writeln!(out, "  {:<22} {}", f.code, safe(&f.reason));
+            let mut who: Vec<String> = f.users.iter().map(|u| names.user(u)).collect();
+            who.extend(f.teams.iter().map(|t| names.team(t)));
+            let who = if who.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", safe(&who.join(", ")))
+            };
+            let _ = writeln!(
+                out,
+                "  {:<22}{who}\n  {:<22}   {}",
+                f.code,
+                "",
+                safe(&f.reason)
+            );
         }
     }
     if !plan.summary.offboarded.is_empty() {

@@ -74,14 +74,14 @@ impl UserRule for Invites {
             OnExpiry::Resend if resends < policy.max_resends => (
                 ActionKind::ResendInvite,
                 format!(
-                    "{base}: expired; resent {resends} of {} times",
+                    "{base}: expired; resend (resent {resends} so far, max_resends {})",
                     policy.max_resends
                 ),
             ),
             OnExpiry::Resend => (
                 ActionKind::RescindInvite,
                 format!(
-                    "{base}: expired and already resent {resends} times (max_resends {})",
+                    "{base}: expired and resent {resends} times already (max_resends {}): rescind",
                     policy.max_resends
                 ),
             ),

@@ -18,41 +18,74 @@ use std::path::Path;
 /// At most this many problems are reported from one snapshot.
 pub const MAX_PROBLEMS: usize = 50;
 
+/// The files of a CSV snapshot, read into memory.
+#[derive(Debug, Clone, Default)]
+pub struct CsvFiles {
+    /// `users.csv` (required).
+    pub users: Vec<u8>,
+    /// `teams.csv`.
+    pub teams: Option<Vec<u8>>,
+    /// `records.csv`.
+    pub records: Option<Vec<u8>>,
+    /// `snapshot.toml`.
+    pub meta: Option<Vec<u8>>,
+}
+
 /// Loads a CSV folder.
 pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+    let mut problems = Vec::new();
+    let users_path = dir.join("users.csv");
+    let users = match std::fs::read(&users_path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Err(
+            Diagnostic::file(&users_path, format!("cannot read users.csv: {e}"))
+                .help(
+                    "a snapshot folder needs users.csv with at least the columns id, role, status",
+                )
+                .into(),
+        ),
+    };
+    let files = CsvFiles {
+        users,
+        teams: read_optional(&dir.join("teams.csv"), &mut problems),
+        records: read_optional(&dir.join("records.csv"), &mut problems),
+        meta: read_optional(&dir.join("snapshot.toml"), &mut problems),
+    };
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    parse_folder(dir, &files, policy)
+}
+
+/// Parses the files of a CSV snapshot; `dir` names the folder in messages.
+pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Store, Diagnostics> {
     let mut builder = StoreBuilder::new(policy);
     let mut problems = Vec::new();
     let mut digest = Sha256::new();
-
-    let meta_path = dir.join("snapshot.toml");
-    if let Some(bytes) = read_optional(&meta_path, &mut problems) {
-        hash_file(&mut digest, "snapshot.toml", &bytes);
-        meta::apply(&meta_path, &bytes, &mut builder, &mut problems);
+    if let Some(bytes) = &files.meta {
+        hash_file(&mut digest, "snapshot.toml", bytes);
+        meta::apply(
+            &dir.join("snapshot.toml"),
+            bytes,
+            &mut builder,
+            &mut problems,
+        );
     }
-
-    let users_path = dir.join("users.csv");
-    match std::fs::read(&users_path) {
-        Ok(bytes) => {
-            hash_file(&mut digest, "users.csv", &bytes);
-            read_table(
-                &users_path,
-                &bytes,
-                Table::Users,
-                &mut builder,
-                &mut problems,
-            );
-        }
-        Err(e) => problems.push(
-            Diagnostic::file(&users_path, format!("cannot read users.csv: {e}")).help(
-                "a snapshot folder needs users.csv with at least the columns id, role, status",
-            ),
-        ),
-    }
-    for (name, table) in [("teams.csv", Table::Teams), ("records.csv", Table::Records)] {
-        let path = dir.join(name);
-        if let Some(bytes) = read_optional(&path, &mut problems) {
-            hash_file(&mut digest, name, &bytes);
-            read_table(&path, &bytes, table, &mut builder, &mut problems);
+    hash_file(&mut digest, "users.csv", &files.users);
+    read_table(
+        &dir.join("users.csv"),
+        &files.users,
+        Table::Users,
+        &mut builder,
+        &mut problems,
+    );
+    for (name, table, bytes) in [
+        ("teams.csv", Table::Teams, &files.teams),
+        ("records.csv", Table::Records, &files.records),
+    ] {
+        if let Some(bytes) = bytes {
+            hash_file(&mut digest, name, bytes);
+            read_table(&dir.join(name), bytes, table, &mut builder, &mut problems);
         }
     }
     if problems.is_empty() {

@@ -47,8 +47,13 @@ enum Owned {
 pub fn load_file(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::file(path, format!("cannot read the snapshot: {e}")))?;
-    let sha = crate::hash::hex(&Sha256::digest(&bytes));
-    let body = strip_bom(&bytes);
+    parse_file(path, &bytes, policy)
+}
+
+/// Parses a JSON snapshot; `path` names it in messages.
+pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
+    let sha = crate::hash::hex(&Sha256::digest(bytes));
+    let body = strip_bom(bytes);
     let source = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
         let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
@@ -99,13 +104,14 @@ pub fn load_file(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
                 let location = Location::of_offset(source, offset);
                 let line = location.line.unwrap_or(0);
                 let at = |field: Option<&str>, message: String, help: String| {
-                    let d = Diagnostic::file(path, format!("{what}[{n}]: {message}"))
+                    let field = match field {
+                        Some(f) => format!("{what}[{n}].{f}"),
+                        None => format!("{what}[{n}]"),
+                    };
+                    Diagnostic::file(path, message)
                         .at(location.clone())
-                        .help(help);
-                    match field {
-                        Some(f) => d.field(f.to_owned()),
-                        None => d,
-                    }
+                        .field(field)
+                        .help(help)
                 };
                 let object: BTreeMap<String, Value> = match serde_json::from_str(raw.get()) {
                     Ok(o) => o,

@@ -10,7 +10,9 @@ mod csv;
 mod json;
 mod meta;
 
+pub use self::csv::{parse_folder, CsvFiles};
 pub use build::{parse_bool, USER_COLUMNS};
+pub use json::parse_file as parse_json;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};

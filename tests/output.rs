@@ -1,0 +1,163 @@
+//! Process hygiene: atomic `--out`, early failure on an unwritable `--out`, quiet broken
+//! pipes, `--fail-on` exit codes.
+
+use crate::support::{roster, temp_dir};
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+#[test]
+fn a_failing_run_with_out_leaves_no_file() {
+    let dir = temp_dir("out-fails");
+    let out_file = dir.join("plan.json");
+    let out = roster([
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "tests/cases/err-bad-time/snap",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!out_file.exists(), "a failed run must not write --out");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert!(
+        leftovers.is_empty(),
+        "no temporary file is left behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn a_failing_run_keeps_the_previous_out_file() {
+    let dir = temp_dir("out-keeps");
+    let out_file = dir.join("plan.json");
+    std::fs::write(&out_file, "previous plan").unwrap();
+    let out = roster([
+        "plan",
+        "--policy",
+        "tests/cases/err-policy-bad-duration/policy.toml",
+        "--snapshot",
+        "examples/acme",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "previous plan");
+}
+
+#[test]
+fn out_writes_json_and_replaces_the_previous_file() {
+    let dir = temp_dir("out-writes");
+    let out_file = dir.join("plan.json");
+    std::fs::write(&out_file, "previous plan").unwrap();
+    let out = roster([
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "examples/acme",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(plan["format"], "roster-plan/1");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn an_unwritable_out_is_an_error_before_any_work() {
+    // The policy is broken too: the --out error must come first.
+    let out = roster([
+        "plan",
+        "--policy",
+        "tests/cases/err-policy-bad-duration/policy.toml",
+        "--snapshot",
+        "examples/acme",
+        "--out",
+        "target/no/such/folder/plan.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write --out target/no/such/folder/plan.json"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("30 days"),
+        "the policy was not read: {stderr}"
+    );
+}
+
+#[test]
+fn fail_on_exits_three_only_when_the_list_is_not_empty() {
+    let base = [
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "examples/acme",
+        "--format",
+        "json",
+    ];
+    let with = |extra: &[&str]| roster(base.iter().chain(extra).copied()).status.code();
+    assert_eq!(with(&[]), Some(0));
+    assert_eq!(with(&["--fail-on", "findings"]), Some(3));
+    assert_eq!(with(&["--fail-on", "actions"]), Some(3));
+    assert_eq!(
+        with(&["--fail-on", "blocked"]),
+        Some(0),
+        "the acme plan has no blocked entry"
+    );
+    assert_eq!(with(&["--fail-on", "blocked,findings"]), Some(3));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // Several megabytes of plan, far more than a pipe buffers.
+    let dir = temp_dir("pipe");
+    let mut users = String::from("id,role,status,last_login_at\n");
+    for i in 0..20_000 {
+        users.push_str(&format!("u{i},rep,active,2020-01-01\n"));
+    }
+    std::fs::write(dir.join("users.csv"), users).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .args([
+            "plan",
+            "--policy",
+            "policies/default.toml",
+            "--as-of",
+            "2026-11-22",
+            "--format",
+            "json",
+            "--snapshot",
+        ])
+        .arg(&dir)
+        .current_dir(crate::support::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then close our end, as `| head -c1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut one = [0u8; 1];
+    stdout.read_exact(&mut one).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}, stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,0 +1,265 @@
+//! Property tests over random small snapshots: the offboarding invariants hold for every
+//! plan, and plans do not depend on the thread count.
+
+use proptest::prelude::*;
+use roster::engine;
+use roster::offboard::{Actor, Channel, Chosen, Options, Request};
+use roster::plan::{ActionKind, Plan, What};
+use roster::policy::{self, Policy};
+use roster::snapshot::{self, CsvFiles, Store};
+use std::collections::HashSet;
+use std::path::Path;
+
+const POLICY: &str = r#"
+name = "prop"
+[roles]
+order = ["admin", "manager", "rep"]
+[roles.permissions]
+admin = ["manage_users", "manage_teams"]
+manager = ["manage_teams"]
+[idle]
+after = "30d"
+suspend_after = "60d"
+deactivate_after = "90d"
+[deactivation]
+protected = { flags = ["account_owner"] }
+required_fields = ["phone"]
+receivers = ["active", "idle"]
+[leaders]
+teams = "hand_over"
+teams_to = ["manager", "team_leader", "account_owner"]
+direct_reports = "reassign"
+direct_reports_to = ["manager", "manager_chain", "account_owner"]
+bulk_refuse = { permissions = ["manage_teams"] }
+[records.opportunity]
+states = { open = "transfer", closed = "keep" }
+transfer_to = ["team_leader", "least_loaded_peer", "first_team_leader", "manager", "account_owner"]
+[records.subscription]
+states = { active = "cancel", "*" = "keep" }
+[records.pin]
+states = { "*" = "transfer" }
+transfer_to = ["keep"]
+[records.routing_rule]
+states = { "*" = "block" }
+[records."*"]
+states = { "*" = "transfer" }
+transfer_to = ["manager", "manager_chain", "account_owner"]
+"#;
+
+fn policy() -> Policy {
+    policy::parse(POLICY, Path::new("prop.toml")).expect("the property policy compiles")
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    users: String,
+    teams: String,
+    records: String,
+    targets: Vec<usize>,
+    actor: usize,
+    bulk: bool,
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (2usize..14, 0usize..4, 0usize..30).prop_flat_map(|(n, t, r)| {
+        let user = (
+            0usize..3,                             // role
+            prop_oneof![6 => Just("active"), 1 => Just("idle"), 1 => Just("invited"), 1 => Just("suspended"), 1 => Just("deactivated"), 1 => Just("left")],
+            proptest::option::of(0..n + 1),         // manager (n = a dangling id)
+            proptest::collection::vec(0..t.max(1) + 1, 0..3), // teams
+            any::<bool>(),                          // phone
+            0u32..200,                              // days since login
+        );
+        (
+            proptest::collection::vec(user, n),
+            proptest::collection::vec(proptest::option::of(0..n), t),
+            proptest::collection::vec((0usize..5, 0usize..2, 0..n + 1), r),
+            proptest::collection::vec(0..n + 1, 0..n.min(6) + 1),
+            0..n + 1,
+            any::<bool>(),
+            0..n,
+        )
+            .prop_map(move |(users, leaders, records, targets, actor, bulk, owner)| {
+                let roles = ["admin", "manager", "rep"];
+                let mut u = String::from("id,email,name,phone,role,status,manager_id,teams,flags,last_login_at\n");
+                for (i, (role, status, manager, teams, phone, days)) in users.iter().enumerate() {
+                    let teams: Vec<String> = teams.iter().map(|t| format!("t{t}")).collect();
+                    u.push_str(&format!(
+                        "u{i},u{i}@p.example,User {i},{},{},{status},{},{},{},{}\n",
+                        if *phone { "+1-555" } else { "" },
+                        roles[*role],
+                        manager.map(|m| format!("u{m}")).unwrap_or_default(),
+                        teams.join(";"),
+                        if i == owner { "account_owner" } else { "" },
+                        format!("2026-{:02}-01", 11 - (days / 31).min(10)),
+                    ));
+                }
+                let mut tm = String::from("id,name,leader_id\n");
+                for (i, l) in leaders.iter().enumerate() {
+                    tm.push_str(&format!("t{i},Team {i},{}\n", l.map(|l| format!("u{l}")).unwrap_or_default()));
+                }
+                let kinds = ["opportunity", "subscription", "pin", "contact", "routing_rule"];
+                let mut rc = String::from("id,kind,owner_id,state\n");
+                for (i, (kind, state, owner)) in records.iter().enumerate() {
+                    let state = match (kinds[*kind], state) {
+                        ("opportunity", 0) => "open",
+                        ("opportunity", _) => "closed",
+                        ("subscription", 0) => "active",
+                        (_, 0) => "active",
+                        _ => "cancelled",
+                    };
+                    rc.push_str(&format!("r{i},{},u{owner},{state}\n", kinds[*kind]));
+                }
+                World { users: u, teams: tm, records: rc, targets, actor, bulk }
+            })
+    })
+}
+
+fn load(w: &World, policy: &Policy) -> Store {
+    let files = CsvFiles {
+        users: w.users.clone().into_bytes(),
+        teams: Some(w.teams.clone().into_bytes()),
+        records: Some(w.records.clone().into_bytes()),
+        meta: Some(
+            b"taken_at = \"2026-11-22T00:00:00Z\"\n[account]\nseats = 5\nowner = \"u0\"\n".to_vec(),
+        ),
+    };
+    snapshot::parse_folder(Path::new("prop"), &files, policy).expect("generated snapshots load")
+}
+
+fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
+    let requests: Vec<Request> = w
+        .targets
+        .iter()
+        .map(|t| Request {
+            user: format!("u{t}"),
+            chosen: Chosen::default(),
+            why: "test".into(),
+        })
+        .collect();
+    let actor = match store.user_ix(&format!("u{}", w.actor)) {
+        Some(a) => Actor::User(a),
+        None => Actor::Unknown(format!("u{}", w.actor)),
+    };
+    let options = Options {
+        actor,
+        channel: if w.bulk {
+            Channel::Bulk
+        } else {
+            Channel::Manual
+        },
+        allow_reactivation: false,
+        rule: "offboard",
+        orphans: false,
+    };
+    let as_of = store.taken_at.expect("taken_at");
+    engine::offboarding(policy, store, as_of, &requests, &options).expect("plan")
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool")
+        .install(f)
+}
+
+/// The invariants every plan must keep.
+fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), TestCaseError> {
+    let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
+    let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
+    // Conservation, per offboarded user, against the snapshot itself.
+    for (id, c) in &plan.summary.offboarded {
+        prop_assert!(c.holds(), "conservation broken for {id}: {c:?}");
+        let u = store.user_ix(id).expect("offboarded users exist");
+        prop_assert_eq!(
+            c.records,
+            store.record_count(u),
+            "{} owns a different count",
+            id
+        );
+        let moved: usize = plan
+            .reassignments
+            .iter()
+            .filter(|r| r.from == *id && r.what == What::Records)
+            .map(|r| r.count)
+            .sum();
+        prop_assert_eq!(
+            moved,
+            c.transferred,
+            "transferred of {} differs from its reassignments",
+            id
+        );
+        let cancelled = plan
+            .actions
+            .iter()
+            .filter(|a| a.user == *id && a.action == ActionKind::CancelRecord)
+            .count();
+        prop_assert_eq!(cancelled, c.cancelled);
+    }
+    // Receivers exist, are eligible, and are not leaving.
+    for r in &plan.reassignments {
+        prop_assert_ne!(&r.from, &r.to);
+        prop_assert!(
+            !offboarded.contains(r.to.as_str()),
+            "{} receives but leaves",
+            r.to
+        );
+        let to = store.user_ix(&r.to).expect("receivers exist");
+        prop_assert!(
+            policy.deactivation.may_receive(store.user(to).status),
+            "{} may not receive",
+            r.to
+        );
+        prop_assert_eq!(r.count, r.ids.len());
+    }
+    // A blocked user has no action and gives nothing away.
+    for b in &blocked {
+        prop_assert!(
+            !plan.actions.iter().any(|a| a.user == *b),
+            "blocked {} has an action",
+            b
+        );
+        prop_assert!(
+            !plan.reassignments.iter().any(|r| r.from == *b),
+            "blocked {} hands over",
+            b
+        );
+        prop_assert!(!offboarded.contains(b));
+    }
+    // Every offboarded user was deactivated or had the invite rescinded.
+    for id in &offboarded {
+        prop_assert!(plan.actions.iter().any(|a| a.user == *id
+            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)));
+    }
+    // Every id the plan names is in the snapshot.
+    for a in &plan.actions {
+        prop_assert!(store.user_ix(&a.user).is_some());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn offboarding_keeps_its_invariants_and_ignores_thread_count(w in world()) {
+        let policy = policy();
+        let store = load(&w, &policy);
+        let one = in_pool(1, || offboard(&w, &policy, &store));
+        let four = in_pool(4, || offboard(&w, &policy, &store));
+        prop_assert_eq!(&one, &four);
+        check_invariants(&one, &policy, &store)?;
+    }
+
+    #[test]
+    fn nightly_plans_keep_the_invariants_and_ignore_thread_count(w in world()) {
+        let policy = policy();
+        let store = load(&w, &policy);
+        let as_of = store.taken_at.expect("taken_at");
+        let one = in_pool(1, || engine::nightly(&policy, &store, as_of).expect("plan"));
+        let four = in_pool(4, || engine::nightly(&policy, &store, as_of).expect("plan"));
+        prop_assert_eq!(&one, &four);
+        check_invariants(&one, &policy, &store)?;
+    }
+}

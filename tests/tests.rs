@@ -1,0 +1,12 @@
+//! Integration tests: they drive the real `roster` binary over fixture files.
+//!
+//! One test binary (modules below) keeps link time down. Data-driven cases live in
+//! `tests/cases/<name>/cmd`: a new case is a new folder, not new code.
+
+mod support;
+
+mod cases;
+mod determinism;
+mod equivalence;
+mod output;
+mod properties;
