@@ -1,7 +1,6 @@
 //! A JSON snapshot and the equivalent CSV folder load to the same model.
 
 use roster::snapshot::{self, Link, Store};
-use std::path::Path;
 
 /// The model with ids resolved to text, so that two stores can be compared whatever
 /// order their symbols were interned in.
@@ -87,5 +86,4 @@ fn a_plan_from_json_equals_the_plan_from_csv_but_for_the_digest() {
     };
     assert_eq!(plan("examples/acme"), plan("examples/acme.json"));
     assert!(!plan("examples/acme").actions.is_empty());
-    let _ = Path::new("");
 }

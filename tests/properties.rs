@@ -85,13 +85,13 @@ fn world() -> impl Strategy<Value = World> {
                 for (i, (role, status, manager, teams, phone, days)) in users.iter().enumerate() {
                     let teams: Vec<String> = teams.iter().map(|t| format!("t{t}")).collect();
                     u.push_str(&format!(
-                        "u{i},u{i}@p.example,User {i},{},{},{status},{},{},{},{}\n",
+                        "u{i},u{i}@p.example,User {i},{},{},{status},{},{},{},2026-{:02}-01\n",
                         if *phone { "+1-555" } else { "" },
                         roles[*role],
                         manager.map(|m| format!("u{m}")).unwrap_or_default(),
                         teams.join(";"),
                         if i == owner { "account_owner" } else { "" },
-                        format!("2026-{:02}-01", 11 - (days / 31).min(10)),
+                        11 - (days / 31).min(10),
                     ));
                 }
                 let mut tm = String::from("id,name,leader_id\n");

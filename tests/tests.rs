@@ -3,6 +3,8 @@
 //! One test binary (modules below) keeps link time down. Data-driven cases live in
 //! `tests/cases/<name>/cmd`: a new case is a new folder, not new code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 mod cases;

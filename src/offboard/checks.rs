@@ -157,6 +157,9 @@ fn protected(s: &Subject<'_>) -> Option<Blocked> {
 
 fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
     let u = s.ctx.store.user(s.user);
+    if u.status == Status::Invited {
+        return None; // withdrawing an invite is not a deactivation
+    }
     let missing: Vec<&str> = s
         .ctx
         .policy

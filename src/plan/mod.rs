@@ -74,7 +74,7 @@ pub struct Summary {
     /// Seats.
     pub seats: Seats,
     /// Per offboarded user: records = transferred + kept + cancelled.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub offboarded: BTreeMap<String, Conservation>,
 }
 

@@ -181,7 +181,10 @@ pub fn markdown_safe(text: &str) -> String {
                 out.push(c);
             }
             '_' => {
-                let word = |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric());
+                let word = |j: Option<usize>| {
+                    j.and_then(|j| chars.get(j))
+                        .is_some_and(|c| c.is_alphanumeric())
+                };
                 if !(word(i.checked_sub(1)) && word(Some(i + 1))) {
                     out.push('\\');
                 }
@@ -222,7 +225,13 @@ mod tests {
             markdown_safe("<img src=x onerror=alert(1)>"),
             "&lt;img src=x onerror=alert(1)&gt;"
         );
-        assert_eq!(markdown_safe("a|b [x](http://e)"), "a\\|b \\[x\\](http://e)");
-        assert_eq!(markdown_safe("as_of _em_ `code`"), "as_of \\_em\\_ \\`code\\`");
+        assert_eq!(
+            markdown_safe("a|b [x](http://e)"),
+            "a\\|b \\[x\\](http://e)"
+        );
+        assert_eq!(
+            markdown_safe("as_of _em_ `code`"),
+            "as_of \\_em\\_ \\`code\\`"
+        );
     }
 }

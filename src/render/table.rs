@@ -72,18 +72,9 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
         for f in &plan.findings {
             let mut who: Vec<String> = f.users.iter().map(|u| names.user(u)).collect();
             who.extend(f.teams.iter().map(|t| names.team(t)));
-            let who = if who.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", safe(&who.join(", ")))
-            };
-            let _ = writeln!(
-                out,
-                "  {:<22}{who}\n  {:<22}   {}",
-                f.code,
-                "",
-                safe(&f.reason)
-            );
+            let head = format!("  {:<22}{}", f.code, safe(&who_line(&who)));
+            let _ = writeln!(out, "{}", head.trim_end());
+            let _ = writeln!(out, "  {:<22}   {}", "", safe(&f.reason));
         }
     }
     if !plan.summary.offboarded.is_empty() {
@@ -136,6 +127,14 @@ pub fn verdict(plan: &Plan) -> String {
         plan.findings.len(),
         if plan.findings.len() == 1 { "" } else { "s" },
     )
+}
+
+fn who_line(who: &[String]) -> String {
+    if who.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", who.join(", "))
+    }
 }
 
 fn short(sha: &str) -> String {
