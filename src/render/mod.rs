@@ -16,6 +16,8 @@ pub enum Format {
     Table,
     /// The plan as JSON (roster-plan/1), for machines.
     Json,
+    /// The JSON plan as YAML, for people who review plans in pull requests.
+    Yaml,
     /// One row per action, for spreadsheets.
     Csv,
     /// A report for people: chat, e-mail, pull requests.
@@ -131,6 +133,7 @@ impl<'a> Names<'a> {
 pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> String {
     match format {
         Format::Json => json(plan),
+        Format::Yaml => yaml(plan),
         Format::Table => table::render(plan, names, title),
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
@@ -143,6 +146,11 @@ pub fn json(plan: &Plan) -> String {
         serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// The plan as YAML (the same document as the JSON).
+pub fn yaml(plan: &Plan) -> String {
+    serde_yaml_ng::to_string(plan).unwrap_or_else(|e| format!("error: {e}\n"))
 }
 
 /// Action counts as `3 mark_idle, 1 suspend`.
