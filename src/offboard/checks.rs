@@ -1,4 +1,4 @@
-//! Blockers: every reason an offboarding is refused (SPEC section 4), one unit each.
+//! Blockers: every reason an offboarding is refused, one unit each.
 //!
 //! All checks run for every target, so a refused target gets one `blocked` entry per code
 //! that holds and the admin sees every obstacle at once.
@@ -46,7 +46,7 @@ impl Subject<'_> {
 /// A check: `Some` when it refuses the target.
 pub type Check = fn(&Subject<'_>) -> Option<Blocked>;
 
-/// The checks that do not depend on who else leaves, in the order SPEC lists the codes.
+/// The checks that do not depend on who else leaves, in the documented order of codes.
 /// `no_receiver` runs once receivers are resolved.
 pub const STATIC_CHECKS: [Check; 11] = [
     actor_unknown,

@@ -1,4 +1,4 @@
-//! Offboarding (SPEC section 4): who may leave, and where everything they hold goes.
+//! Offboarding: who may leave, and where everything they hold goes.
 //!
 //! One mechanism serves `roster offboard` (targets from the command line or a bulk sheet),
 //! the idle rule's `deactivate_after` escalation, and the records still held by users who

@@ -1,4 +1,4 @@
-//! The plan: the only serialized output of the engine (SPEC section 5, `roster-plan/1`).
+//! The plan: the only serialized output of the engine (`roster-plan/1`).
 //!
 //! Every list is sorted by [`Plan::sort`] so that the same inputs give the same bytes
 //! whatever the thread count.
@@ -272,7 +272,7 @@ impl Finding {
     }
 }
 
-/// The order of blocked codes in a plan, as SPEC lists them.
+/// The order of blocked codes in a plan (the order checks are documented in).
 pub const BLOCK_CODES: [&str; 13] = [
     "unknown_user",
     "actor_unknown",
@@ -408,9 +408,8 @@ impl Plan {
             sort_ids(&mut f.teams);
         }
         self.findings.sort_by(|a, b| {
-            a.code
-                .cmp(&b.code)
-                .then_with(|| natural_vec_cmp(&a.users, &b.users))
+            natural_vec_cmp(&a.users, &b.users)
+                .then_with(|| a.code.cmp(&b.code))
                 .then_with(|| natural_vec_cmp(&a.records, &b.records))
                 .then_with(|| natural_vec_cmp(&a.teams, &b.teams))
                 .then_with(|| a.reason.cmp(&b.reason))

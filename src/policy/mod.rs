@@ -384,15 +384,27 @@ impl Policy {
             .as_ref()
             .map(|i| i.overrides.iter().map(|o| bind(Some(&o.matcher))).collect())
             .unwrap_or_default();
-        let required_attributes = self
-            .deactivation
-            .required_fields
-            .iter()
-            .filter_map(|f| match f {
-                RequiredField::Attribute(name) => Some((name.clone(), store.attribute_sym(name))),
-                _ => None,
-            })
-            .collect();
+        let mut required_attributes = Vec::new();
+        for f in &self.deactivation.required_fields {
+            if let RequiredField::Attribute(name) = f {
+                let sym = store.attribute_sym(name);
+                if sym.is_none() {
+                    problems.push(
+                        Diagnostic::file(
+                            &self.path,
+                            format!(
+                                "`deactivation.required_fields` names `{name}`, which is neither a user field nor a column of the snapshot"
+                            ),
+                        )
+                        .help(format!(
+                            "use `email`, `name`, `phone`, `manager_id`, `teams` or a column of the snapshot ({})",
+                            store.attribute_names_hint()
+                        )),
+                    );
+                }
+                required_attributes.push((name.clone(), sym));
+            }
+        }
         if problems.is_empty() {
             Ok(Bound {
                 exempt,

@@ -45,9 +45,20 @@ impl UserRule for Lockout {
             return;
         }
         let Some(unlock_after) = policy.unlock_after else {
-            sink.trace(RULE, false, || {
-                "locked; no unlock_after, an admin unlocks by hand".to_owned()
+            // No automatic unlock: list the account for an admin to review.
+            let since = u.locked_at.map_or(String::new(), |t| {
+                format!(" since {} ({})", format_time(t), time::ago(t, ctx.as_of))
             });
+            let reason = format!(
+                "locked{since} after {} failed logins; no lockout.unlock_after, so an admin decides whether to unlock",
+                u.failed_logins
+            );
+            sink.trace(RULE, true, || reason.clone());
+            sink.findings.push(crate::plan::Finding::new(
+                "unlock_candidate",
+                vec![ctx.id(user)],
+                reason,
+            ));
             return;
         };
         let Some(locked_at) = u.locked_at else {

@@ -1,4 +1,4 @@
-//! The rules of a nightly run (SPEC section 3), each its own unit with one entry point.
+//! The rules of a nightly run, each its own unit with one entry point.
 //!
 //! A [`UserRule`] looks at one user at a time and is evaluated over all users in parallel;
 //! an [`AccountRule`] looks at the whole account (cycles, duplicates, dangling references).

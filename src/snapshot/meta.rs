@@ -10,7 +10,7 @@ use toml::Spanned;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeta {
-    taken_at: Option<Spanned<String>>,
+    taken_at: Option<Spanned<toml::Value>>,
     account: Option<RawAccount>,
 }
 
@@ -47,10 +47,16 @@ pub fn apply(
         }
     };
     if let Some(t) = raw.taken_at {
-        match parse_time(t.get_ref()) {
+        // A quoted string or a TOML date-time (`taken_at = 2026-11-22T06:00:00Z`).
+        let text = match t.get_ref() {
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Datetime(d) => d.to_string(),
+            other => other.to_string(),
+        };
+        match parse_time(&text) {
             Some(time) => builder.taken_at = Some(time),
             None => problems.push(
-                Diagnostic::file(path, format!("`{}` is not a time", t.get_ref()))
+                Diagnostic::file(path, format!("`{text}` is not a time"))
                     .at(Location::of_offset(source, t.span().start))
                     .field("taken_at")
                     .help(TIME_HINT),
