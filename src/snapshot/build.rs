@@ -38,6 +38,9 @@ pub const TEAM_COLUMNS: [&str; 3] = ["id", "name", "leader_id"];
 /// The standard columns of `records.csv`.
 pub const RECORD_COLUMNS: [&str; 4] = ["id", "kind", "owner_id", "state"];
 
+/// The columns of `blocked_emails.csv`.
+pub const BLOCKED_EMAIL_COLUMNS: [&str; 1] = ["email"];
+
 /// Required user columns.
 pub const USER_REQUIRED: [&str; 3] = ["id", "role", "status"];
 /// Required team columns.
@@ -94,6 +97,7 @@ pub struct StoreBuilder<'p> {
     pub seats: Option<u64>,
     /// `[account].owner`.
     pub owner: Option<Box<str>>,
+    blocked_emails: std::collections::HashSet<Box<str>>,
 }
 
 /// A scalar cell, trimmed; empty = absent.
@@ -195,6 +199,7 @@ impl<'p> StoreBuilder<'p> {
             taken_at: None,
             seats: None,
             owner: None,
+            blocked_emails: std::collections::HashSet::new(),
         }
     }
 
@@ -483,6 +488,23 @@ impl<'p> StoreBuilder<'p> {
         Ok(())
     }
 
+    /// Adds one row of `blocked_emails.csv` (an e-mail that may not sign up or be
+    /// reactivated). `cell(0)` is the e-mail.
+    pub fn add_blocked_email<'a>(
+        &mut self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        _line: u64,
+    ) -> Result<(), Vec<FieldError>> {
+        match text(cell(0), "email") {
+            Ok(Some(e)) => {
+                self.blocked_emails.insert(e.to_lowercase().into());
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => Err(vec![e]),
+        }
+    }
+
     /// Resolves every reference and builds the store.
     pub fn finish(self, source: PathBuf, sha256: String) -> Store {
         let StoreBuilder {
@@ -496,6 +518,7 @@ impl<'p> StoreBuilder<'p> {
             taken_at,
             seats,
             owner,
+            blocked_emails,
             ..
         } = self;
         let resolve_user = |link: &mut Link<UserIx>| {
@@ -557,6 +580,7 @@ impl<'p> StoreBuilder<'p> {
             records,
             symbols,
             attribute_names,
+            blocked_emails,
             user_by_id,
             team_by_id,
         }

@@ -1,12 +1,13 @@
-//! The CSV folder: `users.csv` (required), `teams.csv`, `records.csv`, `snapshot.toml`.
+//! The CSV folder: `users.csv` (required), `teams.csv`, `records.csv`, `snapshot.toml`,
+//! `blocked_emails.csv`.
 //!
 //! Column order is free, header names are matched ignoring case and surrounding space,
 //! extra user columns are kept as attributes, a UTF-8 BOM is skipped, and every bad cell
 //! is reported with its file, line and column name.
 
 use super::build::{
-    Cell, FieldError, StoreBuilder, RECORD_COLUMNS, RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED,
-    USER_COLUMNS, USER_REQUIRED,
+    Cell, FieldError, StoreBuilder, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, RECORD_REQUIRED,
+    TEAM_COLUMNS, TEAM_REQUIRED, USER_COLUMNS, USER_REQUIRED,
 };
 use super::meta;
 use super::Store;
@@ -29,6 +30,8 @@ pub struct CsvFiles {
     pub records: Option<Vec<u8>>,
     /// `snapshot.toml`.
     pub meta: Option<Vec<u8>>,
+    /// `blocked_emails.csv`.
+    pub blocked_emails: Option<Vec<u8>>,
 }
 
 /// Loads a CSV folder.
@@ -50,6 +53,7 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
         teams: read_optional(&dir.join("teams.csv"), &mut problems),
         records: read_optional(&dir.join("records.csv"), &mut problems),
         meta: read_optional(&dir.join("snapshot.toml"), &mut problems),
+        blocked_emails: read_optional(&dir.join("blocked_emails.csv"), &mut problems),
     };
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -82,6 +86,11 @@ pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Sto
     for (name, table, bytes) in [
         ("teams.csv", Table::Teams, &files.teams),
         ("records.csv", Table::Records, &files.records),
+        (
+            "blocked_emails.csv",
+            Table::BlockedEmails,
+            &files.blocked_emails,
+        ),
     ] {
         if let Some(bytes) = bytes {
             hash_file(&mut digest, name, bytes);
@@ -120,6 +129,7 @@ enum Table {
     Users,
     Teams,
     Records,
+    BlockedEmails,
 }
 
 impl Table {
@@ -128,6 +138,7 @@ impl Table {
             Table::Users => &USER_COLUMNS,
             Table::Teams => &TEAM_COLUMNS,
             Table::Records => &RECORD_COLUMNS,
+            Table::BlockedEmails => &BLOCKED_EMAIL_COLUMNS,
         }
     }
 
@@ -136,6 +147,7 @@ impl Table {
             Table::Users => &USER_REQUIRED,
             Table::Teams => &TEAM_REQUIRED,
             Table::Records => &RECORD_REQUIRED,
+            Table::BlockedEmails => &BLOCKED_EMAIL_COLUMNS,
         }
     }
 }
@@ -319,6 +331,7 @@ fn read_table(
             }
             Table::Teams => builder.add_team(cell, line),
             Table::Records => builder.add_record(cell, line),
+            Table::BlockedEmails => builder.add_blocked_email(cell, line),
         };
         if let Err(errors) = result {
             problems.extend(errors.into_iter().map(|e| field_error(path, line, e)));

@@ -28,6 +28,8 @@ struct Document<'a> {
     teams: Vec<&'a RawValue>,
     #[serde(borrow, default)]
     records: Vec<&'a RawValue>,
+    #[serde(default)]
+    blocked_emails: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -184,6 +186,9 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
                 }
             }
         };
+    for email in &doc.blocked_emails {
+        let _ = builder.add_blocked_email(|_| Some(Cell::Text(email)), 0);
+    }
     rows(&doc.users, "users", &USER_COLUMNS, &mut builder);
     rows(&doc.teams, "teams", &TEAM_COLUMNS, &mut builder);
     rows(&doc.records, "records", &RECORD_COLUMNS, &mut builder);

@@ -266,6 +266,8 @@ pub struct Store {
     pub symbols: Interner,
     /// Extra user columns, in first-seen order.
     pub attribute_names: Vec<Sym>,
+    /// E-mails on the block list (`blocked_emails.csv`), lowercase.
+    pub blocked_emails: std::collections::HashSet<Box<str>>,
     user_by_id: HashMap<Box<str>, UserIx>,
     team_by_id: HashMap<Box<str>, TeamIx>,
     reports: Adjacency,
@@ -388,6 +390,11 @@ impl Store {
     /// A record's kind as text.
     pub fn kind_of(&self, record: &Record) -> &str {
         self.symbols.resolve(record.kind)
+    }
+
+    /// Whether an e-mail is on the block list (any case).
+    pub fn is_email_blocked(&self, email: &str) -> bool {
+        self.blocked_emails.contains(email.to_lowercase().as_str())
     }
 
     /// A record's state as text.
