@@ -123,6 +123,7 @@ fn load(w: &World, policy: &Policy) -> Store {
         meta: Some(
             b"taken_at = \"2026-11-22T00:00:00Z\"\n[account]\nseats = 5\nowner = \"u0\"\n".to_vec(),
         ),
+        blocked_emails: None,
     };
     snapshot::parse_folder(Path::new("prop"), &files, policy).expect("generated snapshots load")
 }
