@@ -19,10 +19,7 @@ pub struct Location {
 impl Location {
     /// A location that names only a line.
     pub fn line(line: u64) -> Self {
-        Location {
-            line: Some(line),
-            ..Location::default()
-        }
+        Location { line: Some(line), ..Location::default() }
     }
 
     /// The location of a byte offset in `source`, with the line's text.
@@ -31,21 +28,10 @@ impl Location {
         let before = source.get(..offset).unwrap_or("");
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let line = before.matches('\n').count() as u64 + 1;
-        let column = source
-            .get(line_start..offset)
-            .map_or(0, |s| s.chars().count()) as u64
-            + 1;
-        let line_end = source[line_start..]
-            .find('\n')
-            .map_or(source.len(), |i| line_start + i);
-        let snippet = source
-            .get(line_start..line_end)
-            .map(|s| s.trim_end_matches('\r').to_owned());
-        Location {
-            line: Some(line),
-            column: Some(column),
-            snippet,
-        }
+        let column = source.get(line_start..offset).map_or(0, |s| s.chars().count()) as u64 + 1;
+        let line_end = source[line_start..].find('\n').map_or(source.len(), |i| line_start + i);
+        let snippet = source.get(line_start..line_end).map(|s| s.trim_end_matches('\r').to_owned());
+        Location { line: Some(line), column: Some(column), snippet }
     }
 }
 

@@ -11,24 +11,24 @@ use crate::rules::{self, seats, Ctx};
 use crate::snapshot::Store;
 use crate::time::{format_time, Time};
 
-/// The nightly compliance plan (`roster plan`).
-pub fn nightly(policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
+/// The nightly compliance plan (`roster plan`). With the previous snapshot, renamed seats
+/// are reported too (`identity_reused`).
+pub fn nightly(
+    policy: &Policy,
+    store: &Store,
+    as_of: Time,
+    previous: Option<&Store>,
+) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
-    let ctx = Ctx {
-        policy,
-        bound: &bound,
-        store,
-        as_of,
-    };
-    let sink = rules::evaluate(&ctx);
+    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let mut sink = rules::evaluate(&ctx);
+    if let Some(previous) = previous {
+        sink.findings.extend(rules::identity_reused(&ctx, previous));
+    }
     let requests: Vec<Request> = sink
         .escalations
         .iter()
-        .map(|e| Request {
-            user: ctx.id(e.user),
-            chosen: Chosen::default(),
-            why: e.reason.clone(),
-        })
+        .map(|e| Request { user: ctx.id(e.user), chosen: Chosen::default(), why: e.reason.clone() })
         .collect();
     let options = Options {
         actor: Actor::Policy,
@@ -53,13 +53,22 @@ pub fn offboarding(
     options: &Options,
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
-    let ctx = Ctx {
-        policy,
-        bound: &bound,
-        store,
-        as_of,
-    };
+    let ctx = Ctx { policy, bound: &bound, store, as_of };
     let outcome = offboard::offboard(&ctx, requests, options);
+    Ok(finish(empty(policy, store, as_of), outcome, store, policy))
+}
+
+/// A reactivation plan (`roster reactivate`).
+pub fn reactivation(
+    policy: &Policy,
+    store: &Store,
+    as_of: Time,
+    users: &[String],
+    actor: &offboard::Actor,
+) -> Result<Plan, Diagnostics> {
+    let bound = policy.bind(store)?;
+    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let outcome = crate::reactivate::reactivate(&ctx, users, actor);
     Ok(finish(empty(policy, store, as_of), outcome, store, policy))
 }
 
@@ -67,10 +76,7 @@ fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
     Plan {
         format: plan::FORMAT.to_owned(),
         as_of: format_time(as_of),
-        policy: PolicyRef {
-            name: policy.name.clone(),
-            sha256: policy.sha256.clone(),
-        },
+        policy: PolicyRef { name: policy.name.clone(), sha256: policy.sha256.clone() },
         snapshot: SnapshotRef {
             users: store.users.len(),
             teams: store.teams.len(),

@@ -12,6 +12,7 @@ pub mod model;
 pub mod offboard;
 pub mod plan;
 pub mod policy;
+pub mod reactivate;
 pub mod render;
 pub mod requests;
 pub mod rules;

@@ -45,9 +45,7 @@ impl Status {
     /// Parses a canonical name (any case).
     pub fn parse(text: &str) -> Option<Status> {
         let text = text.trim();
-        Status::ALL
-            .into_iter()
-            .find(|s| s.as_str().eq_ignore_ascii_case(text))
+        Status::ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text))
     }
 
     /// A dense index (0..6) for per-status tables.

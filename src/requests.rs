@@ -30,39 +30,25 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let help =
         "a requests sheet has the columns user, deactivate and optionally reassign_to, reports_to";
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
     let header = reader
         .byte_headers()
         .map_err(|e| Diagnostic::file(path, format!("cannot read the header: {e}")).help(help))?
         .clone();
     if header.is_empty() || header.iter().all(|h| h.is_empty()) {
-        return Err(Diagnostic::file(path, "the file is empty")
-            .help(help)
-            .into());
+        return Err(Diagnostic::file(path, "the file is empty").help(help).into());
     }
-    let names: Vec<String> = header
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
-        .collect();
+    let names: Vec<String> =
+        header.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
-    let (Some(user_col), Some(deactivate_col)) = (
-        col("user"),
-        col("deactivate").or_else(|| col("deactivated")),
-    ) else {
-        let missing = if col("user").is_none() {
-            "user"
-        } else {
-            "deactivate"
-        };
-        return Err(
-            Diagnostic::file(path, format!("missing required column `{missing}`"))
-                .at(Location::line(1))
-                .help(format!("{help}; the header has: {}", names.join(", ")))
-                .into(),
-        );
+    let (Some(user_col), Some(deactivate_col)) =
+        (col("user"), col("deactivate").or_else(|| col("deactivated")))
+    else {
+        let missing = if col("user").is_none() { "user" } else { "deactivate" };
+        return Err(Diagnostic::file(path, format!("missing required column `{missing}`"))
+            .at(Location::line(1))
+            .help(format!("{help}; the header has: {}", names.join(", ")))
+            .into());
     };
     let (reassign_col, reports_col) = (col("reassign_to"), col("reports_to"));
     let mut rows = Vec::new();
@@ -73,9 +59,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
             Err(e) => {
                 let line = e.position().map_or(0, csv::Position::line);
                 problems.push(
-                    Diagnostic::file(path, e.to_string())
-                        .at(Location::line(line))
-                        .help(help),
+                    Diagnostic::file(path, e.to_string()).at(Location::line(line)).help(help),
                 );
                 break;
             }
@@ -151,8 +135,7 @@ mod tests {
     fn a_bad_flag_names_the_line() {
         let err = parse(Path::new("s.csv"), b"user,deactivate\nu1,maybe\n").unwrap_err();
         assert!(
-            err.to_string()
-                .contains("s.csv:2: deactivate: `maybe` is not a yes/no value"),
+            err.to_string().contains("s.csv:2: deactivate: `maybe` is not a yes/no value"),
             "{err}"
         );
     }

@@ -94,10 +94,7 @@ impl Duration {
 
     /// A duration of whole days.
     pub const fn days(days: i64) -> Self {
-        Duration {
-            seconds: days * 86_400,
-            unit: b'd',
-        }
+        Duration { seconds: days * 86_400, unit: b'd' }
     }
 
     /// The length in seconds.
@@ -128,18 +125,14 @@ impl Duration {
             "s" => 1,
             _ => return Err(format!("`{text}` is not a duration; {DURATION_HINT}")),
         };
-        let n: i64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is too large; {DURATION_HINT}"))?;
+        let n: i64 =
+            number.parse().map_err(|_| format!("`{text}` is too large; {DURATION_HINT}"))?;
         // Keep durations inside what calendar arithmetic can add (about 100,000 years).
         let seconds = n
             .checked_mul(scale)
             .filter(|s| *s <= 100_000 * 366 * 86_400)
             .ok_or_else(|| format!("`{text}` is too large; {DURATION_HINT}"))?;
-        Ok(Duration {
-            seconds,
-            unit: unit.as_bytes().first().copied().unwrap_or(0),
-        })
+        Ok(Duration { seconds, unit: unit.as_bytes().first().copied().unwrap_or(0) })
     }
 }
 

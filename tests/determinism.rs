@@ -4,11 +4,7 @@ use crate::support::roster_env;
 
 fn run_with_threads(args: &[&str], threads: &str) -> Vec<u8> {
     let out = roster_env(args, &[("RAYON_NUM_THREADS", threads)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     out.stdout
 }
 
@@ -17,21 +13,10 @@ fn plan_is_byte_identical_with_one_and_four_threads() {
     for (policy, snapshot) in [
         ("policies/default.toml", "examples/acme"),
         ("policies/default.toml", "examples/acme.json"),
-        (
-            "tests/data/boundaries/policy.toml",
-            "tests/data/boundaries/snapshot",
-        ),
+        ("tests/data/boundaries/policy.toml", "tests/data/boundaries/snapshot"),
     ] {
         for format in ["json", "csv", "markdown", "table"] {
-            let args = [
-                "plan",
-                "--policy",
-                policy,
-                "--snapshot",
-                snapshot,
-                "--format",
-                format,
-            ];
+            let args = ["plan", "--policy", policy, "--snapshot", snapshot, "--format", format];
             let one = run_with_threads(&args, "1");
             let four = run_with_threads(&args, "4");
             assert_eq!(

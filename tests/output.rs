@@ -21,10 +21,7 @@ fn a_failing_run_with_out_leaves_no_file() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!out_file.exists(), "a failed run must not write --out");
     let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
-    assert!(
-        leftovers.is_empty(),
-        "no temporary file is left behind: {leftovers:?}"
-    );
+    assert!(leftovers.is_empty(), "no temporary file is left behind: {leftovers:?}");
 }
 
 #[test]
@@ -59,12 +56,7 @@ fn out_writes_json_and_replaces_the_previous_file() {
         "--out",
         out_file.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty());
     let plan: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
@@ -86,14 +78,8 @@ fn an_unwritable_out_is_an_error_before_any_work() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("cannot write --out target/no/such/folder/plan.json"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("30 days"),
-        "the policy was not read: {stderr}"
-    );
+    assert!(stderr.contains("cannot write --out target/no/such/folder/plan.json"), "{stderr}");
+    assert!(!stderr.contains("30 days"), "the policy was not read: {stderr}");
 }
 
 #[test]
@@ -111,11 +97,7 @@ fn fail_on_exits_three_only_when_the_list_is_not_empty() {
     assert_eq!(with(&[]), Some(0));
     assert_eq!(with(&["--fail-on", "findings"]), Some(3));
     assert_eq!(with(&["--fail-on", "actions"]), Some(3));
-    assert_eq!(
-        with(&["--fail-on", "blocked"]),
-        Some(0),
-        "the acme plan has no blocked entry"
-    );
+    assert_eq!(with(&["--fail-on", "blocked"]), Some(0), "the acme plan has no blocked entry");
     assert_eq!(with(&["--fail-on", "blocked,findings"]), Some(3));
 }
 
@@ -151,12 +133,7 @@ fn a_closed_pipe_ends_quietly() {
     stdout.read_exact(&mut one).unwrap();
     drop(stdout);
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "exit {status:?}, stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");

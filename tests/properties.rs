@@ -132,11 +132,7 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
     let requests: Vec<Request> = w
         .targets
         .iter()
-        .map(|t| Request {
-            user: format!("u{t}"),
-            chosen: Chosen::default(),
-            why: "test".into(),
-        })
+        .map(|t| Request { user: format!("u{t}"), chosen: Chosen::default(), why: "test".into() })
         .collect();
     let actor = match store.user_ix(&format!("u{}", w.actor)) {
         Some(a) => Actor::User(a),
@@ -144,11 +140,7 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
     };
     let options = Options {
         actor,
-        channel: if w.bulk {
-            Channel::Bulk
-        } else {
-            Channel::Manual
-        },
+        channel: if w.bulk { Channel::Bulk } else { Channel::Manual },
         allow_reactivation: false,
         rule: "offboard",
         orphans: false,
@@ -158,11 +150,7 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("pool")
-        .install(f)
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool").install(f)
 }
 
 /// The invariants every plan must keep.
@@ -173,12 +161,7 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
     for (id, c) in &plan.summary.offboarded {
         prop_assert!(c.holds(), "conservation broken for {id}: {c:?}");
         let u = store.user_ix(id).expect("offboarded users exist");
-        prop_assert_eq!(
-            c.records,
-            store.record_count(u),
-            "{} owns a different count",
-            id
-        );
+        prop_assert_eq!(c.records, store.record_count(u), "{} owns a different count", id);
         let moved: usize = plan
             .reassignments
             .iter()
@@ -201,11 +184,7 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
     // Receivers exist, are eligible, and are not leaving.
     for r in &plan.reassignments {
         prop_assert_ne!(&r.from, &r.to);
-        prop_assert!(
-            !offboarded.contains(r.to.as_str()),
-            "{} receives but leaves",
-            r.to
-        );
+        prop_assert!(!offboarded.contains(r.to.as_str()), "{} receives but leaves", r.to);
         let to = store.user_ix(&r.to).expect("receivers exist");
         prop_assert!(
             policy.deactivation.may_receive(store.user(to).status),
@@ -216,16 +195,8 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
     }
     // A blocked user has no action and gives nothing away.
     for b in &blocked {
-        prop_assert!(
-            !plan.actions.iter().any(|a| a.user == *b),
-            "blocked {} has an action",
-            b
-        );
-        prop_assert!(
-            !plan.reassignments.iter().any(|r| r.from == *b),
-            "blocked {} hands over",
-            b
-        );
+        prop_assert!(!plan.actions.iter().any(|a| a.user == *b), "blocked {} has an action", b);
+        prop_assert!(!plan.reassignments.iter().any(|r| r.from == *b), "blocked {} hands over", b);
         prop_assert!(!offboarded.contains(b));
     }
     // Every offboarded user was deactivated or had the invite rescinded.
@@ -258,8 +229,8 @@ proptest! {
         let policy = policy();
         let store = load(&w, &policy);
         let as_of = store.taken_at.expect("taken_at");
-        let one = in_pool(1, || engine::nightly(&policy, &store, as_of).expect("plan"));
-        let four = in_pool(4, || engine::nightly(&policy, &store, as_of).expect("plan"));
+        let one = in_pool(1, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
+        let four = in_pool(4, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
         prop_assert_eq!(&one, &four);
         check_invariants(&one, &policy, &store)?;
     }

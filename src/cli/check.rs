@@ -35,12 +35,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         let bound = policy.bind(&store)?;
         summarize(&mut out, path, &policy, &store);
         let as_of = store.taken_at.unwrap_or_default();
-        let ctx = rules::Ctx {
-            policy: &policy,
-            bound: &bound,
-            store: &store,
-            as_of,
-        };
+        let ctx = rules::Ctx { policy: &policy, bound: &bound, store: &store, as_of };
         let mut plan = crate::plan::Plan {
             findings: rules::integrity_findings(&ctx),
             ..crate::plan::Plan::empty()
@@ -53,12 +48,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             } else {
                 format!(" [{}]", f.users.join(", "))
             };
-            let _ = writeln!(
-                out,
-                "    {}{users}: {}",
-                f.code,
-                render::terminal_safe(&f.reason)
-            );
+            let _ = writeln!(out, "    {}{users}: {}", f.code, render::terminal_safe(&f.reason));
         }
     }
     print(&out)?;
@@ -117,25 +107,12 @@ fn summarize(
     let _ = writeln!(out, "  teams: {}", list_or_none(&teams));
     let mut records: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for r in &store.records {
-        *records
-            .entry((store.kind_of(r), store.state_of(r)))
-            .or_default() += 1;
+        *records.entry((store.kind_of(r), store.state_of(r))).or_default() += 1;
     }
-    let records: Vec<String> = records
-        .iter()
-        .map(|((k, s), n)| format!("{k} {s} {n}"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "  records by kind and state: {}",
-        list_or_none(&records)
-    );
+    let records: Vec<String> = records.iter().map(|((k, s), n)| format!("{k} {s} {n}")).collect();
+    let _ = writeln!(out, "  records by kind and state: {}", list_or_none(&records));
     if let Some(seats) = store.account.seats {
-        let billed = store
-            .users
-            .iter()
-            .filter(|u| policy.statuses.is_billed(u.status))
-            .count();
+        let billed = store.users.iter().filter(|u| policy.statuses.is_billed(u.status)).count();
         let _ = writeln!(out, "  seats: {billed} billed of {seats}");
     }
 }

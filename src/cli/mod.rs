@@ -6,6 +6,7 @@ mod check;
 mod offboard;
 mod output;
 mod plan;
+mod reactivate;
 mod run_args;
 
 use crate::diag::Diagnostics;
@@ -29,6 +30,8 @@ enum Command {
     Plan(plan::Args),
     /// Plan (dry-run) the offboarding of one or many users.
     Offboard(offboard::Args),
+    /// Plan (dry-run) the reactivation of deactivated users.
+    Reactivate(reactivate::Args),
 }
 
 /// How a run ended.
@@ -87,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Offboard(args) => offboard::run(args),
+        Command::Reactivate(args) => reactivate::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

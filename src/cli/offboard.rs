@@ -102,13 +102,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         rule: "offboard",
         orphans: false,
     };
-    let plan = engine::offboarding(
-        &loaded.policy,
-        &loaded.store,
-        loaded.as_of,
-        &requests,
-        &options,
-    )?;
-    args.run
-        .finish(output, &plan, &loaded.store, "roster offboard")
+    let plan =
+        engine::offboarding(&loaded.policy, &loaded.store, loaded.as_of, &requests, &options)?;
+    args.run.finish(output, &plan, &loaded.store, "roster offboard")
 }

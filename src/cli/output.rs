@@ -37,10 +37,7 @@ impl Output {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temp = dir.join(format!(".{name}.roster-{}.tmp", std::process::id()));
         let file = File::create(&temp).map_err(|e| {
             Error::Output(format!(
@@ -48,11 +45,7 @@ impl Output {
                 path.display()
             ))
         })?;
-        Ok(Output::File {
-            path: path.to_path_buf(),
-            temp,
-            file: Some(file),
-        })
+        Ok(Output::File { path: path.to_path_buf(), temp, file: Some(file) })
     }
 
     /// Whether the output is a file.
@@ -84,12 +77,7 @@ impl Drop for Output {
     /// A run that fails (or is interrupted before the rename) leaves no temporary behind
     /// and the previous `--out` file untouched.
     fn drop(&mut self) {
-        if let Output::File {
-            temp,
-            file: Some(_),
-            ..
-        } = self
-        {
+        if let Output::File { temp, file: Some(_), .. } = self {
             let _ = std::fs::remove_file(temp);
         }
     }

@@ -3,6 +3,7 @@
 use super::run_args::RunArgs;
 use super::{Error, Exit};
 use crate::engine;
+use std::path::PathBuf;
 
 /// Evaluate the policy on a snapshot and write the plan: idle users, expired invites,
 /// lockouts, seats, escalations to offboarding, orphaned records and data findings.
@@ -14,11 +15,19 @@ Example: roster plan --policy policies/default.toml --snapshot examples/acme --f
 pub struct Args {
     #[command(flatten)]
     run: RunArgs,
+    /// The previous snapshot of the same account: a user id whose e-mail and name both
+    /// changed since then is reported as `identity_reused`.
+    #[arg(long, value_name = "PATH")]
+    previous: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
     let (output, loaded) = args.run.load()?;
-    let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of)?;
+    let previous = match &args.previous {
+        Some(path) => Some(crate::snapshot::load(path, &loaded.policy)?),
+        None => None,
+    };
+    let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of, previous.as_ref())?;
     args.run.finish(output, &plan, &loaded.store, "roster plan")
 }

@@ -64,18 +64,8 @@ impl RunArgs {
         let output = Output::open(self.out.as_deref())?;
         let policy = policy::load(&self.policy)?;
         let store = snapshot::load(&self.snapshot, &policy)?;
-        let as_of = self
-            .as_of
-            .or(store.taken_at)
-            .unwrap_or_else(chrono::Utc::now);
-        Ok((
-            output,
-            Loaded {
-                policy,
-                store,
-                as_of,
-            },
-        ))
+        let as_of = self.as_of.or(store.taken_at).unwrap_or_else(chrono::Utc::now);
+        Ok((output, Loaded { policy, store, as_of }))
     }
 
     /// Renders the plan, writes it and returns the exit code `--fail-on` calls for.
@@ -87,12 +77,11 @@ impl RunArgs {
         title: &str,
     ) -> Result<Exit, Error> {
         let format =
-            self.format
-                .unwrap_or(if output.is_file() || !std::io::stdout().is_terminal() {
-                    Format::Json
-                } else {
-                    Format::Table
-                });
+            self.format.unwrap_or(if output.is_file() || !std::io::stdout().is_terminal() {
+                Format::Json
+            } else {
+                Format::Table
+            });
         let text = render::render(plan, format, Names::from_store(store), title);
         output.finish(&text)?;
         Ok(fail_on(&self.fail_on, plan))

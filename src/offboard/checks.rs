@@ -25,16 +25,13 @@ pub struct Subject<'a> {
     pub reports_to_given: bool,
     /// What the target holds and where it would go.
     pub holdings: &'a Holdings,
+    /// What is being done: `deactivate` or `reactivate`.
+    pub verb: &'static str,
 }
 
 impl Subject<'_> {
     fn blocked(&self, code: &str, reason: String) -> Blocked {
-        Blocked {
-            user: self.ctx.id(self.user),
-            code: code.to_owned(),
-            reason,
-            records: Vec::new(),
-        }
+        Blocked { user: self.ctx.id(self.user), code: code.to_owned(), reason, records: Vec::new() }
     }
 
     fn name(&self, user: UserIx) -> String {
@@ -42,6 +39,16 @@ impl Subject<'_> {
         format!("{} ({})", u.id, self.ctx.policy.roles.name(u.role))
     }
 }
+
+/// The checks of a reactivation: the same actor rules and profile completeness.
+pub const REACTIVATION_CHECKS: [Check; 6] = [
+    actor_unknown,
+    actor_not_active,
+    actor_lacks_permission,
+    outranked,
+    self_deactivation,
+    missing_field,
+];
 
 /// A check: `Some` when it refuses the target.
 pub type Check = fn(&Subject<'_>) -> Option<Blocked>;
@@ -64,10 +71,9 @@ pub const STATIC_CHECKS: [Check; 11] = [
 
 fn actor_unknown(s: &Subject<'_>) -> Option<Blocked> {
     match s.actor {
-        Actor::Unknown(id) => Some(s.blocked(
-            "actor_unknown",
-            format!("the actor `{id}` is not a user of the snapshot"),
-        )),
+        Actor::Unknown(id) => Some(
+            s.blocked("actor_unknown", format!("the actor `{id}` is not a user of the snapshot")),
+        ),
         _ => None,
     }
 }
@@ -76,10 +82,7 @@ fn actor_not_active(s: &Subject<'_>) -> Option<Blocked> {
     let Actor::User(a) = s.actor else { return None };
     let status = s.ctx.store.user(*a).status;
     (status != Status::Active).then(|| {
-        s.blocked(
-            "actor_not_active",
-            format!("the actor {} is {status}, not active", s.ctx.id(*a)),
-        )
+        s.blocked("actor_not_active", format!("the actor {} is {status}, not active", s.ctx.id(*a)))
     })
 }
 
@@ -117,11 +120,7 @@ fn outranked(s: &Subject<'_>) -> Option<Blocked> {
         };
         s.blocked(
             "outranked",
-            format!(
-                "actor {} may not deactivate {}: {rule}",
-                s.name(*a),
-                s.name(s.user)
-            ),
+            format!("actor {} may not deactivate {}: {rule}", s.name(*a), s.name(s.user)),
         )
     })
 }
@@ -129,10 +128,7 @@ fn outranked(s: &Subject<'_>) -> Option<Blocked> {
 fn self_deactivation(s: &Subject<'_>) -> Option<Blocked> {
     let Actor::User(a) = s.actor else { return None };
     (*a == s.user).then(|| {
-        s.blocked(
-            "self",
-            format!("{} cannot deactivate their own account", s.ctx.id(s.user)),
-        )
+        s.blocked("self", format!("{} cannot {} their own account", s.ctx.id(s.user), s.verb))
     })
 }
 
@@ -148,10 +144,7 @@ fn protected(s: &Subject<'_>) -> Option<Blocked> {
         ));
     }
     ctx.bound.protected.matches(ctx.store, s.user).then(|| {
-        s.blocked(
-            "protected",
-            format!("{} matches deactivation.protected", ctx.id(s.user)),
-        )
+        s.blocked("protected", format!("{} matches deactivation.protected", ctx.id(s.user)))
     })
 }
 
@@ -188,8 +181,9 @@ fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
         s.blocked(
             "missing_field",
             format!(
-                "required field(s) empty: {}; fill the profile in first (deactivation.required_fields)",
-                missing.join(", ")
+                "required field(s) empty: {}; complete the profile before you {} (deactivation.required_fields)",
+                missing.join(", "),
+                s.verb
             ),
         )
     })
@@ -258,12 +252,7 @@ fn referenced(s: &Subject<'_>) -> Option<Blocked> {
         .iter()
         .map(|r| {
             let rec = store.record(*r);
-            format!(
-                "{} {} ({})",
-                store.kind_of(rec),
-                rec.id,
-                store.state_of(rec)
-            )
+            format!("{} {} ({})", store.kind_of(rec), rec.id, store.state_of(rec))
         })
         .collect();
     let mut b = s.blocked(
@@ -273,12 +262,7 @@ fn referenced(s: &Subject<'_>) -> Option<Blocked> {
             named.join(", ")
         ),
     );
-    b.records = s
-        .holdings
-        .blocking
-        .iter()
-        .map(|r| store.record(*r).id.to_string())
-        .collect();
+    b.records = s.holdings.blocking.iter().map(|r| store.record(*r).id.to_string()).collect();
     Some(b)
 }
 
@@ -309,19 +293,12 @@ pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked> {
         }
     }
     if let Some(Resolution::Nowhere(tried)) = &s.holdings.teams_to {
-        parts.push(format!(
-            "{} led team(s) (tried {})",
-            s.holdings.teams.len(),
-            tried.join("; ")
-        ));
+        parts.push(format!("{} led team(s) (tried {})", s.holdings.teams.len(), tried.join("; ")));
     }
     if parts.is_empty() {
         return None;
     }
-    let mut b = s.blocked(
-        "no_receiver",
-        format!("no eligible receiver for {}", parts.join(", ")),
-    );
+    let mut b = s.blocked("no_receiver", format!("no eligible receiver for {}", parts.join(", ")));
     b.records = records;
     Some(b)
 }

@@ -144,10 +144,9 @@ pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outco
             Some(u) => {
                 seen[u.index()] = true;
                 let mut unknown = Vec::new();
-                for (label, id) in [
-                    ("reassign_to", &r.chosen.records),
-                    ("reports_to", &r.chosen.reports),
-                ] {
+                for (label, id) in
+                    [("reassign_to", &r.chosen.records), ("reports_to", &r.chosen.reports)]
+                {
                     if let Some(id) = id {
                         if store.user_ix(id).is_none() {
                             unknown.push(format!("{label} `{id}` is not a user"));
@@ -155,11 +154,7 @@ pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outco
                     }
                 }
                 if unknown.is_empty() {
-                    targets.push(Target {
-                        user: u,
-                        chosen: r.chosen.clone(),
-                        why: r.why.clone(),
-                    });
+                    targets.push(Target { user: u, chosen: r.chosen.clone(), why: r.why.clone() });
                 } else {
                     outcome.blocked.push(Blocked {
                         user: ctx.id(u),
@@ -187,10 +182,7 @@ pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outco
         let stays = |r: UserIx| !is_target[r.index()];
         let h = holdings(ctx, None, t.user, t.chosen.reports.is_some(), &stays);
         let subject = subject(ctx, t, options, &h);
-        checks::STATIC_CHECKS
-            .iter()
-            .filter_map(|check| check(&subject))
-            .collect()
+        checks::STATIC_CHECKS.iter().filter_map(|check| check(&subject)).collect()
     };
     let statically: Vec<Vec<Blocked>> = targets.par_iter().map(static_checks).collect();
     // Phase B: targets that pass those checks leave; a target refused for a policy reason
@@ -224,10 +216,7 @@ pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outco
         .map(|(t, (blocked, h, findings))| {
             let mut r = match h {
                 Some(h) if blocked.is_empty() => emit(ctx, &resolver, t, h, &allowed, options),
-                _ => TargetResult {
-                    blocked,
-                    ..TargetResult::default()
-                },
+                _ => TargetResult { blocked, ..TargetResult::default() },
             };
             r.findings.extend(findings);
             r
@@ -279,10 +268,7 @@ pub fn holdings(
         let rec = store.record(r);
         let key = (rec.kind, rec.state);
         let d = *dispositions.entry(key).or_insert_with(|| {
-            policy
-                .records
-                .disposition(store.kind_of(rec), store.state_of(rec))
-                .0
+            policy.records.disposition(store.kind_of(rec), store.state_of(rec)).0
         });
         match d {
             Disposition::Keep => h.kept.push(r),
@@ -340,6 +326,7 @@ fn subject<'a>(
         channel: options.channel,
         reports_to_given: t.chosen.reports.is_some(),
         holdings: h,
+        verb: "deactivate",
     }
 }
 
@@ -362,13 +349,7 @@ fn resolve_target(
         return (Vec::new(), None, vec![note]);
     }
     let stays = |r: UserIx| !resolver.is_outgoing(r);
-    let h = holdings(
-        ctx,
-        Some(resolver),
-        t.user,
-        t.chosen.reports.is_some(),
-        &stays,
-    );
+    let h = holdings(ctx, Some(resolver), t.user, t.chosen.reports.is_some(), &stays);
     blocked.extend(checks::no_receiver(&subject(ctx, t, options, &h)));
     (blocked, Some(h), Vec::new())
 }
@@ -414,15 +395,10 @@ fn emit(
     if u.status == Status::Invited {
         result.actions.push(action(
             ActionKind::RescindInvite,
-            format!(
-                "{}; invited users are not deactivated, their invite is withdrawn",
-                t.why
-            ),
+            format!("{}; invited users are not deactivated, their invite is withdrawn", t.why),
         ));
     } else {
-        result
-            .actions
-            .push(action(ActionKind::Deactivate, t.why.clone()));
+        result.actions.push(action(ActionKind::Deactivate, t.why.clone()));
         if ctx.policy.deactivation.revoke_sessions {
             result.actions.push(action(
                 ActionKind::RevokeSessions,
@@ -433,17 +409,12 @@ fn emit(
     if billed {
         result.actions.push(action(
             ActionKind::FreeSeat,
-            format!(
-                "{} users are billed (statuses.billed); the seat is freed",
-                u.status
-            ),
+            format!("{} users are billed (statuses.billed); the seat is freed", u.status),
         ));
     }
     for team in u.teams.iter().filter_map(|t| t.ix()) {
-        let mut a = action(
-            ActionKind::RemoveFromTeam,
-            format!("member of {}", store.team(team).display()),
-        );
+        let mut a =
+            action(ActionKind::RemoveFromTeam, format!("member of {}", store.team(team).display()));
         a.team = Some(store.team(team).id.to_string());
         result.actions.push(a);
     }
@@ -456,10 +427,7 @@ fn emit(
     }
     for r in &h.cancelled {
         let rec = store.record(*r);
-        let (_, key) = ctx
-            .policy
-            .records
-            .disposition(store.kind_of(rec), store.state_of(rec));
+        let (_, key) = ctx.policy.records.disposition(store.kind_of(rec), store.state_of(rec));
         let mut a = action(
             ActionKind::CancelRecord,
             format!(
@@ -480,11 +448,7 @@ fn emit(
     };
     for tr in &h.transfers {
         match tr.to.as_ref().unwrap_or(&Resolution::Keep) {
-            Resolution::To {
-                user: to,
-                via,
-                through,
-            } => {
+            Resolution::To { user: to, via, through } => {
                 c.transferred += tr.records.len();
                 result.reassignments.push(Reassignment {
                     from: ctx.id(t.user),
@@ -493,11 +457,7 @@ fn emit(
                     kind: Some(store.symbols.resolve(tr.kind).to_owned()),
                     state: Some(store.symbols.resolve(tr.state).to_owned()),
                     count: tr.records.len(),
-                    ids: tr
-                        .records
-                        .iter()
-                        .map(|r| store.record(*r).id.to_string())
-                        .collect(),
+                    ids: tr.records.iter().map(|r| store.record(*r).id.to_string()).collect(),
                     via: via.clone(),
                     through: through.iter().map(|u| ctx.id(*u)).collect(),
                 });
@@ -507,12 +467,7 @@ fn emit(
         }
     }
     let mut hand_over = |what: What, ids: Vec<String>, to: &Option<Resolution>| {
-        if let Some(Resolution::To {
-            user: receiver,
-            via,
-            through,
-        }) = to
-        {
+        if let Some(Resolution::To { user: receiver, via, through }) = to {
             result.reassignments.push(Reassignment {
                 from: ctx.id(t.user),
                 to: ctx.id(*receiver),
@@ -526,17 +481,10 @@ fn emit(
             });
         }
     };
-    hand_over(
-        What::Reports,
-        h.reports.iter().map(|r| ctx.id(*r)).collect(),
-        &h.reports_to,
-    );
+    hand_over(What::Reports, h.reports.iter().map(|r| ctx.id(*r)).collect(), &h.reports_to);
     hand_over(
         What::Team,
-        h.teams
-            .iter()
-            .map(|t| store.team(*t).id.to_string())
-            .collect(),
+        h.teams.iter().map(|t| store.team(*t).id.to_string()).collect(),
         &h.teams_to,
     );
     result.conservation = Some((id, c));

@@ -48,16 +48,10 @@ fn orphans_of(
     let mut by_hand: Vec<String> = Vec::new();
     for r in store.records_of(user) {
         let rec = store.record(r);
-        match ctx
-            .policy
-            .records
-            .disposition(store.kind_of(rec), store.state_of(rec))
-            .0
-        {
-            Disposition::Transfer => groups
-                .entry((rec.kind, rec.state))
-                .or_default()
-                .push(rec.id.to_string()),
+        match ctx.policy.records.disposition(store.kind_of(rec), store.state_of(rec)).0 {
+            Disposition::Transfer => {
+                groups.entry((rec.kind, rec.state)).or_default().push(rec.id.to_string())
+            }
             Disposition::Block => by_hand.push(rec.id.to_string()),
             Disposition::Keep | Disposition::Cancel => {}
         }
@@ -77,11 +71,9 @@ fn orphans_of(
             store.symbols.resolve(kind)
         );
         let fate = match &to {
-            Resolution::To {
-                user: receiver,
-                via,
-                ..
-            } => format!("they should go to {} ({via})", store.user(*receiver).id),
+            Resolution::To { user: receiver, via, .. } => {
+                format!("they should go to {} ({via})", store.user(*receiver).id)
+            }
             Resolution::Keep => "the policy keeps them with the user (keep)".to_owned(),
             Resolution::Nowhere(tried) => {
                 format!("no eligible receiver (tried {})", tried.join("; "))
@@ -90,20 +82,11 @@ fn orphans_of(
         let mut f = Finding::new(
             "orphaned_records",
             vec![u.id.to_string()],
-            format!(
-                "{} {} but still owns {what} record(s); {fate}",
-                u.id,
-                gone(u.status)
-            ),
+            format!("{} {} but still owns {what} record(s); {fate}", u.id, gone(u.status)),
         );
         f.records = ids.clone();
         findings.push(f);
-        if let Resolution::To {
-            user: receiver,
-            via,
-            through,
-        } = to
-        {
+        if let Resolution::To { user: receiver, via, through } = to {
             reassignments.push(Reassignment {
                 from: u.id.to_string(),
                 to: store.user(receiver).id.to_string(),
@@ -113,10 +96,7 @@ fn orphans_of(
                 count: ids.len(),
                 ids,
                 via,
-                through: through
-                    .iter()
-                    .map(|x| store.user(*x).id.to_string())
-                    .collect(),
+                through: through.iter().map(|x| store.user(*x).id.to_string()).collect(),
             });
         }
     }

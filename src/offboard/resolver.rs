@@ -70,39 +70,19 @@ impl<'a> Resolver<'a> {
     /// A resolver for a plan whose leavers are `outgoing`.
     pub fn new(ctx: Ctx<'a>, outgoing: Vec<bool>, chosen: HashMap<UserIx, Chosen>) -> Self {
         let loads = if Self::chains_use_peers(&ctx) {
-            ctx.store
-                .user_ixs()
-                .map(|u| ctx.store.record_count(u) as u64)
-                .collect()
+            ctx.store.user_ixs().map(|u| ctx.store.record_count(u) as u64).collect()
         } else {
             Vec::new()
         };
-        Resolver {
-            ctx,
-            outgoing,
-            chosen,
-            loads: Mutex::new(loads),
-        }
+        Resolver { ctx, outgoing, chosen, loads: Mutex::new(loads) }
     }
 
     fn chains_use_peers(ctx: &Ctx<'_>) -> bool {
         let p = ctx.policy;
         let mut chains = vec![&p.leaders.teams_to, &p.leaders.direct_reports_to];
-        chains.extend(
-            p.records
-                .kinds
-                .values()
-                .filter_map(|k| k.transfer_to.as_ref()),
-        );
-        chains.extend(
-            p.records
-                .fallback
-                .iter()
-                .filter_map(|k| k.transfer_to.as_ref()),
-        );
-        chains
-            .iter()
-            .any(|c| c.contains(&Strategy::LeastLoadedPeer))
+        chains.extend(p.records.kinds.values().filter_map(|k| k.transfer_to.as_ref()));
+        chains.extend(p.records.fallback.iter().filter_map(|k| k.transfer_to.as_ref()));
+        chains.iter().any(|c| c.contains(&Strategy::LeastLoadedPeer))
     }
 
     /// Whether targets must be resolved one after the other, in id order, for the result
@@ -125,14 +105,10 @@ impl<'a> Resolver<'a> {
                 chosen.and_then(|c| c.records.clone()),
                 p.records.transfer_to(self.ctx.store.symbols.resolve(kind)),
             ),
-            Need::Reports => (
-                chosen.and_then(|c| c.reports.clone()),
-                p.leaders.direct_reports_to.clone(),
-            ),
-            Need::Teams => (
-                chosen.and_then(|c| c.reports.clone()),
-                p.leaders.teams_to.clone(),
-            ),
+            Need::Reports => {
+                (chosen.and_then(|c| c.reports.clone()), p.leaders.direct_reports_to.clone())
+            }
+            Need::Teams => (chosen.and_then(|c| c.reports.clone()), p.leaders.teams_to.clone()),
         };
         first.map(Strategy::User).into_iter().chain(rest).collect()
     }
@@ -141,11 +117,7 @@ impl<'a> Resolver<'a> {
     fn eligible(&self, user: UserIx, root: UserIx) -> bool {
         user != root
             && !self.is_outgoing(user)
-            && self
-                .ctx
-                .policy
-                .deactivation
-                .may_receive(self.ctx.store.user(user).status)
+            && self.ctx.policy.deactivation.may_receive(self.ctx.store.user(user).status)
     }
 
     fn why_not(&self, user: UserIx, root: UserIx) -> String {
@@ -169,10 +141,7 @@ impl<'a> Resolver<'a> {
                 Some(ix) => Candidate::User(ix),
                 None => Candidate::None(format!("no user `{id}`")),
             },
-            Strategy::Manager => u
-                .manager
-                .ix()
-                .map_or_else(|| none("no manager"), Candidate::User),
+            Strategy::Manager => u.manager.ix().map_or_else(|| none("no manager"), Candidate::User),
             Strategy::ManagerChain => {
                 let mut cur = u.manager.ix();
                 let mut steps = 0usize;
@@ -204,11 +173,9 @@ impl<'a> Resolver<'a> {
                     .ix()
                     .map_or_else(|| none("first team has no leader"), Candidate::User),
             },
-            Strategy::AccountOwner => store
-                .account
-                .owner
-                .ix()
-                .map_or_else(|| none("no account owner"), Candidate::User),
+            Strategy::AccountOwner => {
+                store.account.owner.ix().map_or_else(|| none("no account owner"), Candidate::User)
+            }
             Strategy::LeastLoadedPeer => {
                 let Some(team) = u.primary_team() else {
                     return none("in no team");
@@ -252,11 +219,7 @@ impl<'a> Resolver<'a> {
                 Candidate::None(why) => tried.push(format!("{strategy}: {why}")),
                 Candidate::User(v) => match self.follow(v, from, need, weight) {
                     Some((user, through)) => {
-                        return Resolution::To {
-                            user,
-                            via: strategy.label().to_owned(),
-                            through,
-                        }
+                        return Resolution::To { user, via: strategy.label().to_owned(), through }
                     }
                     None => tried.push(format!("{strategy}: {}", self.dead_end(v, from))),
                 },
@@ -267,10 +230,7 @@ impl<'a> Resolver<'a> {
 
     fn dead_end(&self, v: UserIx, root: UserIx) -> String {
         if self.is_outgoing(v) && v != root {
-            format!(
-                "{} is leaving too and their own chain ends nowhere",
-                self.ctx.store.user(v).id
-            )
+            format!("{} is leaving too and their own chain ends nowhere", self.ctx.store.user(v).id)
         } else {
             self.why_not(v, root)
         }

@@ -262,18 +262,12 @@ pub struct Finding {
 impl Finding {
     /// A finding about some users.
     pub fn new(code: &str, users: Vec<String>, reason: String) -> Self {
-        Finding {
-            code: code.to_owned(),
-            users,
-            records: Vec::new(),
-            teams: Vec::new(),
-            reason,
-        }
+        Finding { code: code.to_owned(), users, records: Vec::new(), teams: Vec::new(), reason }
     }
 }
 
 /// The order of blocked codes in a plan (the order checks are documented in).
-pub const BLOCK_CODES: [&str; 13] = [
+pub const BLOCK_CODES: [&str; 16] = [
     "unknown_user",
     "actor_unknown",
     "actor_not_active",
@@ -287,13 +281,13 @@ pub const BLOCK_CODES: [&str; 13] = [
     "bulk_refused",
     "referenced",
     "no_receiver",
+    "left_account",
+    "email_blocked",
+    "no_seat",
 ];
 
 fn code_rank(code: &str) -> usize {
-    BLOCK_CODES
-        .iter()
-        .position(|c| *c == code)
-        .unwrap_or(BLOCK_CODES.len())
+    BLOCK_CODES.iter().position(|c| *c == code).unwrap_or(BLOCK_CODES.len())
 }
 
 /// Compares ids so that `u9` sorts before `u10`.
@@ -308,14 +302,8 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
                 let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
                 let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
                 let (na, nb) = (&a[..da], &b[..db]);
-                let ta = na
-                    .iter()
-                    .position(|&c| c != b'0')
-                    .map_or(&na[na.len()..], |i| &na[i..]);
-                let tb = nb
-                    .iter()
-                    .position(|&c| c != b'0')
-                    .map_or(&nb[nb.len()..], |i| &nb[i..]);
+                let ta = na.iter().position(|&c| c != b'0').map_or(&na[na.len()..], |i| &na[i..]);
+                let tb = nb.iter().position(|&c| c != b'0').map_or(&nb[nb.len()..], |i| &nb[i..]);
                 let ord = ta.len().cmp(&tb.len()).then(ta.cmp(tb)).then(da.cmp(&db));
                 if ord != std::cmp::Ordering::Equal {
                     return ord;
@@ -362,16 +350,8 @@ impl Plan {
         Plan {
             format: FORMAT.to_owned(),
             as_of: String::new(),
-            policy: PolicyRef {
-                name: String::new(),
-                sha256: String::new(),
-            },
-            snapshot: SnapshotRef {
-                users: 0,
-                teams: 0,
-                records: 0,
-                sha256: String::new(),
-            },
+            policy: PolicyRef { name: String::new(), sha256: String::new() },
+            snapshot: SnapshotRef { users: 0, teams: 0, records: 0, sha256: String::new() },
             summary: Summary::default(),
             actions: Vec::new(),
             reassignments: Vec::new(),

@@ -41,10 +41,7 @@ pub fn summarize(plan: &mut Plan, store: &Store, policy: &Policy) {
         after[s.index()] += 1;
     }
     let table = |counts: &[usize; 6]| -> BTreeMap<String, usize> {
-        Status::ALL
-            .iter()
-            .map(|s| (s.as_str().to_owned(), counts[s.index()]))
-            .collect()
+        Status::ALL.iter().map(|s| (s.as_str().to_owned(), counts[s.index()])).collect()
     };
     let billed = |counts: &[usize; 6]| -> usize {
         Status::ALL

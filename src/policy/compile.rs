@@ -29,18 +29,13 @@ pub fn parse(source: &str, path: &Path) -> Result<Policy, Diagnostics> {
         };
         Diagnostics(vec![with_toml_help(d)])
     })?;
-    let mut c = Compiler {
-        source,
-        path,
-        problems: Vec::new(),
-    };
+    let mut c = Compiler { source, path, problems: Vec::new() };
     let policy = c.policy(raw);
     if c.problems.is_empty() {
         Ok(policy)
     } else {
         // Report in file order, so the fixes can be made top to bottom.
-        c.problems
-            .sort_by_key(|d| (d.location.line, d.location.column));
+        c.problems.sort_by_key(|d| (d.location.line, d.location.column));
         Err(Diagnostics(c.problems))
     }
 }
@@ -86,11 +81,7 @@ impl Compiler<'_> {
 
     fn policy(&mut self, raw: RawPolicy) -> Policy {
         if raw.name.get_ref().trim().is_empty() {
-            self.error(
-                raw.name.span(),
-                "`name` is empty".into(),
-                "give the policy a name",
-            );
+            self.error(raw.name.span(), "`name` is empty".into(), "give the policy a name");
         }
         let roles = self.roles(&raw.roles);
         let statuses = self.statuses(raw.statuses.as_ref());
@@ -109,21 +100,14 @@ impl Compiler<'_> {
                 notify_before: i.notify_before,
             };
             self.check_thresholds(&base, "[idle]", Some(span));
-            let exempt = i
-                .exempt
-                .map(|m| self.matcher(m, "idle.exempt", &roles, &statuses));
+            let exempt = i.exempt.map(|m| self.matcher(m, "idle.exempt", &roles, &statuses));
             let overrides = i
                 .overrides
                 .into_iter()
                 .enumerate()
                 .map(|(n, o)| self.idle_override(o, n + 1, base, &roles, &statuses))
                 .collect();
-            Idle {
-                thresholds: base,
-                exempt,
-                exempt_review_after: i.exempt_review_after,
-                overrides,
-            }
+            Idle { thresholds: base, exempt, exempt_review_after: i.exempt_review_after, overrides }
         });
         let lockout = raw.lockout.map(|l| Lockout {
             max_failed_logins: l.max_failed_logins,
@@ -163,11 +147,7 @@ impl Compiler<'_> {
             let text = name.get_ref().trim();
             let key = text.to_lowercase();
             if text.is_empty() {
-                self.error(
-                    name.span(),
-                    "a role name is empty".into(),
-                    "remove the empty entry",
-                );
+                self.error(name.span(), "a role name is empty".into(), "remove the empty entry");
             } else {
                 match lookup.entry(key) {
                     Entry::Occupied(_) => self.error(
@@ -183,10 +163,7 @@ impl Compiler<'_> {
             names.push(text.to_owned());
         }
         if names.len() > usize::from(u16::MAX) {
-            self.problems.push(Diagnostic::file(
-                self.path,
-                "more than 65535 roles".to_owned(),
-            ));
+            self.problems.push(Diagnostic::file(self.path, "more than 65535 roles".to_owned()));
         }
         let canonical = lookup.clone();
         for (alias, target) in &raw.aliases {
@@ -224,18 +201,11 @@ impl Compiler<'_> {
                     format!(
                         "`roles.permissions` names role `{role}`, which is not in `roles.order`"
                     ),
-                    format!(
-                        "add `{role}` to `roles.order` or use one of {}",
-                        quoted_list(&names)
-                    ),
+                    format!("add `{role}` to `roles.order` or use one of {}", quoted_list(&names)),
                 ),
             }
         }
-        Roles {
-            names,
-            permissions,
-            lookup,
-        }
+        Roles { names, permissions, lookup }
     }
 
     fn statuses(&mut self, raw: Option<&super::raw::RawStatuses>) -> Statuses {
@@ -243,11 +213,7 @@ impl Compiler<'_> {
         let mut billed = [false; 6];
         let canonical_help = format!(
             "use one of {}",
-            Status::ALL
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            Status::ALL.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
         );
         if let Some(raw) = raw {
             for (alias, target) in &raw.aliases {
@@ -273,10 +239,7 @@ impl Compiler<'_> {
                 }
             }
         }
-        let statuses_so_far = Statuses {
-            aliases: aliases.clone(),
-            billed,
-        };
+        let statuses_so_far = Statuses { aliases: aliases.clone(), billed };
         match raw.and_then(|r| r.billed.as_ref()) {
             None => {
                 for s in [Status::Invited, Status::Active, Status::Idle] {
@@ -318,10 +281,7 @@ impl Compiler<'_> {
             if s < t.after {
                 complain(
                     self,
-                    format!(
-                        "{table}: suspend_after ({s}) is shorter than after ({})",
-                        t.after
-                    ),
+                    format!("{table}: suspend_after ({s}) is shorter than after ({})", t.after),
                 );
             }
         }
@@ -329,10 +289,7 @@ impl Compiler<'_> {
             if d < t.after {
                 complain(
                     self,
-                    format!(
-                        "{table}: deactivate_after ({d}) is shorter than after ({})",
-                        t.after
-                    ),
+                    format!("{table}: deactivate_after ({d}) is shorter than after ({})", t.after),
                 );
             }
             if let Some(s) = t.suspend_after {
@@ -373,16 +330,8 @@ impl Compiler<'_> {
             deactivate_after: o.deactivate_after.or(base.deactivate_after),
             notify_before: o.notify_before.or(base.notify_before),
         };
-        self.check_thresholds(
-            &thresholds,
-            &format!("[[idle.overrides]] #{number}"),
-            Some(span),
-        );
-        IdleOverride {
-            matcher,
-            thresholds,
-            number,
-        }
+        self.check_thresholds(&thresholds, &format!("[[idle.overrides]] #{number}"), Some(span));
+        IdleOverride { matcher, thresholds, number }
     }
 
     fn matcher(
@@ -440,18 +389,11 @@ impl Compiler<'_> {
                     );
                     continue;
                 }
-                other => Clause::Attribute {
-                    name: other.to_owned(),
-                    values,
-                },
+                other => Clause::Attribute { name: other.to_owned(), values },
             };
             clauses.push(clause);
         }
-        Matcher {
-            clauses,
-            span: Some(span),
-            key: key.to_owned(),
-        }
+        Matcher { clauses, span: Some(span), key: key.to_owned() }
     }
 
     fn strategies(
@@ -533,13 +475,11 @@ impl Compiler<'_> {
                 })
             })
             .collect();
-        let protected = raw
-            .protected
-            .map(|m| self.matcher(m, "deactivation.protected", roles, statuses));
+        let protected =
+            raw.protected.map(|m| self.matcher(m, "deactivation.protected", roles, statuses));
         Deactivation {
             actor_permission: Some(
-                raw.actor_permission
-                    .unwrap_or_else(|| "manage_users".to_owned()),
+                raw.actor_permission.unwrap_or_else(|| "manage_users".to_owned()),
             )
             .filter(|p| !p.trim().is_empty()),
             actor_rank: raw.actor_rank.unwrap_or(ActorRank::AtLeastTarget),
@@ -602,18 +542,11 @@ impl Compiler<'_> {
 }
 
 fn values_of(v: OneOrMany) -> Vec<String> {
-    v.into_vec()
-        .into_iter()
-        .map(|s| s.trim().to_owned())
-        .collect()
+    v.into_vec().into_iter().map(|s| s.trim().to_owned()).collect()
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -674,18 +607,12 @@ states = { "*" = "cancel" }
             p.records.disposition("opportunity", "lost").0,
             super::super::Disposition::Cancel
         );
-        assert_eq!(
-            p.records.disposition("pin", "x").0,
-            super::super::Disposition::Cancel
-        );
+        assert_eq!(p.records.disposition("pin", "x").0, super::super::Disposition::Cancel);
     }
 
     #[test]
     fn thresholds_must_grow() {
         let src = "name = \"x\"\n[roles]\norder = [\"rep\"]\n[idle]\nafter = \"30d\"\nsuspend_after = \"10d\"\n";
-        assert!(compile(src)
-            .unwrap_err()
-            .to_string()
-            .contains("suspend_after (10d) is shorter"));
+        assert!(compile(src).unwrap_err().to_string().contains("suspend_after (10d) is shorter"));
     }
 }

@@ -135,10 +135,7 @@ impl Matcher {
                     BoundClause::Email(e.iter().map(|v| v.to_lowercase()).collect())
                 }
                 Clause::Attribute { name, values } => match store.attribute_sym(name) {
-                    Some(sym) => BoundClause::Attribute {
-                        name: sym,
-                        values: values.clone(),
-                    },
+                    Some(sym) => BoundClause::Attribute { name: sym, values: values.clone() },
                     None => {
                         return Err(format!(
                             "`{}` matches on `{name}`, which is neither a user field nor a \
@@ -156,9 +153,7 @@ impl Matcher {
 impl BoundMatcher {
     /// A matcher that matches no one (for absent optional matchers).
     pub fn nobody() -> Self {
-        BoundMatcher {
-            clauses: vec![BoundClause::Id(Vec::new())],
-        }
+        BoundMatcher { clauses: vec![BoundClause::Id(Vec::new())] }
     }
 
     /// Whether the user matches every clause.
@@ -172,18 +167,16 @@ impl BoundMatcher {
                 roles.get(u.role.index()).copied().unwrap_or(false)
                     || u.permissions.iter().any(|x| syms.contains(x))
             }
-            BoundClause::Teams(t) => u
-                .teams
-                .iter()
-                .any(|m| m.ix().is_some_and(|ix| t.contains(&ix))),
+            BoundClause::Teams(t) => {
+                u.teams.iter().any(|m| m.ix().is_some_and(|ix| t.contains(&ix)))
+            }
             BoundClause::Id(ids) => ids.contains(&user),
-            BoundClause::Email(e) => u
-                .email
-                .as_deref()
-                .is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m))),
-            BoundClause::Attribute { name, values } => u
-                .attribute(*name)
-                .is_some_and(|v| values.iter().any(|x| x == v)),
+            BoundClause::Email(e) => {
+                u.email.as_deref().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
+            }
+            BoundClause::Attribute { name, values } => {
+                u.attribute(*name).is_some_and(|v| values.iter().any(|x| x == v))
+            }
         })
     }
 }

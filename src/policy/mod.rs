@@ -62,10 +62,7 @@ pub fn load(path: &Path) -> Result<Policy, Diagnostics> {
         let loc = Location::of_offset("", 0);
         Diagnostic::file(
             path,
-            format!(
-                "the policy is not UTF-8 (byte {})",
-                e.utf8_error().valid_up_to()
-            ),
+            format!("the policy is not UTF-8 (byte {})", e.utf8_error().valid_up_to()),
         )
         .at(loc)
         .help("save the policy as UTF-8")
@@ -96,9 +93,7 @@ impl Roles {
 
     /// Whether the role grants a permission.
     pub fn grants(&self, role: RoleIx, permission: &str) -> bool {
-        self.permissions
-            .get(role.index())
-            .is_some_and(|p| p.iter().any(|x| x == permission))
+        self.permissions.get(role.index()).is_some_and(|p| p.iter().any(|x| x == permission))
     }
 
     /// The known names, for error help.
@@ -114,11 +109,7 @@ impl Roles {
         if aliases.is_empty() {
             format!("known roles: {}", names.join(", "))
         } else {
-            format!(
-                "known roles: {}; aliases: {}",
-                names.join(", "),
-                aliases.join(", ")
-            )
+            format!("known roles: {}; aliases: {}", names.join(", "), aliases.join(", "))
         }
     }
 }
@@ -150,11 +141,7 @@ impl Statuses {
             format!("known statuses: {}", names.join(", "))
         } else {
             let aliases: Vec<String> = self.aliases.keys().map(|a| format!("`{a}`")).collect();
-            format!(
-                "known statuses: {}; aliases: {}",
-                names.join(", "),
-                aliases.join(", ")
-            )
+            format!("known statuses: {}; aliases: {}", names.join(", "), aliases.join(", "))
         }
     }
 }
@@ -318,9 +305,7 @@ impl Records {
             if let Some(d) = rule.states.get(state) {
                 Some((*d, format!("records.{label}.states.{state}")))
             } else {
-                rule.states
-                    .get("*")
-                    .map(|d| (*d, format!("records.{label}.states.\"*\"")))
+                rule.states.get("*").map(|d| (*d, format!("records.{label}.states.\"*\"")))
             }
         };
         self.kinds
@@ -406,13 +391,7 @@ impl Policy {
             }
         }
         if problems.is_empty() {
-            Ok(Bound {
-                exempt,
-                protected,
-                bulk_refuse,
-                overrides,
-                required_attributes,
-            })
+            Ok(Bound { exempt, protected, bulk_refuse, overrides, required_attributes })
         } else {
             Err(Diagnostics(problems))
         }
@@ -447,9 +426,6 @@ impl Policy {
     pub fn has_permission(&self, store: &Store, user: UserIx, permission: &str) -> bool {
         let u = store.user(user);
         self.roles.grants(u.role, permission)
-            || store
-                .symbols
-                .get(permission)
-                .is_some_and(|sym| u.permissions.contains(&sym))
+            || store.symbols.get(permission).is_some_and(|sym| u.permissions.contains(&sym))
     }
 }

@@ -20,17 +20,9 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
         plan.snapshot.sha256.get(..12).unwrap_or("")
     );
     let _ = writeln!(out, "{}\n", verdict(plan));
-    let _ = writeln!(
-        out,
-        "## Summary\n\n| status | before | after |\n|---|---:|---:|"
-    );
+    let _ = writeln!(out, "## Summary\n\n| status | before | after |\n|---|---:|---:|");
     for (status, before) in &plan.summary.statuses_before {
-        let after = plan
-            .summary
-            .statuses_after
-            .get(status)
-            .copied()
-            .unwrap_or(0);
+        let after = plan.summary.statuses_after.get(status).copied().unwrap_or(0);
         let _ = writeln!(out, "| {status} | {before} | {after} |");
     }
     let s = &plan.summary.seats;
@@ -47,10 +39,8 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
         }
     }
     if !plan.actions.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n## Actions\n\n| user | action | rule | reason |\n|---|---|---|---|"
-        );
+        let _ =
+            writeln!(out, "\n## Actions\n\n| user | action | rule | reason |\n|---|---|---|---|");
         for a in &plan.actions {
             let mut action = a.action.as_str().to_owned();
             if let Some(r) = &a.record {
@@ -85,34 +75,17 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
         }
     }
     if !plan.blocked.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n## Blocked\n\n| user | code | reason |\n|---|---|---|"
-        );
+        let _ = writeln!(out, "\n## Blocked\n\n| user | code | reason |\n|---|---|---|");
         for b in &plan.blocked {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                md(&names.user(&b.user)),
-                b.code,
-                md(&b.reason)
-            );
+            let _ =
+                writeln!(out, "| {} | {} | {} |", md(&names.user(&b.user)), b.code, md(&b.reason));
         }
     }
     if !plan.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "\n## Findings\n\n| code | users | reason |\n|---|---|---|"
-        );
+        let _ = writeln!(out, "\n## Findings\n\n| code | users | reason |\n|---|---|---|");
         for f in &plan.findings {
             let users: Vec<String> = f.users.iter().map(|u| md(&names.user(u))).collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                f.code,
-                users.join(", "),
-                md(&f.reason)
-            );
+            let _ = writeln!(out, "| {} | {} | {} |", f.code, users.join(", "), md(&f.reason));
         }
     }
     if !plan.summary.offboarded.is_empty() {

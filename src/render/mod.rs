@@ -69,11 +69,8 @@ impl<'a> Names<'a> {
     pub fn via(&self, r: &Reassignment) -> String {
         let store = self.store;
         let from = store.and_then(|s| s.user_ix(&r.from).map(|u| (s, u)));
-        let primary = from.and_then(|(s, u)| {
-            s.user(u)
-                .primary_team()
-                .map(|t| s.team(t).display().to_owned())
-        });
+        let primary = from
+            .and_then(|(s, u)| s.user(u).primary_team().map(|t| s.team(t).display().to_owned()));
         let mut text = match r.via.as_str() {
             "team_leader" => match primary {
                 Some(t) => format!("team leader of {t}"),
@@ -112,18 +109,12 @@ impl<'a> Names<'a> {
                 r.kind.as_deref().unwrap_or(""),
                 if r.count == 1 { "" } else { "s" }
             ),
-            What::Reports => format!(
-                "{} direct report{}",
-                r.count,
-                if r.count == 1 { "" } else { "s" }
-            ),
+            What::Reports => {
+                format!("{} direct report{}", r.count, if r.count == 1 { "" } else { "s" })
+            }
             What::Team => {
                 let teams: Vec<String> = r.ids.iter().map(|t| self.team(t)).collect();
-                format!(
-                    "team{} {}",
-                    if r.count == 1 { "" } else { "s" },
-                    teams.join(", ")
-                )
+                format!("team{} {}", if r.count == 1 { "" } else { "s" }, teams.join(", "))
             }
         }
     }
@@ -166,13 +157,7 @@ pub fn terminal_safe(text: &str) -> String {
         return text.to_owned();
     }
     text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_unicode().to_string()
-            } else {
-                c.to_string()
-            }
-        })
+        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
         .collect()
 }
 
@@ -190,8 +175,7 @@ pub fn markdown_safe(text: &str) -> String {
             }
             '_' => {
                 let word = |j: Option<usize>| {
-                    j.and_then(|j| chars.get(j))
-                        .is_some_and(|c| c.is_alphanumeric())
+                    j.and_then(|j| chars.get(j)).is_some_and(|c| c.is_alphanumeric())
                 };
                 if !(word(i.checked_sub(1)) && word(Some(i + 1))) {
                     out.push('\\');
@@ -233,13 +217,7 @@ mod tests {
             markdown_safe("<img src=x onerror=alert(1)>"),
             "&lt;img src=x onerror=alert(1)&gt;"
         );
-        assert_eq!(
-            markdown_safe("a|b [x](http://e)"),
-            "a\\|b \\[x\\](http://e)"
-        );
-        assert_eq!(
-            markdown_safe("as_of _em_ `code`"),
-            "as_of \\_em\\_ \\`code\\`"
-        );
+        assert_eq!(markdown_safe("a|b [x](http://e)"), "a\\|b \\[x\\](http://e)");
+        assert_eq!(markdown_safe("as_of _em_ `code`"), "as_of \\_em\\_ \\`code\\`");
     }
 }

@@ -105,24 +105,16 @@ pub fn verdict(plan: &Plan) -> String {
     };
     let seats = &plan.summary.seats;
     let seat_text = match seats.total {
-        Some(t) => format!(
-            "; seats billed {} -> {} of {t}",
-            seats.billed_before, seats.billed_after
-        ),
-        None => format!(
-            "; seats billed {} -> {}",
-            seats.billed_before, seats.billed_after
-        ),
+        Some(t) => {
+            format!("; seats billed {} -> {} of {t}", seats.billed_before, seats.billed_after)
+        }
+        None => format!("; seats billed {} -> {}", seats.billed_before, seats.billed_after),
     };
     format!(
         "Plan: {total} action{}{counts}, {} reassignment{}, {} blocked, {} finding{}{seat_text}.",
         if total == 1 { "" } else { "s" },
         plan.reassignments.len(),
-        if plan.reassignments.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        if plan.reassignments.len() == 1 { "" } else { "s" },
         plan.blocked.len(),
         plan.findings.len(),
         if plan.findings.len() == 1 { "" } else { "s" },

@@ -44,8 +44,7 @@ impl UserRule for ExemptReview {
         let reason = format!("exempt from idle rules; {what}; exempt_review_after {review_after}");
         sink.trace(RULE, stale, || reason.clone());
         if stale {
-            sink.findings
-                .push(Finding::new("stale_exempt", vec![ctx.id(user)], reason));
+            sink.findings.push(Finding::new("stale_exempt", vec![ctx.id(user)], reason));
         }
     }
 }

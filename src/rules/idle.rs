@@ -45,20 +45,14 @@ impl Step {
 /// The user's last activity and how to say it.
 fn activity(u: &crate::snapshot::User) -> Option<(Time, String)> {
     Some(match (u.last_login_at, u.activated_at) {
-        (Some(l), Some(a)) if a > l => (
-            a,
-            format!(
-                "reactivated {} (last login {})",
-                format_date(a),
-                format_date(l)
-            ),
-        ),
+        (Some(l), Some(a)) if a > l => {
+            (a, format!("reactivated {} (last login {})", format_date(a), format_date(l)))
+        }
         (Some(l), _) => (l, format!("last login {}", format_date(l))),
         (None, Some(a)) => (a, format!("never logged in; activated {}", format_date(a))),
-        (None, None) => (
-            u.invited_at?,
-            format!("never logged in; invited {}", format_date(u.invited_at?)),
-        ),
+        (None, None) => {
+            (u.invited_at?, format!("never logged in; invited {}", format_date(u.invited_at?)))
+        }
     })
 }
 
@@ -80,9 +74,7 @@ impl UserRule for Idle {
             return;
         }
         if ctx.bound.exempt.matches(ctx.store, user) {
-            sink.trace(RULE, false, || {
-                "matches idle.exempt: no idle action".to_owned()
-            });
+            sink.trace(RULE, false, || "matches idle.exempt: no idle action".to_owned());
             return;
         }
         if ctx.is_protected(user) {
@@ -94,21 +86,14 @@ impl UserRule for Idle {
         let Some((t, which)) = ctx.policy.thresholds_for(ctx.bound, ctx.store, user) else {
             return;
         };
-        let source = which
-            .map(|o| format!(" (idle.overrides #{})", o.number))
-            .unwrap_or_default();
+        let source = which.map(|o| format!(" (idle.overrides #{})", o.number)).unwrap_or_default();
         if which.is_some() {
             sink.trace(RULE, true, || {
-                format!(
-                    "thresholds from idle.overrides #{}",
-                    which.map_or(0, |o| o.number)
-                )
+                format!("thresholds from idle.overrides #{}", which.map_or(0, |o| o.number))
             });
         }
         let Some((at, label)) = activity(u) else {
-            sink.trace(RULE, false, || {
-                "no last_login_at, activated_at or invited_at".to_owned()
-            });
+            sink.trace(RULE, false, || "no last_login_at, activated_at or invited_at".to_owned());
             sink.findings.push(Finding::new(
                 "no_activity_data",
                 vec![ctx.id(user)],
@@ -117,10 +102,7 @@ impl UserRule for Idle {
             return;
         };
         let days = (ctx.as_of - at).num_days();
-        let desc = format!(
-            "{label}, {days} days before as_of {}",
-            format_date(ctx.as_of)
-        );
+        let desc = format!("{label}, {days} days before as_of {}", format_date(ctx.as_of));
         let escalated = escalate(ctx, user, &t, at, &desc, &source, sink);
         if escalated {
             return;
@@ -130,13 +112,11 @@ impl UserRule for Idle {
         match (u.status, idle_since) {
             (Status::Active, true) => {
                 sink.trace(RULE, true, || reason.clone());
-                sink.actions
-                    .push(ctx.action(user, ActionKind::MarkIdle, RULE, reason));
+                sink.actions.push(ctx.action(user, ActionKind::MarkIdle, RULE, reason));
             }
             (Status::Idle, false) => {
                 sink.trace(RULE, true, || reason.clone());
-                sink.actions
-                    .push(ctx.action(user, ActionKind::MarkActive, RULE, reason));
+                sink.actions.push(ctx.action(user, ActionKind::MarkActive, RULE, reason));
             }
             _ => sink.trace(RULE, false, || format!("{reason}: stays {}", u.status)),
         }
@@ -157,10 +137,7 @@ fn escalate(
     // Most severe first.
     let steps: Vec<(Step, Duration)> = [
         (Step::Deactivate, t.deactivate_after),
-        (
-            Step::Suspend,
-            t.suspend_after.filter(|_| u.status != Status::Suspended),
-        ),
+        (Step::Suspend, t.suspend_after.filter(|_| u.status != Status::Suspended)),
     ]
     .into_iter()
     .filter_map(|(s, d)| d.map(|d| (s, d)))
@@ -171,13 +148,7 @@ fn escalate(
         let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d)) else {
             return false;
         };
-        return apply(
-            ctx,
-            user,
-            step,
-            format!("{desc}; {} {threshold}{source}", step.key()),
-            sink,
-        );
+        return apply(ctx, user, step, format!("{desc}; {} {threshold}{source}", step.key()), sink);
     };
     // A notice counts for a step when sent inside that step's notice window.
     let window = |d: Duration| due(d).and_then(|x| time::sub(x, notice));
@@ -188,9 +159,7 @@ fn escalate(
     let open = |d: Duration| window(d).is_some_and(|w| w <= ctx.as_of);
     if let Some(&(step, threshold)) = steps.iter().find(|(_, d)| open(*d) && !notified(*d)) {
         let due_at = due(threshold).unwrap_or(ctx.as_of);
-        let earliest = time::add(ctx.as_of, notice)
-            .unwrap_or(ctx.as_of)
-            .max(due_at);
+        let earliest = time::add(ctx.as_of, notice).unwrap_or(ctx.as_of).max(due_at);
         let reason = format!(
             "{desc}; {} at {} {threshold}{source} is due {}; notify_before {notice}: warn first, {} not before {}",
             step.noun(),
@@ -220,11 +189,8 @@ fn escalate(
         return false;
     };
     let aged = time::add(notified_at, notice).is_some_and(|x| x <= ctx.as_of);
-    let told = format!(
-        "warned {}, {}",
-        format_date(notified_at),
-        time::ago(notified_at, ctx.as_of)
-    );
+    let told =
+        format!("warned {}, {}", format_date(notified_at), time::ago(notified_at, ctx.as_of));
     if !aged {
         sink.trace(RULE, false, || {
             format!(
@@ -234,21 +200,13 @@ fn escalate(
         });
         return false;
     }
-    apply(
-        ctx,
-        user,
-        step,
-        format!("{desc}; {} {threshold}{source}; {told}", step.key()),
-        sink,
-    )
+    apply(ctx, user, step, format!("{desc}; {} {threshold}{source}; {told}", step.key()), sink)
 }
 
 fn apply(ctx: &Ctx<'_>, user: UserIx, step: Step, reason: String, sink: &mut Sink) -> bool {
     sink.trace(RULE, true, || reason.clone());
     match step {
-        Step::Suspend => sink
-            .actions
-            .push(ctx.action(user, ActionKind::Suspend, RULE, reason)),
+        Step::Suspend => sink.actions.push(ctx.action(user, ActionKind::Suspend, RULE, reason)),
         Step::Deactivate => sink.escalations.push(Escalation { user, reason }),
     }
     true

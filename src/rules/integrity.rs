@@ -19,9 +19,7 @@ impl UserRule for UserReferences {
     fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
         let u = ctx.store.user(user);
         if let Link::Dangling(m) = &u.manager {
-            sink.trace("data", true, || {
-                format!("manager_id {} is not a user", quote(m))
-            });
+            sink.trace("data", true, || format!("manager_id {} is not a user", quote(m)));
             sink.findings.push(Finding::new(
                 "dangling_manager",
                 vec![ctx.id(user)],
@@ -30,16 +28,11 @@ impl UserRule for UserReferences {
         }
         for t in &u.teams {
             if let Link::Dangling(id) = t {
-                sink.trace("data", true, || {
-                    format!("team {} does not exist", quote(id))
-                });
+                sink.trace("data", true, || format!("team {} does not exist", quote(id)));
                 let mut f = Finding::new(
                     "dangling_team",
                     vec![ctx.id(user)],
-                    format!(
-                        "member of team {}, which teams.csv does not have",
-                        quote(id)
-                    ),
+                    format!("member of team {}, which teams.csv does not have", quote(id)),
                 );
                 f.teams.push(id.to_string());
                 sink.findings.push(f);
@@ -138,8 +131,7 @@ impl AccountRule for ManagerCycles {
                     ids[1]
                 )
             };
-            sink.findings
-                .push(Finding::new("manager_cycle", ids, reason));
+            sink.findings.push(Finding::new("manager_cycle", ids, reason));
         }
     }
 }
@@ -169,11 +161,8 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
                 ON_PATH => {
                     if let Some(pos) = path.iter().position(|p| *p == u) {
                         let mut cycle = path[pos..].to_vec();
-                        if let Some(min_at) = cycle
-                            .iter()
-                            .enumerate()
-                            .min_by_key(|(_, x)| **x)
-                            .map(|(i, _)| i)
+                        if let Some(min_at) =
+                            cycle.iter().enumerate().min_by_key(|(_, x)| **x).map(|(i, _)| i)
                         {
                             cycle.rotate_left(min_at);
                         }

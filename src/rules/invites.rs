@@ -67,10 +67,9 @@ impl UserRule for Invites {
                 ));
                 return;
             }
-            OnExpiry::Rescind => (
-                ActionKind::RescindInvite,
-                format!("{base}: expired (on_expiry = \"rescind\")"),
-            ),
+            OnExpiry::Rescind => {
+                (ActionKind::RescindInvite, format!("{base}: expired (on_expiry = \"rescind\")"))
+            }
             OnExpiry::Resend if resends < policy.max_resends => (
                 ActionKind::ResendInvite,
                 format!(

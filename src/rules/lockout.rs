@@ -32,14 +32,10 @@ impl UserRule for Lockout {
                     u.failed_logins
                 );
                 sink.trace(RULE, true, || reason.clone());
-                sink.actions
-                    .push(ctx.action(user, ActionKind::Lock, RULE, reason));
+                sink.actions.push(ctx.action(user, ActionKind::Lock, RULE, reason));
             } else {
                 sink.trace(RULE, false, || {
-                    format!(
-                        "{} failed logins, below max_failed_logins {max}",
-                        u.failed_logins
-                    )
+                    format!("{} failed logins, below max_failed_logins {max}", u.failed_logins)
                 });
             }
             return;
@@ -75,8 +71,7 @@ impl UserRule for Lockout {
         );
         if due.is_some_and(|d| d <= ctx.as_of) {
             sink.trace(RULE, true, || detail.clone());
-            sink.actions
-                .push(ctx.action(user, ActionKind::Unlock, RULE, detail));
+            sink.actions.push(ctx.action(user, ActionKind::Unlock, RULE, detail));
         } else {
             sink.trace(RULE, false, || format!("{detail}: not yet"));
         }

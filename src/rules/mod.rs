@@ -7,11 +7,14 @@
 //! adding a file and a line in [`user_rules`] or [`account_rules`], nothing else.
 
 mod exempt_review;
+mod identity;
 mod idle;
 mod integrity;
 mod invites;
 mod lockout;
 pub mod seats;
+
+pub use identity::identity_reused;
 
 use crate::plan::{Action, ActionKind, Finding};
 use crate::policy::{Bound, Policy};
@@ -94,20 +97,13 @@ pub struct Sink {
 impl Sink {
     /// A sink that also records a trace.
     pub fn tracing() -> Self {
-        Sink {
-            trace: Some(Vec::new()),
-            ..Sink::default()
-        }
+        Sink { trace: Some(Vec::new()), ..Sink::default() }
     }
 
     /// Records what a rule compared; the text is only built when tracing.
     pub fn trace(&mut self, rule: &'static str, matched: bool, detail: impl FnOnce() -> String) {
         if let Some(t) = &mut self.trace {
-            t.push(Trace {
-                rule,
-                matched,
-                detail: detail(),
-            });
+            t.push(Trace { rule, matched, detail: detail() });
         }
     }
 

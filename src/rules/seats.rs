@@ -18,6 +18,5 @@ pub fn check(plan: &mut Plan) {
             before - total
         )
     };
-    plan.findings
-        .push(Finding::new("seat_overage", Vec::new(), reason));
+    plan.findings.push(Finding::new("seat_overage", Vec::new(), reason));
 }

@@ -70,11 +70,7 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, message: String, help: impl Into<String>) -> Self {
-        FieldError {
-            field: field.to_owned(),
-            message,
-            help: help.into(),
-        }
+        FieldError { field: field.to_owned(), message, help: help.into() }
     }
 }
 
@@ -120,16 +116,10 @@ fn text<'a>(cell: Option<Cell<'a>>, field: &str) -> Result<Option<&'a str>, Fiel
 fn list<'a>(cell: Option<Cell<'a>>) -> Vec<&'a str> {
     match cell {
         None => Vec::new(),
-        Some(Cell::Text(t)) => t
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect(),
-        Some(Cell::List(items)) => items
-            .iter()
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty())
-            .collect(),
+        Some(Cell::Text(t)) => t.split(';').map(str::trim).filter(|s| !s.is_empty()).collect(),
+        Some(Cell::List(items)) => {
+            items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()
+        }
     }
 }
 
@@ -236,11 +226,7 @@ impl<'p> StoreBuilder<'p> {
         let id = match id {
             Some(id) => id,
             None => {
-                errors.push(FieldError::new(
-                    "id",
-                    "is empty".to_owned(),
-                    "every user needs an id",
-                ));
+                errors.push(FieldError::new("id", "is empty".to_owned(), "every user needs an id"));
                 ""
             }
         };
@@ -273,10 +259,7 @@ impl<'p> StoreBuilder<'p> {
                 errors.push(FieldError::new(
                     "status",
                     "is empty".to_owned(),
-                    format!(
-                        "every user needs a status; {}",
-                        self.policy.statuses.known()
-                    ),
+                    format!("every user needs a status; {}", self.policy.statuses.known()),
                 ));
                 None
             }
@@ -325,10 +308,7 @@ impl<'p> StoreBuilder<'p> {
                     0,
                     FieldError::new(
                         "id",
-                        format!(
-                            "duplicate user id {} (first on line {first_line})",
-                            quote(id)
-                        ),
+                        format!("duplicate user id {} (first on line {first_line})", quote(id)),
                         "user ids must be unique; merge or rename one of the rows",
                     ),
                 );
@@ -355,15 +335,9 @@ impl<'p> StoreBuilder<'p> {
             role,
             status,
             manager: manager.map_or(Link::None, |m| Link::Dangling(m.into())),
-            teams: teams
-                .into_iter()
-                .map(|t| Link::Dangling(t.into()))
-                .collect(),
+            teams: teams.into_iter().map(|t| Link::Dangling(t.into())).collect(),
             flags: flags.into_iter().map(|f| self.symbols.intern(f)).collect(),
-            permissions: permissions
-                .into_iter()
-                .map(|p| self.symbols.intern(p))
-                .collect(),
+            permissions: permissions.into_iter().map(|p| self.symbols.intern(p)).collect(),
             last_login_at,
             invited_at,
             activated_at,
@@ -398,20 +372,15 @@ impl<'p> StoreBuilder<'p> {
             None
         });
         match id {
-            None => errors.push(FieldError::new(
-                "id",
-                "is empty".to_owned(),
-                "every team needs an id",
-            )),
+            None => {
+                errors.push(FieldError::new("id", "is empty".to_owned(), "every team needs an id"))
+            }
             Some(id) => {
                 if let Some(&first) = self.team_by_id.get(id) {
                     let first_line = self.team_lines.get(first.index()).copied().unwrap_or(0);
                     errors.push(FieldError::new(
                         "id",
-                        format!(
-                            "duplicate team id {} (first on line {first_line})",
-                            quote(id)
-                        ),
+                        format!("duplicate team id {} (first on line {first_line})", quote(id)),
                         "team ids must be unique",
                     ));
                 }
@@ -450,16 +419,8 @@ impl<'p> StoreBuilder<'p> {
         let state = get(3, "state");
         for (value, field, help) in [
             (id, "id", "every record needs an id"),
-            (
-                kind,
-                "kind",
-                "write the record kind, such as `opportunity` or `contact`",
-            ),
-            (
-                state,
-                "state",
-                "write the record state, such as `open` or `closed`",
-            ),
+            (kind, "kind", "write the record kind, such as `opportunity` or `contact`"),
+            (state, "state", "write the record state, such as `open` or `closed`"),
         ] {
             if value.is_none() {
                 errors.push(FieldError::new(field, "is empty".to_owned(), help));
@@ -567,10 +528,7 @@ impl<'p> StoreBuilder<'p> {
             source,
             sha256,
             taken_at,
-            account: Account {
-                seats,
-                owner: account_owner,
-            },
+            account: Account { seats, owner: account_owner },
             reports: Adjacency::build(n, &reports),
             members: Adjacency::build(teams.len(), &members),
             owned: Adjacency::build(n, &owned),

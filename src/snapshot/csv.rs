@@ -40,13 +40,13 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     let users_path = dir.join("users.csv");
     let users = match std::fs::read(&users_path) {
         Ok(bytes) => bytes,
-        Err(e) => return Err(
-            Diagnostic::file(&users_path, format!("cannot read users.csv: {e}"))
+        Err(e) => {
+            return Err(Diagnostic::file(&users_path, format!("cannot read users.csv: {e}"))
                 .help(
                     "a snapshot folder needs users.csv with at least the columns id, role, status",
                 )
-                .into(),
-        ),
+                .into())
+        }
     };
     let files = CsvFiles {
         users,
@@ -68,29 +68,14 @@ pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Sto
     let mut digest = Sha256::new();
     if let Some(bytes) = &files.meta {
         hash_file(&mut digest, "snapshot.toml", bytes);
-        meta::apply(
-            &dir.join("snapshot.toml"),
-            bytes,
-            &mut builder,
-            &mut problems,
-        );
+        meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);
     }
     hash_file(&mut digest, "users.csv", &files.users);
-    read_table(
-        &dir.join("users.csv"),
-        &files.users,
-        Table::Users,
-        &mut builder,
-        &mut problems,
-    );
+    read_table(&dir.join("users.csv"), &files.users, Table::Users, &mut builder, &mut problems);
     for (name, table, bytes) in [
         ("teams.csv", Table::Teams, &files.teams),
         ("records.csv", Table::Records, &files.records),
-        (
-            "blocked_emails.csv",
-            Table::BlockedEmails,
-            &files.blocked_emails,
-        ),
+        ("blocked_emails.csv", Table::BlockedEmails, &files.blocked_emails),
     ] {
         if let Some(bytes) = bytes {
             hash_file(&mut digest, name, bytes);
@@ -168,15 +153,13 @@ fn read_table(
     let bytes = strip_bom(bytes);
     let required = table.required().join(", ");
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        problems.push(Diagnostic::file(path, "the file is empty").help(format!(
-            "write a header row naming at least the columns {required}"
-        )));
+        problems.push(
+            Diagnostic::file(path, "the file is empty")
+                .help(format!("write a header row naming at least the columns {required}")),
+        );
         return;
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -185,9 +168,10 @@ fn read_table(
             return;
         }
         None => {
-            problems.push(Diagnostic::file(path, "the file is empty").help(format!(
-                "write a header row naming at least the columns {required}"
-            )));
+            problems.push(
+                Diagnostic::file(path, "the file is empty")
+                    .help(format!("write a header row naming at least the columns {required}")),
+            );
             return;
         }
     };
@@ -199,12 +183,9 @@ fn read_table(
     for (col, raw) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(raw) else {
             problems.push(
-                Diagnostic::file(
-                    path,
-                    format!("column {} of the header is not UTF-8", col + 1),
-                )
-                .at(Location::line(1))
-                .help("save the file as UTF-8"),
+                Diagnostic::file(path, format!("column {} of the header is not UTF-8", col + 1))
+                    .at(Location::line(1))
+                    .help("save the file as UTF-8"),
             );
             return;
         };
@@ -212,12 +193,9 @@ fn read_table(
         let key = name.to_lowercase();
         if name.is_empty() {
             problems.push(
-                Diagnostic::file(
-                    path,
-                    format!("column {} of the header has no name", col + 1),
-                )
-                .at(Location::line(1))
-                .help("name every column, or remove the empty one"),
+                Diagnostic::file(path, format!("column {} of the header has no name", col + 1))
+                    .at(Location::line(1))
+                    .help("name every column, or remove the empty one"),
             );
             continue;
         }
@@ -243,13 +221,7 @@ fn read_table(
         .required()
         .iter()
         .copied()
-        .filter(|r| {
-            known
-                .iter()
-                .position(|k| k == r)
-                .and_then(|i| positions[i])
-                .is_none()
-        })
+        .filter(|r| known.iter().position(|k| k == r).and_then(|i| positions[i]).is_none())
         .collect();
     if !missing.is_empty() {
         let found = seen.join(", ");
@@ -292,10 +264,7 @@ fn read_table(
             match std::str::from_utf8(raw) {
                 Ok(s) => cells.push(s),
                 Err(e) => {
-                    let column = header
-                        .get(col)
-                        .map(String::from_utf8_lossy)
-                        .unwrap_or_default();
+                    let column = header.get(col).map(String::from_utf8_lossy).unwrap_or_default();
                     problems.push(
                         Diagnostic::file(
                             path,
@@ -314,12 +283,7 @@ fn read_table(
             continue;
         }
         let cell = |i: usize| {
-            positions
-                .get(i)
-                .copied()
-                .flatten()
-                .and_then(|c| cells.get(c))
-                .map(|s| Cell::Text(s))
+            positions.get(i).copied().flatten().and_then(|c| cells.get(c)).map(|s| Cell::Text(s))
         };
         let result = match table {
             Table::Users => {
@@ -340,10 +304,7 @@ fn read_table(
 }
 
 fn field_error(path: &Path, line: u64, e: FieldError) -> Diagnostic {
-    Diagnostic::file(path, e.message)
-        .at(Location::line(line))
-        .field(e.field)
-        .help(e.help)
+    Diagnostic::file(path, e.message).at(Location::line(line)).field(e.field).help(e.help)
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {

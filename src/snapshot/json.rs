@@ -88,12 +88,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
     }
     if let Some(a) = doc.account {
         builder.seats = a.seats;
-        builder.owner = a
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(Box::from);
+        builder.owner = a.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(Box::from);
     }
 
     let mut rows =
@@ -110,10 +105,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
                         Some(f) => format!("{what}[{n}].{f}"),
                         None => format!("{what}[{n}]"),
                     };
-                    Diagnostic::file(path, message)
-                        .at(location.clone())
-                        .field(field)
-                        .help(help)
+                    Diagnostic::file(path, message).at(location.clone()).field(field).help(help)
                 };
                 let object: BTreeMap<String, Value> = match serde_json::from_str(raw.get()) {
                     Ok(o) => o,

@@ -65,11 +65,7 @@ pub fn apply(
     }
     if let Some(account) = raw.account {
         builder.seats = account.seats;
-        builder.owner = account
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(Box::from);
+        builder.owner =
+            account.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(Box::from);
     }
 }

@@ -116,10 +116,7 @@ pub struct User {
 impl User {
     /// The value of an extra column.
     pub fn attribute(&self, name: Sym) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| &**v)
+        self.attributes.iter().find(|(n, _)| *n == name).map(|(_, v)| &**v)
     }
 
     /// The primary team, if the user is in one that exists.
@@ -319,11 +316,10 @@ impl Store {
     pub fn find_user(&self, id_or_email: &str) -> Option<UserIx> {
         let key = id_or_email.trim();
         self.user_ix(key).or_else(|| {
-            let mut found = self.users.iter().enumerate().filter(|(_, u)| {
-                u.email
-                    .as_deref()
-                    .is_some_and(|e| e.eq_ignore_ascii_case(key))
-            });
+            let mut found =
+                self.users.iter().enumerate().filter(|(_, u)| {
+                    u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(key))
+                });
             match (found.next(), found.next()) {
                 (Some((i, _)), None) => Some(UserIx(i as u32)),
                 _ => None,
@@ -338,9 +334,7 @@ impl Store {
 
     /// The symbol of an extra column, if the snapshot has it.
     pub fn attribute_sym(&self, name: &str) -> Option<Sym> {
-        self.symbols
-            .get(name)
-            .filter(|s| self.attribute_names.contains(s))
+        self.symbols.get(name).filter(|s| self.attribute_names.contains(s))
     }
 
     /// The extra columns, for help texts.

@@ -20,11 +20,7 @@ fn cases() {
         dirs.sort();
         assert!(dirs.len() > 10, "the cases folder lost its cases");
         for dir in dirs {
-            let name = dir
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
+            let name = dir.file_name().expect("name").to_string_lossy().into_owned();
             let args = case_args(&dir.join("cmd"));
             let out = roster(&args);
             insta::with_settings!({ description => format!("roster {}", args.join(" ")) }, {

@@ -24,10 +24,7 @@ where
     S: AsRef<std::ffi::OsStr>,
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    cmd.args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_BACKTRACE");
+    cmd.args(args).current_dir(root()).env("NO_COLOR", "1").env_remove("RUST_BACKTRACE");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -36,10 +33,7 @@ where
 
 /// `exit: N`, then stdout and stderr, for a snapshot.
 pub fn transcript(out: &Output) -> String {
-    let code = out
-        .status
-        .code()
-        .map_or("signal".to_owned(), |c| c.to_string());
+    let code = out.status.code().map_or("signal".to_owned(), |c| c.to_string());
     let mut s = format!("exit: {code}\n");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -59,11 +53,7 @@ pub fn transcript(out: &Output) -> String {
 pub fn case_args(cmd: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(cmd).expect("cmd file");
     let dir = cmd.parent().expect("case folder");
-    let rel = dir
-        .strip_prefix(root())
-        .unwrap_or(dir)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let rel = dir.strip_prefix(root()).unwrap_or(dir).to_string_lossy().replace('\\', "/");
     text.lines()
         .filter(|l| !l.trim_start().starts_with('#'))
         .flat_map(|l| l.split_whitespace())
@@ -73,10 +63,7 @@ pub fn case_args(cmd: &Path) -> Vec<String> {
 
 /// A fresh temporary folder under target/ for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = root()
-        .join("target")
-        .join("test-tmp")
-        .join(format!("{name}-{}", std::process::id()));
+    let dir = root().join("target").join("test-tmp").join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir

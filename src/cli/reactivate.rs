@@ -1,0 +1,37 @@
+//! `roster reactivate`: a dry run of bringing deactivated users back.
+
+use super::run_args::RunArgs;
+use super::{Error, Exit};
+use crate::engine;
+use crate::offboard::Actor;
+
+/// Plan the reactivation of deactivated or suspended users: who may come back (actor
+/// rules, complete profile, a free seat, an e-mail not on the block list) and what coming
+/// back does not restore.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held.\n\
+Example: roster reactivate --policy policies/commerce-backoffice.toml --snapshot examples/commerce-backoffice --actor a1 --user e7"
+)]
+pub struct Args {
+    #[command(flatten)]
+    run: RunArgs,
+    /// The user who performs the reactivation (their role and permissions are checked).
+    #[arg(long, value_name = "ID")]
+    actor: String,
+    /// A user to reactivate, by id or e-mail (repeatable).
+    #[arg(long, value_name = "ID_OR_EMAIL", required = true)]
+    user: Vec<String>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let (output, loaded) = args.run.load()?;
+    let actor = match loaded.store.find_user(&args.actor) {
+        Some(a) => Actor::User(a),
+        None => Actor::Unknown(args.actor.clone()),
+    };
+    let plan =
+        engine::reactivation(&loaded.policy, &loaded.store, loaded.as_of, &args.user, &actor)?;
+    args.run.finish(output, &plan, &loaded.store, "roster reactivate")
+}

@@ -1,0 +1,151 @@
+//! Reactivation: who may come back, and what coming back does not restore.
+//!
+//! The actor rules and profile completeness are the offboarding checks
+//! ([`checks::REACTIVATION_CHECKS`]); reactivation adds its own: a user who left the account
+//! cannot be reactivated, an e-mail on the block list cannot, and a reactivated user needs
+//! a free seat once the reactivations before them (in id order) are counted.
+
+use crate::model::Status;
+use crate::offboard::checks::{self, Subject};
+use crate::offboard::{Actor, Channel, Holdings, Outcome};
+use crate::plan::{ActionKind, Blocked, Finding};
+use crate::policy::Disposition;
+use crate::rules::Ctx;
+use crate::snapshot::UserIx;
+
+/// Plans the reactivation of `users` (ids or e-mails) on behalf of `actor`.
+pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
+    let store = ctx.store;
+    let policy = ctx.policy;
+    let mut outcome = Outcome::default();
+    let mut targets: Vec<UserIx> = Vec::new();
+    for asked in users {
+        match store.find_user(asked) {
+            Some(u) if !targets.contains(&u) => targets.push(u),
+            Some(_) => {}
+            None => outcome.blocked.push(Blocked {
+                user: asked.clone(),
+                code: "unknown_user".to_owned(),
+                reason: format!("no user has the id or e-mail `{asked}`"),
+                records: Vec::new(),
+            }),
+        }
+    }
+    targets.sort_by(|a, b| crate::plan::natural_cmp(&store.user(*a).id, &store.user(*b).id));
+    let billed_now = store.users.iter().filter(|u| policy.statuses.is_billed(u.status)).count();
+    let mut free_seats = store.account.seats.map(|total| total as i64 - billed_now as i64);
+    let holdings = Holdings::default();
+    let who = match actor {
+        Actor::User(a) => store.user(*a).id.to_string(),
+        Actor::Unknown(id) => id.clone(),
+        Actor::Policy => "the policy".to_owned(),
+    };
+    for user in targets {
+        let u = store.user(user);
+        let id = u.id.to_string();
+        match u.status {
+            Status::Deactivated | Status::Suspended => {}
+            Status::Left => {
+                outcome.blocked.push(Blocked {
+                    user: id,
+                    code: "left_account".to_owned(),
+                    reason: "left the account for another one; invite them again instead"
+                        .to_owned(),
+                    records: Vec::new(),
+                });
+                continue;
+            }
+            other => {
+                outcome.findings.push(Finding::new(
+                    "not_deactivated",
+                    vec![id],
+                    format!("already {other}: nothing to reactivate"),
+                ));
+                continue;
+            }
+        }
+        let subject = Subject {
+            ctx,
+            user,
+            actor,
+            channel: Channel::Manual,
+            reports_to_given: false,
+            holdings: &holdings,
+            verb: "reactivate",
+        };
+        let mut blocked: Vec<Blocked> =
+            checks::REACTIVATION_CHECKS.iter().filter_map(|check| check(&subject)).collect();
+        if let Some(email) = u.email.as_deref().filter(|e| store.is_email_blocked(e)) {
+            blocked.push(Blocked {
+                user: id.clone(),
+                code: "email_blocked".to_owned(),
+                reason: format!(
+                    "`{email}` is on the block list (blocked_emails); take it off the list first"
+                ),
+                records: Vec::new(),
+            });
+        }
+        let takes_seat =
+            policy.statuses.is_billed(Status::Active) && !policy.statuses.is_billed(u.status);
+        if blocked.is_empty() && takes_seat {
+            if let (Some(free), Some(total)) = (free_seats.as_mut(), store.account.seats) {
+                if *free <= 0 {
+                    blocked.push(Blocked {
+                        user: id.clone(),
+                        code: "no_seat".to_owned(),
+                        reason: format!(
+                            "no free seat: {} of {total} seats are taken once the reactivations before this one are counted",
+                            total as i64 - *free
+                        ),
+                        records: Vec::new(),
+                    });
+                } else {
+                    *free -= 1;
+                }
+            }
+        }
+        if !blocked.is_empty() {
+            outcome.blocked.extend(blocked);
+            continue;
+        }
+        outcome.actions.push(ctx.action(
+            user,
+            ActionKind::Reactivate,
+            "reactivate",
+            format!("requested by {who}; {} -> active", u.status),
+        ));
+        outcome.findings.push(Finding::new("not_restored", vec![id], not_restored(ctx)));
+    }
+    outcome
+}
+
+/// What a reactivation leaves as the deactivation made it, from the policy's dispositions.
+fn not_restored(ctx: &Ctx<'_>) -> String {
+    let records = &ctx.policy.records;
+    let rules = records
+        .kinds
+        .iter()
+        .map(|(k, r)| (k.as_str(), r))
+        .chain(records.fallback.iter().map(|r| ("other records", r)));
+    let mut cancelled = Vec::new();
+    let mut moved = Vec::new();
+    for (kind, rule) in rules {
+        if rule.states.values().any(|d| *d == Disposition::Cancel) {
+            cancelled.push(kind);
+        }
+        if rule.states.values().any(|d| *d == Disposition::Transfer) {
+            moved.push(kind);
+        }
+    }
+    let mut parts = vec!["reactivation restores the login only: team memberships removed at deactivation are not restored (add the user to teams again)".to_owned()];
+    if !cancelled.is_empty() {
+        parts.push(format!(
+            "cancelled {} stay cancelled (renew them by hand)",
+            cancelled.join(", ")
+        ));
+    }
+    if !moved.is_empty() {
+        parts.push(format!("{} moved to other users stay with them", moved.join(", ")));
+    }
+    parts.join("; ")
+}
