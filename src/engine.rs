@@ -98,7 +98,7 @@ fn finish(mut plan: Plan, outcome: Outcome, store: &Store, policy: &Policy) -> P
     plan.findings.extend(outcome.findings);
     plan.summary.offboarded = outcome.offboarded;
     plan::summarize(&mut plan, store, policy);
-    seats::check(&mut plan);
+    seats::check(&mut plan, policy);
     plan.sort();
     plan::summarize(&mut plan, store, policy);
     plan

@@ -1,5 +1,7 @@
-//! The bulk requests sheet of `roster offboard --requests`: columns `user`, `deactivate`
-//! (`y/yes/true/1`, any case) and optionally `reassign_to`, `reports_to`.
+//! The bulk requests sheet of `roster offboard --requests`: columns `user` (or `user_id`,
+//! `id`, `email`), `deactivate` (or `deactivated`; `y/yes/true/1`, any case) and optionally
+//! `reassign_to`, `reports_to`. Other columns are ignored, so a product's bulk update
+//! sheet can be used as it is.
 
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
 use crate::snapshot::parse_bool;
@@ -42,9 +44,9 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
         header.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
     let (Some(user_col), Some(deactivate_col)) =
-        (col("user"), col("deactivate").or_else(|| col("deactivated")))
+        (user_column(&col), col("deactivate").or_else(|| col("deactivated")))
     else {
-        let missing = if col("user").is_none() { "user" } else { "deactivate" };
+        let missing = if user_column(&col).is_none() { "user" } else { "deactivate" };
         return Err(Diagnostic::file(path, format!("missing required column `{missing}`"))
             .at(Location::line(1))
             .help(format!("{help}; the header has: {}", names.join(", ")))
@@ -115,6 +117,12 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
     } else {
         Err(Diagnostics(problems))
     }
+}
+
+/// The column naming the user: `user`, else `user_id`, `id` or `email` (bulk update
+/// sheets of many products use one of these).
+fn user_column(col: &dyn Fn(&str) -> Option<usize>) -> Option<usize> {
+    ["user", "user_id", "id", "email"].iter().find_map(|name| col(name))
 }
 
 #[cfg(test)]
