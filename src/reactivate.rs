@@ -140,12 +140,15 @@ fn not_restored(ctx: &Ctx<'_>) -> String {
     let mut parts = vec!["reactivation restores the login only: team memberships removed at deactivation are not restored (add the user to teams again)".to_owned()];
     if !cancelled.is_empty() {
         parts.push(format!(
-            "cancelled {} stay cancelled (renew them by hand)",
+            "{} records cancelled at deactivation stay cancelled (renew them by hand)",
             cancelled.join(", ")
         ));
     }
     if !moved.is_empty() {
-        parts.push(format!("{} moved to other users stay with them", moved.join(", ")));
+        parts.push(format!(
+            "{} records moved to other users at deactivation stay with them",
+            moved.join(", ")
+        ));
     }
     parts.join("; ")
 }

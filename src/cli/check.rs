@@ -97,11 +97,8 @@ fn summarize(
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            format!(
-                "{} ({} members)",
-                t.display(),
-                store.members_of(snapshot::TeamIx(i as u32)).count()
-            )
+            let n = store.members_of(snapshot::TeamIx(i as u32)).count();
+            format!("{} ({n} member{})", t.display(), if n == 1 { "" } else { "s" })
         })
         .collect();
     let _ = writeln!(out, "  teams: {}", list_or_none(&teams));

@@ -80,7 +80,8 @@ impl UserRule for Invites {
             OnExpiry::Resend => (
                 ActionKind::RescindInvite,
                 format!(
-                    "{base}: expired and resent {resends} times already (max_resends {}): rescind",
+                    "{base}: expired and already resent {resends} time{} (max_resends {}): rescind",
+                    if resends == 1 { "" } else { "s" },
                     policy.max_resends
                 ),
             ),

@@ -25,7 +25,7 @@ pub fn check(plan: &mut Plan, policy: &Policy) {
     let resent = plan.actions.iter().filter(|a| a.action == ActionKind::ResendInvite).count();
     let reason = if after > total && invited > 0 && policy.statuses.is_billed(Status::Invited) {
         format!(
-            "{reason}; {invited} of them are pending invites ({resent} resent by this plan): an invite needs a free seat, so buy seats or rescind invites first"
+            "{reason}; {invited} billed users are pending invites ({resent} resent by this plan) and each holds a seat: buy seats or rescind invites"
         )
     } else {
         reason
