@@ -16,5 +16,6 @@ pub mod reactivate;
 pub mod render;
 pub mod requests;
 pub mod rules;
+pub mod scenario;
 pub mod snapshot;
 pub mod time;

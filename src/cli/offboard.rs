@@ -2,9 +2,8 @@
 
 use super::run_args::RunArgs;
 use super::{Error, Exit};
-use crate::engine;
-use crate::offboard::{Actor, Channel, Chosen, Options, Request};
 use crate::requests;
+use crate::scenario::{Command, Scenario};
 use std::path::PathBuf;
 
 /// Plan the offboarding of users: what would be refused and why, and where every record,
@@ -54,55 +53,20 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         None => None,
     };
     let (output, loaded) = args.run.load()?;
-    let channel = match (args.channel, &sheet) {
-        (Some(ChannelArg::Manual), Some(_)) => {
-            return Err(Error::Usage("--requests implies --channel bulk".to_owned()))
-        }
-        (Some(ChannelArg::Bulk), _) | (None, Some(_)) => Channel::Bulk,
-        _ => Channel::Manual,
-    };
-    let actor = match loaded.store.find_user(&args.actor) {
-        Some(a) => Actor::User(a),
-        None => Actor::Unknown(args.actor.clone()),
-    };
-    let asked = |how: String| format!("requested by {} ({how})", args.actor);
-    let requests: Vec<Request> = match &sheet {
-        Some(rows) => rows
-            .iter()
-            .map(|row| Request {
-                user: row.user.clone(),
-                chosen: Chosen {
-                    records: row.reassign_to.clone().or_else(|| args.reassign_to.clone()),
-                    reports: row.reports_to.clone().or_else(|| args.reports_to.clone()),
-                },
-                why: asked(format!("bulk sheet line {}", row.line)),
-            })
-            .collect(),
-        None => args
-            .user
-            .iter()
-            .map(|u| Request {
-                user: u.clone(),
-                chosen: Chosen {
-                    records: args.reassign_to.clone(),
-                    reports: args.reports_to.clone(),
-                },
-                why: asked(if channel == Channel::Bulk {
-                    "bulk".to_owned()
-                } else {
-                    "manual".to_owned()
-                }),
-            })
-            .collect(),
-    };
-    let options = Options {
-        actor,
-        channel,
+    if args.channel == Some(ChannelArg::Manual) && sheet.is_some() {
+        return Err(Error::Usage("--requests implies --channel bulk".to_owned()));
+    }
+    let scenario = Scenario {
+        command: Command::Offboard,
+        actor: Some(args.actor.clone()),
+        users: args.user.clone(),
+        sheet,
+        bulk: args.channel == Some(ChannelArg::Bulk),
+        reassign_to: args.reassign_to.clone(),
+        reports_to: args.reports_to.clone(),
         allow_reactivation: args.allow_reactivation,
-        rule: "offboard",
-        orphans: false,
+        previous: None,
     };
-    let plan =
-        engine::offboarding(&loaded.policy, &loaded.store, loaded.as_of, &requests, &options)?;
+    let plan = scenario.plan(&loaded.policy, &loaded.store, loaded.as_of)?;
     args.run.finish(output, &plan, &loaded.store, "roster offboard")
 }

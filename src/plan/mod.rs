@@ -3,6 +3,7 @@
 //! Every list is sorted by [`Plan::sort`] so that the same inputs give the same bytes
 //! whatever the thread count.
 
+pub mod diff;
 mod summary;
 
 pub use summary::{status_after, summarize};
