@@ -18,4 +18,5 @@ pub mod requests;
 pub mod rules;
 pub mod scenario;
 pub mod snapshot;
+pub mod suite;
 pub mod time;

@@ -3,11 +3,13 @@
 //! Commands return an [`Exit`]; only this module prints errors.
 
 mod check;
+mod diff;
 mod offboard;
 mod output;
 mod plan;
 mod reactivate;
 mod run_args;
+mod test;
 
 use crate::diag::Diagnostics;
 use clap::{Parser, Subcommand};
@@ -32,6 +34,10 @@ enum Command {
     Offboard(offboard::Args),
     /// Plan (dry-run) the reactivation of deactivated users.
     Reactivate(reactivate::Args),
+    /// Replay policy test cases and compare their plans with the approved ones.
+    Test(test::Args),
+    /// Show what differs between two plans, or between two policies on one snapshot.
+    Diff(diff::Args),
 }
 
 /// How a run ended.
@@ -91,6 +97,8 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args),
         Command::Offboard(args) => offboard::run(args),
         Command::Reactivate(args) => reactivate::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -2,6 +2,7 @@
 //! and it neutralises that data for each medium (terminal, spreadsheet, Markdown).
 
 mod csv;
+pub mod diff;
 mod markdown;
 mod table;
 

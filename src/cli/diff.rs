@@ -1,0 +1,158 @@
+//! `roster diff`: what a policy change would change.
+
+use super::output::Output;
+use super::{Error, Exit};
+use crate::diag::Diagnostic;
+use crate::plan::diff::diff;
+use crate::plan::Plan;
+use crate::render::{self, Names};
+use crate::scenario::{Command, Scenario};
+use crate::time::{parse_time, Time, TIME_HINT};
+use crate::{policy, requests, snapshot};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Show the semantic difference between two plans: two plan files, or the plans of two
+/// policies on one snapshot (`--policy OLD.toml --policy NEW.toml --snapshot S`).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  roster diff old-plan.json new-plan.json\n  \
+roster diff --policy main.toml --policy branch.toml --snapshot export/ --format markdown\n  \
+roster diff --policy a.toml --policy b.toml --snapshot export/ --command offboard --actor u2 --user u13\n\n\
+Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 --fail-on changes and something differs.")]
+pub struct Args {
+    /// Two plan files (JSON, as `roster plan --format json` writes them): old, then new.
+    #[arg(value_name = "PLAN", num_args = 0..=2)]
+    plans: Vec<PathBuf>,
+    /// The old policy, then the new one (give --policy twice).
+    #[arg(long, value_name = "FILE")]
+    policy: Vec<PathBuf>,
+    /// The snapshot both policies are evaluated on.
+    #[arg(long, value_name = "PATH")]
+    snapshot: Option<PathBuf>,
+    /// Which command to plan with both policies.
+    #[arg(long, value_enum, default_value = "plan")]
+    command: Command,
+    /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at.
+    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    as_of: Option<Time>,
+    /// offboard, reactivate: who acts.
+    #[arg(long, value_name = "ID")]
+    actor: Option<String>,
+    /// offboard, reactivate: a target (repeatable).
+    #[arg(long, value_name = "ID_OR_EMAIL")]
+    user: Vec<String>,
+    /// offboard: a bulk sheet.
+    #[arg(long, value_name = "SHEET.csv")]
+    requests: Option<PathBuf>,
+    /// offboard: receiver of the leavers' records, tried first.
+    #[arg(long, value_name = "ID")]
+    reassign_to: Option<String>,
+    /// offboard: new manager of the leavers' reports, tried first.
+    #[arg(long, value_name = "ID")]
+    reports_to: Option<String>,
+    /// plan: the previous snapshot (identity_reused).
+    #[arg(long, value_name = "PATH")]
+    previous: Option<PathBuf>,
+    /// Output format [default: table on a terminal, json otherwise and with --out].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    format: Option<DiffFormat>,
+    /// Write the difference to this file, atomically.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// `changes`: exit with code 3 when anything differs.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    fail_on: Option<FailOnChanges>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// A listing per user, for a terminal.
+    Table,
+    /// The difference as JSON.
+    Json,
+    /// A comment ready to paste into a pull request.
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailOnChanges {
+    /// Anything differs.
+    Changes,
+}
+
+fn parse_as_of(text: &str) -> Result<Time, String> {
+    parse_time(text).ok_or_else(|| format!("`{text}` is not a time ({TIME_HINT})"))
+}
+
+fn read_plan(path: &Path) -> Result<Plan, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Input(Diagnostic::file(path, format!("cannot read the plan: {e}")).into())
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Input(
+            Diagnostic::file(path, format!("not a roster plan: {e}"))
+                .help("write plans with `roster plan --format json --out FILE`")
+                .into(),
+        )
+    })
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let output = Output::open(args.out.as_deref())?;
+    let (old, new, store) = match (&args.plans[..], &args.policy[..], &args.snapshot) {
+        ([old, new], [], None) => (read_plan(old)?, read_plan(new)?, None),
+        ([], [old_policy, new_policy], Some(snapshot_path)) => {
+            let old_policy = policy::load(old_policy)?;
+            let new_policy = policy::load(new_policy)?;
+            let old_store = snapshot::load(snapshot_path, &old_policy)?;
+            let new_store = snapshot::load(snapshot_path, &new_policy)?;
+            let as_of = args.as_of.or(new_store.taken_at).unwrap_or_else(chrono::Utc::now);
+            let sheet = match &args.requests {
+                Some(p) => Some(requests::load(p)?),
+                None => None,
+            };
+            let scenario = |policy: &policy::Policy| -> Result<Scenario, Error> {
+                Ok(Scenario {
+                    command: args.command,
+                    actor: args.actor.clone(),
+                    users: args.user.clone(),
+                    sheet: sheet.clone(),
+                    bulk: false,
+                    reassign_to: args.reassign_to.clone(),
+                    reports_to: args.reports_to.clone(),
+                    allow_reactivation: false,
+                    previous: match &args.previous {
+                        Some(p) => Some(snapshot::load(p, policy)?),
+                        None => None,
+                    },
+                })
+            };
+            let old = scenario(&old_policy)?.plan(&old_policy, &old_store, as_of)?;
+            let new = scenario(&new_policy)?.plan(&new_policy, &new_store, as_of)?;
+            (old, new, Some(new_store))
+        }
+        _ => {
+            return Err(Error::Usage(
+                "give two plan files (roster diff OLD.json NEW.json), or two policies and a snapshot \
+                 (roster diff --policy OLD.toml --policy NEW.toml --snapshot S)"
+                    .to_owned(),
+            ))
+        }
+    };
+    let d = diff(&old, &new);
+    let names = store.as_ref().map_or_else(Names::none, Names::from_store);
+    let title = format!("roster diff: {} -> {}", old.policy.name, new.policy.name);
+    let format = args.format.unwrap_or(if output.is_file() || !std::io::stdout().is_terminal() {
+        DiffFormat::Json
+    } else {
+        DiffFormat::Table
+    });
+    let text = match format {
+        DiffFormat::Json => render::diff::json(&d),
+        DiffFormat::Markdown => render::diff::markdown(&d, names, &title),
+        DiffFormat::Table => format!("{title}\n{}", render::diff::table(&d, names, "")),
+    };
+    output.finish(&text)?;
+    Ok(if args.fail_on.is_some() && !d.is_empty() { Exit::FailOn } else { Exit::Ok })
+}

@@ -1,0 +1,79 @@
+//! `roster test`: replay the cases of a folder and compare their plans with the approved ones.
+
+use super::{print, Error, Exit};
+use crate::render::{self, Names};
+use crate::suite::{self, Blessed, Verdict};
+use std::fmt::Write;
+use std::path::PathBuf;
+
+/// Replay policy test cases: every sub-folder with a case.toml (policy, snapshot, command,
+/// as_of) is planned and compared, by meaning, with its approved expected.json.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "A case.toml names paths relative to its folder:\n\n  \
+policy = \"../../default.toml\"\n  snapshot = \"../../../examples/acme\"\n  command = \"offboard\"   # plan (default), offboard or reactivate\n  \
+as_of = \"2026-11-22T06:00:00Z\"\n  actor = \"u002\"\n  users = [\"u013\"]\n\n\
+Other keys: requests, channel, reassign_to, reports_to, allow_reactivation, previous.\n\
+Exit codes: 0 every case passed, 1 a case failed or could not run.")]
+pub struct Args {
+    /// The folder holding the cases (searched at any depth).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Write the current plans as the approved ones (expected.json), and say which changed.
+    #[arg(long)]
+    bless: bool,
+    /// Only run the cases whose name contains this text.
+    #[arg(long, value_name = "PATTERN")]
+    filter: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<Exit, Error> {
+    let results = suite::run(&args.dir, args.filter.as_deref(), args.bless)?;
+    let mut out = String::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for r in &results {
+        let name = render::terminal_safe(&r.case.name);
+        match &r.verdict {
+            Verdict::Passed => {
+                passed += 1;
+                match r.blessed {
+                    None => {
+                        let _ = writeln!(out, "ok      {name}");
+                    }
+                    Some(b) => {
+                        let what = match b {
+                            Blessed::Created => "approved plan created",
+                            Blessed::Updated => "approved plan changed",
+                            Blessed::Refreshed => "approved plan rewritten (reasons or digests only)",
+                        };
+                        let _ = writeln!(out, "blessed {name}: {what}");
+                    }
+                }
+            }
+            Verdict::Failed(diff) => {
+                failed += 1;
+                let _ = writeln!(out, "FAILED  {name}: the plan differs from the approved one");
+                out.push_str(&render::diff::table(diff, Names::none(), "        "));
+            }
+            Verdict::Missing => {
+                failed += 1;
+                let _ = writeln!(
+                    out,
+                    "FAILED  {name}: no expected.json; review the plan, then approve it with `roster test {} --bless --filter {}`",
+                    args.dir.display(),
+                    r.case.name
+                );
+            }
+            Verdict::Error(d) => {
+                failed += 1;
+                let _ = writeln!(out, "FAILED  {name}: the case could not run");
+                for line in d.to_string().lines() {
+                    let _ = writeln!(out, "        {line}");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    print(&out)?;
+    Ok(if failed > 0 { Exit::BadInput } else { Exit::Ok })
+}

@@ -1,0 +1,233 @@
+//! `roster test`: replay committed cases and compare their plans with the approved ones.
+//!
+//! A case is a folder holding `case.toml` (which policy, which snapshot, which command with
+//! which arguments, at which `as_of`) and the approved plan `expected.json`. Cases run in
+//! parallel; each is compared by meaning ([`crate::plan::diff`]), so reworded reasons or a
+//! new policy digest do not fail a case, but a different action does.
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::plan::diff::{diff, PlanDiff};
+use crate::plan::Plan;
+use crate::scenario::{Command, Scenario};
+use crate::time::{parse_time, TIME_HINT};
+use crate::{policy, render, requests, snapshot};
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The file that makes a folder a case.
+pub const CASE_FILE: &str = "case.toml";
+/// The approved plan next to it.
+pub const EXPECTED_FILE: &str = "expected.json";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    /// For people reading the case; roster does not use it.
+    #[allow(dead_code)]
+    description: Option<String>,
+    policy: String,
+    snapshot: String,
+    #[serde(default)]
+    command: Command,
+    as_of: Option<toml::Spanned<String>>,
+    actor: Option<String>,
+    #[serde(default)]
+    users: Vec<String>,
+    requests: Option<String>,
+    channel: Option<ChannelName>,
+    reassign_to: Option<String>,
+    reports_to: Option<String>,
+    #[serde(default)]
+    allow_reactivation: bool,
+    previous: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChannelName {
+    Manual,
+    Bulk,
+}
+
+/// A case found on disk.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// Its path relative to the suite folder, with `/`.
+    pub name: String,
+    /// Its folder.
+    pub dir: PathBuf,
+}
+
+/// How a case ended.
+#[derive(Debug)]
+pub enum Verdict {
+    /// The plan means what the approved one means.
+    Passed,
+    /// The plan differs.
+    Failed(PlanDiff),
+    /// There is no approved plan yet.
+    Missing,
+    /// The case could not run.
+    Error(Diagnostics),
+}
+
+/// What `--bless` did to a case's approved plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blessed {
+    /// `expected.json` was written for the first time.
+    Created,
+    /// It was replaced by a plan that means something else.
+    Updated,
+    /// It was rewritten with new reasons or digests only.
+    Refreshed,
+}
+
+/// The result of one case.
+#[derive(Debug)]
+pub struct CaseResult {
+    /// The case.
+    pub case: Case,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// What `--bless` wrote, if anything.
+    pub blessed: Option<Blessed>,
+}
+
+impl CaseResult {
+    /// Whether the case counts as passed.
+    pub fn passed(&self) -> bool {
+        matches!(self.verdict, Verdict::Passed)
+    }
+}
+
+/// Every case under `dir` (at any depth), sorted by name.
+pub fn discover(dir: &Path) -> Result<Vec<Case>, Diagnostics> {
+    if !dir.is_dir() {
+        return Err(Diagnostic::file(dir, "no such folder")
+            .help("pass a folder whose sub-folders hold case.toml files")
+            .into());
+    }
+    let mut cases = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| Diagnostic::file(&folder, format!("cannot read the folder: {e}")))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
+            if path.is_dir() && !hidden {
+                if path.join(CASE_FILE).is_file() {
+                    let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                    cases.push(Case { name, dir: path.clone() });
+                }
+                stack.push(path);
+            }
+        }
+    }
+    cases.sort_by(|a, b| crate::plan::natural_cmp(&a.name, &b.name));
+    Ok(cases)
+}
+
+/// Runs the cases under `dir` whose name contains `filter`, in parallel; with `bless`,
+/// writes the new plans as the approved ones.
+pub fn run(dir: &Path, filter: Option<&str>, bless: bool) -> Result<Vec<CaseResult>, Diagnostics> {
+    let cases: Vec<Case> =
+        discover(dir)?.into_iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))).collect();
+    Ok(cases.into_par_iter().map(|case| run_case(case, bless)).collect())
+}
+
+/// Runs one case.
+pub fn run_case(case: Case, bless: bool) -> CaseResult {
+    let plan = match plan_case(&case.dir) {
+        Ok(plan) => plan,
+        Err(d) => return CaseResult { case, verdict: Verdict::Error(d), blessed: None },
+    };
+    let text = render::json(&plan);
+    let expected_path = case.dir.join(EXPECTED_FILE);
+    let previous_text = std::fs::read_to_string(&expected_path).ok();
+    let verdict = match &previous_text {
+        None => Verdict::Missing,
+        Some(old) => match serde_json::from_str::<Plan>(old) {
+            Err(e) => Verdict::Error(
+                Diagnostic::file(&expected_path, format!("not a roster plan: {e}"))
+                    .help("bless the case again to rewrite it")
+                    .into(),
+            ),
+            Ok(old) => {
+                let d = diff(&old, &plan);
+                if d.is_empty() {
+                    Verdict::Passed
+                } else {
+                    Verdict::Failed(d)
+                }
+            }
+        },
+    };
+    if !bless {
+        return CaseResult { case, verdict, blessed: None };
+    }
+    let blessed = match (&verdict, previous_text.as_deref() == Some(text.as_str())) {
+        (_, true) => None,
+        (Verdict::Missing, _) => Some(Blessed::Created),
+        (Verdict::Failed(_) | Verdict::Error(_), _) => Some(Blessed::Updated),
+        (Verdict::Passed, false) => Some(Blessed::Refreshed),
+    };
+    if blessed.is_some() {
+        if let Err(e) = std::fs::write(&expected_path, &text) {
+            let d = Diagnostic::file(&expected_path, format!("cannot write the approved plan: {e}"));
+            return CaseResult { case, verdict: Verdict::Error(d.into()), blessed: None };
+        }
+    }
+    CaseResult { case, verdict: Verdict::Passed, blessed }
+}
+
+/// Loads a case's inputs and plans it.
+fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
+    let path = dir.join(CASE_FILE);
+    let source = std::fs::read_to_string(&path)
+        .map_err(|e| Diagnostic::file(&path, format!("cannot read the case: {e}")))?;
+    let case: CaseFile = toml::from_str(&source).map_err(|e| {
+        let d = Diagnostic::file(&path, e.message().trim().trim_end_matches('.').to_owned()).help(
+            "a case names `policy`, `snapshot`, `command` (plan, offboard or reactivate), `as_of` \
+             and the command's arguments (`actor`, `users`, `requests`, `channel`, `reassign_to`, \
+             `reports_to`, `allow_reactivation`, `previous`)",
+        );
+        match e.span() {
+            Some(span) => d.at(Location::of_offset(&source, span.start)),
+            None => d,
+        }
+    })?;
+    let policy = policy::load(&dir.join(&case.policy))?;
+    let store = snapshot::load(&dir.join(&case.snapshot), &policy)?;
+    let as_of = match &case.as_of {
+        Some(t) => parse_time(t.get_ref()).ok_or_else(|| {
+            Diagnostic::file(&path, format!("`{}` is not a time", t.get_ref()))
+                .at(Location::of_offset(&source, t.span().start))
+                .field("as_of")
+                .help(TIME_HINT)
+        })?,
+        None => store.taken_at.ok_or_else(|| {
+            Diagnostic::file(&path, "the case has no `as_of` and the snapshot no `taken_at`")
+                .help("fix the instant of the case: as_of = \"2026-11-22T06:00:00Z\"")
+        })?,
+    };
+    let scenario = Scenario {
+        command: case.command,
+        actor: case.actor,
+        users: case.users,
+        sheet: match &case.requests {
+            Some(sheet) => Some(requests::load(&dir.join(sheet))?),
+            None => None,
+        },
+        bulk: case.channel == Some(ChannelName::Bulk),
+        reassign_to: case.reassign_to,
+        reports_to: case.reports_to,
+        allow_reactivation: case.allow_reactivation,
+        previous: match &case.previous {
+            Some(p) => Some(snapshot::load(&dir.join(p), &policy)?),
+            None => None,
+        },
+    };
+    scenario.plan(&policy, &store, as_of)
+}
