@@ -118,7 +118,11 @@ pub fn discover(dir: &Path) -> Result<Vec<Case>, Diagnostics> {
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
             if path.is_dir() && !hidden {
                 if path.join(CASE_FILE).is_file() {
-                    let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+                    let name = path
+                        .strip_prefix(dir)
+                        .unwrap_or(&path)
+                        .to_string_lossy()
+                        .replace('\\', "/");
                     cases.push(Case { name, dir: path.clone() });
                 }
                 stack.push(path);
@@ -175,7 +179,8 @@ pub fn run_case(case: Case, bless: bool) -> CaseResult {
     };
     if blessed.is_some() {
         if let Err(e) = std::fs::write(&expected_path, &text) {
-            let d = Diagnostic::file(&expected_path, format!("cannot write the approved plan: {e}"));
+            let d =
+                Diagnostic::file(&expected_path, format!("cannot write the approved plan: {e}"));
             return CaseResult { case, verdict: Verdict::Error(d.into()), blessed: None };
         }
     }

@@ -12,3 +12,4 @@ mod determinism;
 mod equivalence;
 mod output;
 mod properties;
+mod suite;

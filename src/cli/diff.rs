@@ -132,13 +132,11 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             let new = scenario(&new_policy)?.plan(&new_policy, &new_store, as_of)?;
             (old, new, Some(new_store))
         }
-        _ => {
-            return Err(Error::Usage(
-                "give two plan files (roster diff OLD.json NEW.json), or two policies and a snapshot \
+        _ => return Err(Error::Usage(
+            "give two plan files (roster diff OLD.json NEW.json), or two policies and a snapshot \
                  (roster diff --policy OLD.toml --policy NEW.toml --snapshot S)"
-                    .to_owned(),
-            ))
-        }
+                .to_owned(),
+        )),
     };
     let d = diff(&old, &new);
     let names = store.as_ref().map_or_else(Names::none, Names::from_store);

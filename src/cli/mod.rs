@@ -4,6 +4,7 @@
 
 mod check;
 mod diff;
+mod explain;
 mod offboard;
 mod output;
 mod plan;
@@ -38,6 +39,8 @@ enum Command {
     Test(test::Args),
     /// Show what differs between two plans, or between two policies on one snapshot.
     Diff(diff::Args),
+    /// Explain why the plan treats one user as it does.
+    Explain(explain::Args),
 }
 
 /// How a run ended.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Reactivate(args) => reactivate::run(args),
         Command::Test(args) => test::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Explain(args) => explain::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

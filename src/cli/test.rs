@@ -44,7 +44,9 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                         let what = match b {
                             Blessed::Created => "approved plan created",
                             Blessed::Updated => "approved plan changed",
-                            Blessed::Refreshed => "approved plan rewritten (reasons or digests only)",
+                            Blessed::Refreshed => {
+                                "approved plan rewritten (reasons or digests only)"
+                            }
                         };
                         let _ = writeln!(out, "blessed {name}: {what}");
                     }

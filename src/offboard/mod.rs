@@ -126,8 +126,16 @@ struct Target {
     why: String,
 }
 
-/// Plans the offboarding of `requests`.
-pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outcome {
+/// The targets of an offboarding, checked (phase A), and the resolver built from the
+/// targets that passed those checks.
+struct Prepared<'a> {
+    outcome: Outcome,
+    targets: Vec<Target>,
+    statically: Vec<Vec<Blocked>>,
+    resolver: Resolver<'a>,
+}
+
+fn prepare<'a>(ctx: &Ctx<'a>, requests: &[Request], options: &Options) -> Prepared<'a> {
     let store = ctx.store;
     let mut outcome = Outcome::default();
     let mut targets: Vec<Target> = Vec::new();
@@ -195,6 +203,13 @@ pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outco
     }
     let chosen = targets.iter().map(|t| (t.user, t.chosen.clone())).collect();
     let resolver = Resolver::new(*ctx, outgoing, chosen);
+    Prepared { outcome, targets, statically, resolver }
+}
+
+/// Plans the offboarding of `requests`.
+pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outcome {
+    let store = ctx.store;
+    let Prepared { mut outcome, targets, statically, resolver } = prepare(ctx, requests, options);
     let resolve = |(t, blocked): (&Target, &Vec<Blocked>)| {
         resolve_target(ctx, &resolver, t, blocked.clone(), options)
     };
@@ -489,4 +504,122 @@ fn emit(
     );
     result.conservation = Some((id, c));
     result
+}
+
+/// Explains, step by step, how the offboarding of `requests` treats one of its targets:
+/// the checks that refuse it, and for everything it holds the disposition and the receiver
+/// chain tried (`roster explain`).
+pub fn explain(
+    ctx: &Ctx<'_>,
+    requests: &[Request],
+    options: &Options,
+    user: UserIx,
+) -> Vec<String> {
+    let store = ctx.store;
+    let prepared = prepare(ctx, requests, options);
+    let id = |u: UserIx| store.user(u).id.to_string();
+    let mut lines = Vec::new();
+    let Some(pos) = prepared.targets.iter().position(|t| t.user == user) else {
+        lines.push(format!("{} is not a target of this offboarding", id(user)));
+        return lines;
+    };
+    let (Some(t), Some(blocked)) = (prepared.targets.get(pos), prepared.statically.get(pos)) else {
+        return lines;
+    };
+    let leaving: Vec<String> = prepared
+        .targets
+        .iter()
+        .filter(|t| prepared.resolver.is_outgoing(t.user))
+        .map(|t| id(t.user))
+        .collect();
+    lines.push(format!(
+        "targets: {}; leaving (they passed the policy checks, so they cannot receive): {}",
+        prepared.targets.iter().map(|t| id(t.user)).collect::<Vec<_>>().join(", "),
+        if leaving.is_empty() { "none".to_owned() } else { leaving.join(", ") }
+    ));
+    if store.user(user).status == Status::Deactivated {
+        lines.push("already deactivated: nothing to do".to_owned());
+        return lines;
+    }
+    if blocked.is_empty() {
+        lines.push("checks: passes every policy check (actor, rank, protection, profile, teams, reports, bulk, references)".to_owned());
+    }
+    for b in blocked {
+        lines.push(format!("check {}: refused: {}", b.code, b.reason));
+    }
+    let resolver = &prepared.resolver;
+    let stays = |r: UserIx| !resolver.is_outgoing(r);
+    let h = holdings(ctx, None, user, t.chosen.reports.is_some(), &stays);
+    let chain_text = |need: Need| {
+        resolver.chain(user, need).iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    };
+    let traced = |need: Need, what: String, lines: &mut Vec<String>| {
+        lines.push(format!("{what}: chain {}", chain_text(need)));
+        let mut trace = Some(Vec::new());
+        resolver.resolve_traced(user, need, 0, &mut trace);
+        lines.extend(trace.unwrap_or_default().into_iter().map(|l| format!("  {l}")));
+    };
+    let mut kinds_done = Vec::new();
+    for tr in &h.transfers {
+        let rec = tr.records.first().map(|r| store.record(*r));
+        let key = rec
+            .map(|r| ctx.policy.records.disposition(store.kind_of(r), store.state_of(r)).1)
+            .unwrap_or_default();
+        let ids: Vec<&str> = tr.records.iter().map(|r| &*store.record(*r).id).collect();
+        let what = format!(
+            "{} {} {} record(s) ({}): transfer ({key})",
+            tr.records.len(),
+            store.symbols.resolve(tr.state),
+            store.symbols.resolve(tr.kind),
+            ids.join(", ")
+        );
+        if kinds_done.contains(&tr.kind) {
+            lines.push(format!(
+                "{what}: same receiver as the other {} records",
+                store.symbols.resolve(tr.kind)
+            ));
+        } else {
+            kinds_done.push(tr.kind);
+            traced(Need::Records(tr.kind), what, &mut lines);
+        }
+    }
+    for (list, label) in
+        [(&h.kept, "kept"), (&h.cancelled, "cancelled"), (&h.blocking, "blocking the offboarding")]
+    {
+        if !list.is_empty() {
+            let ids: Vec<&str> = list.iter().map(|r| &*store.record(*r).id).collect();
+            lines.push(format!(
+                "{} record(s) {label} by disposition: {}",
+                list.len(),
+                ids.join(", ")
+            ));
+        }
+    }
+    if !h.reports.is_empty() {
+        let ids: Vec<String> = h.reports.iter().map(|r| id(*r)).collect();
+        if ctx.policy.leaders.direct_reports == ReportsPolicy::Block && t.chosen.reports.is_none() {
+            lines.push(format!(
+                "direct reports ({}): leaders.direct_reports = \"block\"",
+                ids.join(", ")
+            ));
+        } else {
+            traced(Need::Reports, format!("direct reports ({})", ids.join(", ")), &mut lines);
+        }
+    }
+    if !h.teams.is_empty() {
+        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id.to_string()).collect();
+        if ctx.policy.leaders.teams == TeamsPolicy::Block {
+            lines.push(format!("teams led ({}): leaders.teams = \"block\"", ids.join(", ")));
+        } else {
+            traced(Need::Teams, format!("teams led ({})", ids.join(", ")), &mut lines);
+        }
+    }
+    if h.transfers.is_empty()
+        && h.kept.is_empty()
+        && h.cancelled.is_empty()
+        && h.blocking.is_empty()
+    {
+        lines.push("owns no records".to_owned());
+    }
+    lines
 }

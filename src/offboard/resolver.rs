@@ -209,25 +209,67 @@ impl<'a> Resolver<'a> {
     /// Resolves where `need` of `from` goes. `weight` is how many items move (for load
     /// balancing).
     pub fn resolve(&self, from: UserIx, need: Need, weight: u64) -> Resolution {
+        self.resolve_traced(from, need, weight, &mut None)
+    }
+
+    /// [`Resolver::resolve`], writing every step tried into `trace` when it is `Some`
+    /// (`roster explain`).
+    pub fn resolve_traced(
+        &self,
+        from: UserIx,
+        need: Need,
+        weight: u64,
+        trace: &mut Option<Vec<String>>,
+    ) -> Resolution {
+        let id = |u: UserIx| self.ctx.store.user(u).id.to_string();
+        let mut step = |line: String| {
+            if let Some(t) = trace.as_mut() {
+                t.push(line);
+            }
+        };
         let mut tried = Vec::new();
         for strategy in self.chain(from, need) {
             match self.candidate(from, from, &strategy, weight) {
                 Candidate::Keep => match need {
-                    Need::Records(_) => return Resolution::Keep,
-                    _ => tried.push("keep: only records can be kept".to_owned()),
+                    Need::Records(_) => {
+                        step(format!("{strategy}: kept by the leaver"));
+                        return Resolution::Keep;
+                    }
+                    _ => {
+                        step(format!("{strategy}: only records can be kept, next"));
+                        tried.push("keep: only records can be kept".to_owned());
+                    }
                 },
-                Candidate::None(why) => tried.push(format!("{strategy}: {why}")),
+                Candidate::None(why) => {
+                    step(format!("{strategy}: {why}, next"));
+                    tried.push(format!("{strategy}: {why}"));
+                }
                 Candidate::User(v) => match self.follow(v, from, need, weight) {
                     Some((user, through)) => {
-                        return Resolution::To { user, via: strategy.label().to_owned(), through }
+                        if through.is_empty() {
+                            step(format!("{strategy}: {} is eligible: receiver", id(user)));
+                        } else {
+                            let path: Vec<String> = through.iter().map(|u| id(*u)).collect();
+                            step(format!(
+                                "{strategy}: {} is leaving too; following {}'s own chain reaches {}: receiver",
+                                id(v),
+                                path.join(" then "),
+                                id(user)
+                            ));
+                        }
+                        return Resolution::To { user, via: strategy.label().to_owned(), through };
                     }
-                    None => tried.push(format!("{strategy}: {}", self.dead_end(v, from))),
+                    None => {
+                        let why = self.dead_end(v, from);
+                        step(format!("{strategy}: {why}, next"));
+                        tried.push(format!("{strategy}: {why}"));
+                    }
                 },
             }
         }
+        step("no strategy left: no eligible receiver".to_owned());
         Resolution::Nowhere(tried)
     }
-
     fn dead_end(&self, v: UserIx, root: UserIx) -> String {
         if self.is_outgoing(v) && v != root {
             format!("{} is leaving too and their own chain ends nowhere", self.ctx.store.user(v).id)

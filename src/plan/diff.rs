@@ -104,6 +104,9 @@ fn finding_key(f: &Finding) -> (String, Vec<String>, Vec<String>, Vec<String>) {
     (f.code.clone(), f.users.clone(), f.records.clone(), f.teams.clone())
 }
 
+/// (from, what, kind, state, old receiver, new receiver).
+type ChangeKey = (String, What, Option<String>, Option<String>, Option<String>, Option<String>);
+
 /// (from, what, kind, state, item) -> receiver.
 type Moves = BTreeMap<(String, What, Option<String>, Option<String>, String), String>;
 
@@ -155,10 +158,7 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
     }
     // Receivers, item by item, grouped back by (holder, what, kind, state, old, new).
     let (old_moves, new_moves) = (moves(&old.reassignments), moves(&new.reassignments));
-    let mut changes: BTreeMap<
-        (String, What, Option<String>, Option<String>, Option<String>, Option<String>),
-        Vec<String>,
-    > = BTreeMap::new();
+    let mut changes: BTreeMap<ChangeKey, Vec<String>> = BTreeMap::new();
     let keys: BTreeSet<_> = old_moves.keys().chain(new_moves.keys()).collect();
     for key in keys {
         let (o, n) = (old_moves.get(key), new_moves.get(key));

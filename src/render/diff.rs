@@ -14,8 +14,12 @@ fn moved(c: &ReceiverChange, arrow: &str) -> String {
             c.kind.as_deref().unwrap_or(""),
             if c.ids.len() == 1 { "" } else { "s" }
         ),
-        What::Reports => format!("{} direct report{}", c.ids.len(), if c.ids.len() == 1 { "" } else { "s" }),
-        What::Team => format!("team{} {}", if c.ids.len() == 1 { "" } else { "s" }, c.ids.join(", ")),
+        What::Reports => {
+            format!("{} direct report{}", c.ids.len(), if c.ids.len() == 1 { "" } else { "s" })
+        }
+        What::Team => {
+            format!("team{} {}", if c.ids.len() == 1 { "" } else { "s" }, c.ids.join(", "))
+        }
     };
     let side = |to: &Option<String>| to.clone().unwrap_or_else(|| "(not moved)".to_owned());
     format!("{what}: {} {arrow} {} ({})", side(&c.old_to), side(&c.new_to), c.ids.join(", "))
@@ -31,10 +35,22 @@ pub fn table(diff: &PlanDiff, names: Names<'_>, indent: &str) -> String {
     for u in &diff.users {
         let _ = writeln!(out, "{indent}{}", safe(&names.user(&u.user)));
         for a in &u.actions_added {
-            let _ = writeln!(out, "{indent}  + {} ({}): {}", a.action.as_str(), a.rule, safe(&a.reason));
+            let _ = writeln!(
+                out,
+                "{indent}  + {} ({}): {}",
+                a.action.as_str(),
+                a.rule,
+                safe(&a.reason)
+            );
         }
         for a in &u.actions_removed {
-            let _ = writeln!(out, "{indent}  - {} ({}): {}", a.action.as_str(), a.rule, safe(&a.reason));
+            let _ = writeln!(
+                out,
+                "{indent}  - {} ({}): {}",
+                a.action.as_str(),
+                a.rule,
+                safe(&a.reason)
+            );
         }
         for b in &u.blocked_added {
             let _ = writeln!(out, "{indent}  + blocked {}: {}", b.code, safe(&b.reason));
@@ -50,8 +66,13 @@ pub fn table(diff: &PlanDiff, names: Names<'_>, indent: &str) -> String {
         let _ = writeln!(out, "{indent}findings");
         for (sign, list) in [("+", &diff.findings_added), ("-", &diff.findings_removed)] {
             for f in list {
-                let who = if f.users.is_empty() { String::new() } else { format!(" [{}]", f.users.join(", ")) };
-                let _ = writeln!(out, "{indent}  {sign} {}{}: {}", f.code, safe(&who), safe(&f.reason));
+                let who = if f.users.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", f.users.join(", "))
+                };
+                let _ =
+                    writeln!(out, "{indent}  {sign} {}{}: {}", f.code, safe(&who), safe(&f.reason));
             }
         }
     }
@@ -85,9 +106,21 @@ pub fn markdown(diff: &PlanDiff, names: Names<'_>, title: &str) -> String {
         let _ = writeln!(out, "| user | change |\n|---|---|");
         for u in &diff.users {
             let mut changes: Vec<String> = Vec::new();
-            changes.extend(u.actions_added.iter().map(|a| format!("**+** `{}` ({})", a.action.as_str(), md(&a.reason))));
-            changes.extend(u.actions_removed.iter().map(|a| format!("**-** `{}` ({})", a.action.as_str(), md(&a.reason))));
-            changes.extend(u.blocked_added.iter().map(|b| format!("**+** blocked `{}` ({})", b.code, md(&b.reason))));
+            changes.extend(
+                u.actions_added
+                    .iter()
+                    .map(|a| format!("**+** `{}` ({})", a.action.as_str(), md(&a.reason))),
+            );
+            changes.extend(
+                u.actions_removed
+                    .iter()
+                    .map(|a| format!("**-** `{}` ({})", a.action.as_str(), md(&a.reason))),
+            );
+            changes.extend(
+                u.blocked_added
+                    .iter()
+                    .map(|b| format!("**+** blocked `{}` ({})", b.code, md(&b.reason))),
+            );
             changes.extend(u.blocked_removed.iter().map(|b| format!("**-** blocked `{}`", b.code)));
             changes.extend(u.receivers.iter().map(|c| format!("**~** {}", md(&moved(c, "→")))));
             let _ = writeln!(out, "| {} | {} |", md(&names.user(&u.user)), changes.join("<br>"));
@@ -97,13 +130,20 @@ pub fn markdown(diff: &PlanDiff, names: Names<'_>, title: &str) -> String {
         let _ = writeln!(out, "\n#### Findings\n");
         for (sign, list) in [("added", &diff.findings_added), ("removed", &diff.findings_removed)] {
             for f in list {
-                let who = if f.users.is_empty() { String::new() } else { format!(" ({})", md(&f.users.join(", "))) };
+                let who = if f.users.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", md(&f.users.join(", ")))
+                };
                 let _ = writeln!(out, "- {sign} `{}`{who}: {}", f.code, md(&f.reason));
             }
         }
     }
     if !diff.summary.is_empty() {
-        let _ = writeln!(out, "\n#### Counts\n\n| count | before the change | after |\n|---|---:|---:|");
+        let _ = writeln!(
+            out,
+            "\n#### Counts\n\n| count | before the change | after |\n|---|---:|---:|"
+        );
         for c in &diff.summary {
             let _ = writeln!(out, "| {} | {} | {} |", c.count, c.old, c.new);
         }
@@ -113,7 +153,8 @@ pub fn markdown(diff: &PlanDiff, names: Names<'_>, title: &str) -> String {
 
 /// The diff as JSON with a final newline.
 pub fn json(diff: &PlanDiff) -> String {
-    let mut s = serde_json::to_string_pretty(diff).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(diff).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -27,6 +27,9 @@ impl UserRule for ExemptReview {
             return;
         }
         if !ctx.bound.exempt.matches(ctx.store, user) {
+            sink.trace(RULE, false, || {
+                "not exempt from the idle rules: nothing to review".to_owned()
+            });
             return;
         }
         let since = u.last_login_at.or(u.activated_at).or(u.invited_at);

@@ -18,6 +18,11 @@ impl UserRule for UserReferences {
 
     fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
         let u = ctx.store.user(user);
+        if !matches!(u.manager, Link::Dangling(_))
+            && !u.teams.iter().any(|t| matches!(t, Link::Dangling(_)))
+        {
+            sink.trace("data", false, || "manager and teams exist".to_owned());
+        }
         if let Link::Dangling(m) = &u.manager {
             sink.trace("data", true, || format!("manager_id {} is not a user", quote(m)));
             sink.findings.push(Finding::new(

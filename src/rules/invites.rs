@@ -24,6 +24,9 @@ impl UserRule for Invites {
         };
         let u = ctx.store.user(user);
         if u.status != Status::Invited {
+            sink.trace(RULE, false, || {
+                format!("status {}: the invites rule looks at invited users", u.status)
+            });
             return;
         }
         if ctx.is_protected(user) {

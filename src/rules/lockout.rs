@@ -28,14 +28,19 @@ impl UserRule for Lockout {
         if !u.locked {
             if u.failed_logins >= max {
                 let reason = format!(
-                    "{} failed logins, at or above max_failed_logins {max}",
-                    u.failed_logins
+                    "{} failed login{}, at or above max_failed_logins {max}",
+                    u.failed_logins,
+                    plural(u.failed_logins)
                 );
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::Lock, RULE, reason));
             } else {
                 sink.trace(RULE, false, || {
-                    format!("{} failed logins, below max_failed_logins {max}", u.failed_logins)
+                    format!(
+                        "{} failed login{}, below max_failed_logins {max}",
+                        u.failed_logins,
+                        plural(u.failed_logins)
+                    )
                 });
             }
             return;
@@ -46,8 +51,9 @@ impl UserRule for Lockout {
                 format!(" since {} ({})", format_time(t), time::ago(t, ctx.as_of))
             });
             let reason = format!(
-                "locked{since} after {} failed logins; no lockout.unlock_after, so an admin decides whether to unlock",
-                u.failed_logins
+                "locked{since} after {} failed login{}; no lockout.unlock_after, so an admin decides whether to unlock",
+                u.failed_logins,
+                plural(u.failed_logins)
             );
             sink.trace(RULE, true, || reason.clone());
             sink.findings.push(crate::plan::Finding::new(
@@ -75,5 +81,13 @@ impl UserRule for Lockout {
         } else {
             sink.trace(RULE, false, || format!("{detail}: not yet"));
         }
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }

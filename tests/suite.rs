@@ -1,0 +1,101 @@
+//! `roster test` and `roster diff` through the binary: the shipped policies' cases pass,
+//! `--bless` creates and then updates approved plans, and outputs do not depend on the
+//! thread count.
+
+use crate::support::{root, roster, roster_env, temp_dir};
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_shipped_policies_pass_their_own_cases() {
+    let out = roster(["test", "policies/tests"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    let last = text.lines().last().unwrap_or_default();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed >= 20, "{last}");
+    for policy in
+        ["default", "field-sales", "licensed-crm", "commerce-backoffice", "contact-center"]
+    {
+        assert!(text.contains(&format!("ok      {policy}/")), "no case for {policy}:\n{text}");
+    }
+}
+
+#[test]
+fn bless_creates_then_updates_the_approved_plan() {
+    let dir = temp_dir("bless");
+    let case = dir.join("suite").join("idle");
+    std::fs::create_dir_all(&case).unwrap();
+    let write_case = |as_of: &str| {
+        let text = format!(
+            "policy = {:?}\nsnapshot = {:?}\ncommand = \"plan\"\nas_of = \"{as_of}\"\n",
+            root().join("tests/data/boundaries/policy.toml"),
+            root().join("tests/data/boundaries/snapshot"),
+        );
+        std::fs::write(case.join("case.toml"), text).unwrap();
+    };
+    let suite = dir.join("suite");
+    let suite = suite.to_str().unwrap();
+    write_case("2026-11-15T00:00:00Z");
+
+    let missing = roster(["test", suite]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stdout(&missing).contains("FAILED  idle: no expected.json"), "{}", stdout(&missing));
+
+    let created = roster(["test", suite, "--bless"]);
+    assert_eq!(created.status.code(), Some(0));
+    assert!(
+        stdout(&created).contains("blessed idle: approved plan created"),
+        "{}",
+        stdout(&created)
+    );
+    let first = std::fs::read_to_string(case.join("expected.json")).unwrap();
+    assert!(first.contains("\"as_of\": \"2026-11-15T00:00:00Z\""));
+    assert!(stdout(&roster(["test", suite])).ends_with("1 passed, 0 failed\n"));
+
+    write_case("2026-11-22T00:00:00Z");
+    let failing = roster(["test", suite]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(stdout(&failing).contains("FAILED  idle: the plan differs"), "{}", stdout(&failing));
+    assert!(stdout(&failing).contains("+ suspend (idle)"), "{}", stdout(&failing));
+
+    let updated = roster(["test", suite, "--bless"]);
+    assert!(
+        stdout(&updated).contains("blessed idle: approved plan changed"),
+        "{}",
+        stdout(&updated)
+    );
+    let second = std::fs::read_to_string(case.join("expected.json")).unwrap();
+    assert_ne!(first, second);
+    let again = roster(["test", suite, "--bless"]);
+    assert!(stdout(&again).contains("ok      idle"), "nothing left to bless: {}", stdout(&again));
+    assert_eq!(std::fs::read_to_string(case.join("expected.json")).unwrap(), second);
+}
+
+#[test]
+fn test_and_diff_outputs_do_not_depend_on_the_thread_count() {
+    let runs: [&[&str]; 3] = [
+        &["test", "policies/tests"],
+        &["test", "tests/data/suite-failing"],
+        &[
+            "diff",
+            "--policy",
+            "policies/default.toml",
+            "--policy",
+            "policies/field-sales.toml",
+            "--snapshot",
+            "examples/field-sales",
+            "--format",
+            "json",
+        ],
+    ];
+    for args in runs {
+        let one = roster_env(args, &[("RAYON_NUM_THREADS", "1")]);
+        let four = roster_env(args, &[("RAYON_NUM_THREADS", "4")]);
+        assert_eq!(one.stdout, four.stdout, "{args:?}");
+        assert_eq!(one.status.code(), four.status.code());
+    }
+}
