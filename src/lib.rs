@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod explain;
+pub mod generate;
 pub mod hash;
 pub mod model;
 pub mod offboard;

@@ -92,15 +92,20 @@ fn summarize(
         .map(|(r, n)| format!("{r} {n}"))
         .collect();
     let _ = writeln!(out, "  users by role: {}", list_or_none(&roles));
-    let teams: Vec<String> = store
+    const SHOWN: usize = 12;
+    let mut teams: Vec<String> = store
         .teams
         .iter()
+        .take(SHOWN)
         .enumerate()
         .map(|(i, t)| {
             let n = store.members_of(snapshot::TeamIx(i as u32)).count();
             format!("{} ({n} member{})", t.display(), if n == 1 { "" } else { "s" })
         })
         .collect();
+    if store.teams.len() > SHOWN {
+        teams.push(format!("and {} more", store.teams.len() - SHOWN));
+    }
     let _ = writeln!(out, "  teams: {}", list_or_none(&teams));
     let mut records: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for r in &store.records {

@@ -5,6 +5,7 @@
 mod check;
 mod diff;
 mod explain;
+mod generate;
 mod offboard;
 mod output;
 mod plan;
@@ -41,6 +42,8 @@ enum Command {
     Diff(diff::Args),
     /// Explain why the plan treats one user as it does.
     Explain(explain::Args),
+    /// Write a synthetic snapshot for benchmarks.
+    Generate(generate::Args),
 }
 
 /// How a run ended.
@@ -103,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Generate(args) => generate::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
