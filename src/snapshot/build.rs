@@ -8,7 +8,7 @@ use super::{Account, Adjacency, Interner, Link, Record, Store, Sym, Team, TeamIx
 use crate::diag::quote;
 use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 /// The standard columns of `users.csv` (any other column is kept as an attribute).
@@ -86,7 +86,7 @@ pub struct StoreBuilder<'p> {
     team_by_id: HashMap<Box<str>, TeamIx>,
     team_lines: Vec<u64>,
     records: Vec<Record>,
-    record_ids: HashMap<Box<str>, u64>,
+    record_lines: Vec<u32>,
     /// `taken_at`.
     pub taken_at: Option<Time>,
     /// `[account].seats`.
@@ -179,13 +179,13 @@ impl<'p> StoreBuilder<'p> {
             symbols: Interner::default(),
             attribute_names: Vec::new(),
             users: Vec::new(),
-            user_by_id: HashMap::new(),
+            user_by_id: HashMap::default(),
             user_lines: Vec::new(),
             teams: Vec::new(),
-            team_by_id: HashMap::new(),
+            team_by_id: HashMap::default(),
             team_lines: Vec::new(),
             records: Vec::new(),
-            record_ids: HashMap::new(),
+            record_lines: Vec::new(),
             taken_at: None,
             seats: None,
             owner: None,
@@ -426,27 +426,64 @@ impl<'p> StoreBuilder<'p> {
                 errors.push(FieldError::new(field, "is empty".to_owned(), help));
             }
         }
-        if let Some(id) = id {
-            if let Some(first) = self.record_ids.get(id) {
-                errors.push(FieldError::new(
-                    "id",
-                    format!("duplicate record id {} (first on line {first})", quote(id)),
-                    "record ids must be unique",
-                ));
-            }
-        }
         let (Some(id), Some(kind), Some(state), true) = (id, kind, state, errors.is_empty()) else {
             return Err(errors);
         };
-        self.record_ids.insert(id.into(), line);
+        // Users are loaded before records, so the owner resolves here, without allocating.
+        let owner = match owner {
+            None => Link::None,
+            Some(o) => match self.user_by_id.get(o) {
+                Some(&ix) => Link::To(ix),
+                None => Link::Dangling(o.into()),
+            },
+        };
+        self.record_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         let record = Record {
             id: id.into(),
             kind: self.symbols.intern(kind),
             state: self.symbols.intern(state),
-            owner: owner.map_or(Link::None, |o| Link::Dangling(o.into())),
+            owner,
         };
         self.records.push(record);
         Ok(())
+    }
+
+    /// Record ids that appear more than once: (line of the repeat, error), in file order.
+    /// Checked once all rows are in, by sorting, so that loading allocates nothing per record.
+    pub fn duplicate_records(&self) -> Vec<(u64, FieldError)> {
+        use rayon::prelude::*;
+        let mut order: Vec<u32> = (0..self.records.len() as u32).collect();
+        order.par_sort_unstable_by(|a, b| {
+            let (x, y) = (&self.records[*a as usize].id, &self.records[*b as usize].id);
+            x.cmp(y).then(a.cmp(b))
+        });
+        let line = |i: u32| self.record_lines.get(i as usize).copied().unwrap_or(0) as u64;
+        let id = |k: usize| order.get(k).map(|i| &*self.records[*i as usize].id);
+        let mut out = Vec::new();
+        let mut run_start = 0;
+        for k in 1..order.len() {
+            if id(k) == id(run_start) {
+                let (Some(repeat), Some(first)) = (order.get(k), order.get(run_start)) else {
+                    continue;
+                };
+                out.push((
+                    line(*repeat),
+                    FieldError::new(
+                        "id",
+                        format!(
+                            "duplicate record id {} (first on line {})",
+                            quote(id(k).unwrap_or_default()),
+                            line(*first)
+                        ),
+                        "record ids must be unique",
+                    ),
+                ));
+            } else {
+                run_start = k;
+            }
+        }
+        out.sort_by_key(|(l, _)| *l);
+        out
     }
 
     /// Adds one row of `blocked_emails.csv` (an e-mail that may not sign up or be

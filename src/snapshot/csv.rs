@@ -83,6 +83,12 @@ pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Sto
         }
     }
     if problems.is_empty() {
+        let records = dir.join("records.csv");
+        for (line, e) in builder.duplicate_records().into_iter().take(MAX_PROBLEMS) {
+            problems.push(field_error(&records, line, e));
+        }
+    }
+    if problems.is_empty() {
         let sha = crate::hash::hex(&digest.finalize());
         Ok(builder.finish(dir.to_path_buf(), sha))
     } else {
@@ -235,17 +241,21 @@ fn read_table(
         return;
     }
     let width = header.len();
-    for row in records {
+    drop(records);
+    // One record buffer for the whole file: no allocation per row.
+    let mut row = csv::ByteRecord::new();
+    loop {
         if problems.len() >= MAX_PROBLEMS {
             return;
         }
-        let row = match row {
-            Ok(row) => row,
+        match reader.read_byte_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
                 problems.push(csv_error(path, &e));
                 return;
             }
-        };
+        }
         let line = row.position().map_or(0, csv::Position::line);
         if row.len() != width {
             problems.push(
@@ -258,12 +268,12 @@ fn read_table(
             );
             continue;
         }
-        let mut cells: Vec<&str> = Vec::with_capacity(width);
+        // Fields split at ASCII delimiters, so a valid row has valid fields: check the row
+        // once, and look for the bad cell only when it is not.
         let mut bad_utf8 = false;
-        for (col, raw) in row.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(s) => cells.push(s),
-                Err(e) => {
+        if std::str::from_utf8(row.as_slice()).is_err() {
+            for (col, raw) in row.iter().enumerate() {
+                if let Err(e) = std::str::from_utf8(raw) {
                     let column = header.get(col).map(String::from_utf8_lossy).unwrap_or_default();
                     problems.push(
                         Diagnostic::file(
@@ -282,14 +292,13 @@ fn read_table(
         if bad_utf8 {
             continue;
         }
-        let cell = |i: usize| {
-            positions.get(i).copied().flatten().and_then(|c| cells.get(c)).map(|s| Cell::Text(s))
-        };
+        let text = |c: usize| row.get(c).and_then(|raw| std::str::from_utf8(raw).ok());
+        let cell = |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
         let result = match table {
             Table::Users => {
                 let attrs: Vec<(&str, Cell<'_>)> = extras
                     .iter()
-                    .filter_map(|(name, c)| cells.get(*c).map(|v| (name.as_str(), Cell::Text(v))))
+                    .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
                     .collect();
                 builder.add_user(cell, &attrs, line)
             }

@@ -185,6 +185,16 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
     rows(&doc.teams, "teams", &TEAM_COLUMNS, &mut builder);
     rows(&doc.records, "records", &RECORD_COLUMNS, &mut builder);
     if problems.is_empty() {
+        for (line, e) in builder.duplicate_records().into_iter().take(MAX_PROBLEMS) {
+            problems.push(
+                Diagnostic::file(path, e.message)
+                    .at(Location::line(line))
+                    .field(format!("records.{}", e.field))
+                    .help(e.help),
+            );
+        }
+    }
+    if problems.is_empty() {
         Ok(builder.finish(path.to_path_buf(), sha))
     } else {
         problems.truncate(MAX_PROBLEMS);

@@ -18,7 +18,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
 use crate::policy::Policy;
 use crate::time::Time;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 /// A user, as a dense index into [`Store::users`].
