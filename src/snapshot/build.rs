@@ -74,6 +74,25 @@ impl FieldError {
     }
 }
 
+/// A symbol already interned, or text to intern.
+#[derive(Debug, Clone)]
+pub enum NewSym {
+    /// Already interned.
+    Known(Sym),
+    /// Not seen when the row was parsed.
+    New(Box<str>),
+}
+
+/// A record row, checked, not yet in the store.
+#[derive(Debug, Clone)]
+pub struct ParsedRecord {
+    id: Box<str>,
+    kind: NewSym,
+    state: NewSym,
+    owner: Link<UserIx>,
+    line: u32,
+}
+
 /// Gathers rows, then builds the [`Store`].
 pub struct StoreBuilder<'p> {
     policy: &'p Policy,
@@ -174,9 +193,18 @@ fn boxed(s: Option<&str>) -> Option<Box<str>> {
 impl<'p> StoreBuilder<'p> {
     /// A builder that resolves roles and statuses against `policy`.
     pub fn new(policy: &'p Policy) -> Self {
+        // Record kinds and states the policy names are interned up front, so that parallel
+        // parsing rarely meets a new one.
+        let mut symbols = Interner::default();
+        for (kind, rule) in &policy.records.kinds {
+            symbols.intern(kind);
+            rule.states.keys().for_each(|state| {
+                symbols.intern(state);
+            });
+        }
         StoreBuilder {
             policy,
-            symbols: Interner::default(),
+            symbols,
             attribute_names: Vec::new(),
             users: Vec::new(),
             user_by_id: HashMap::default(),
@@ -406,6 +434,18 @@ impl<'p> StoreBuilder<'p> {
         cell: impl Fn(usize) -> Option<Cell<'a>>,
         line: u64,
     ) -> Result<(), Vec<FieldError>> {
+        let record = self.parse_record(cell, line)?;
+        self.push_records(vec![record]);
+        Ok(())
+    }
+
+    /// Checks and converts one record row without changing the builder, so that chunks of
+    /// a file can be parsed in parallel. Users must be loaded first (owners resolve here).
+    pub fn parse_record<'a>(
+        &self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        line: u64,
+    ) -> Result<ParsedRecord, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut get = |i: usize, field: &str| {
             text(cell(i), field).unwrap_or_else(|e| {
@@ -429,7 +469,6 @@ impl<'p> StoreBuilder<'p> {
         let (Some(id), Some(kind), Some(state), true) = (id, kind, state, errors.is_empty()) else {
             return Err(errors);
         };
-        // Users are loaded before records, so the owner resolves here, without allocating.
         let owner = match owner {
             None => Link::None,
             Some(o) => match self.user_by_id.get(o) {
@@ -437,26 +476,69 @@ impl<'p> StoreBuilder<'p> {
                 None => Link::Dangling(o.into()),
             },
         };
-        self.record_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-        let record = Record {
+        // Kinds and states are few: interned when the record is pushed.
+        let existing = |s: &str| self.symbols.get(s);
+        Ok(ParsedRecord {
             id: id.into(),
-            kind: self.symbols.intern(kind),
-            state: self.symbols.intern(state),
+            kind: existing(kind).map_or_else(|| NewSym::New(kind.into()), NewSym::Known),
+            state: existing(state).map_or_else(|| NewSym::New(state.into()), NewSym::Known),
             owner,
-        };
-        self.records.push(record);
-        Ok(())
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Appends parsed records, in order.
+    pub fn push_records(&mut self, records: Vec<ParsedRecord>) {
+        self.records.reserve(records.len());
+        self.record_lines.reserve(records.len());
+        for r in records {
+            let mut sym = |s: NewSym| match s {
+                NewSym::Known(sym) => sym,
+                NewSym::New(text) => self.symbols.intern(&text),
+            };
+            let (kind, state) = (sym(r.kind), sym(r.state));
+            self.record_lines.push(r.line);
+            self.records.push(Record { id: r.id, kind, state, owner: r.owner });
+        }
     }
 
     /// Record ids that appear more than once: (line of the repeat, error), in file order.
     /// Checked once all rows are in, by sorting, so that loading allocates nothing per record.
     pub fn duplicate_records(&self) -> Vec<(u64, FieldError)> {
         use rayon::prelude::*;
-        let mut order: Vec<u32> = (0..self.records.len() as u32).collect();
-        order.par_sort_unstable_by(|a, b| {
-            let (x, y) = (&self.records[*a as usize].id, &self.records[*b as usize].id);
-            x.cmp(y).then(a.cmp(b))
-        });
+        use std::hash::BuildHasher;
+        // Sort (hash, index) pairs, integers only; compare the strings of equal hashes.
+        let hasher = rustc_hash::FxBuildHasher;
+        let mut order: Vec<(u64, u32)> = self
+            .records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| (hasher.hash_one(&*r.id), i as u32))
+            .collect();
+        order.par_sort_unstable();
+        let order: Vec<u32> = {
+            // Within a run of equal hashes, order by id then index, so equal ids are adjacent.
+            let mut out = Vec::with_capacity(order.len());
+            let mut start = 0;
+            while start < order.len() {
+                let mut end = start + 1;
+                while end < order.len() && order[end].0 == order[start].0 {
+                    end += 1;
+                }
+                let mut run: Vec<u32> = order[start..end].iter().map(|(_, i)| *i).collect();
+                if run.len() > 1 {
+                    run.sort_by(|a, b| {
+                        self.records[*a as usize]
+                            .id
+                            .cmp(&self.records[*b as usize].id)
+                            .then(a.cmp(b))
+                    });
+                }
+                out.extend(run);
+                start = end;
+            }
+            out
+        };
         let line = |i: u32| self.record_lines.get(i as usize).copied().unwrap_or(0) as u64;
         let id = |k: usize| order.get(k).map(|i| &*self.records[*i as usize].id);
         let mut out = Vec::new();

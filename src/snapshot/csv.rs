@@ -6,13 +6,14 @@
 //! is reported with its file, line and column name.
 
 use super::build::{
-    Cell, FieldError, StoreBuilder, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, RECORD_REQUIRED,
-    TEAM_COLUMNS, TEAM_REQUIRED, USER_COLUMNS, USER_REQUIRED,
+    Cell, FieldError, ParsedRecord, StoreBuilder, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS,
+    RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED, USER_COLUMNS, USER_REQUIRED,
 };
 use super::meta;
 use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::policy::Policy;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -165,7 +166,9 @@ fn read_table(
         );
         return;
     }
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let data_start = end_of_first_record(bytes);
+    let (head, data) = bytes.split_at(data_start.min(bytes.len()));
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(head);
     let mut records = reader.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -240,9 +243,67 @@ fn read_table(
         }
         return;
     }
-    let width = header.len();
     drop(records);
-    // One record buffer for the whole file: no allocation per row.
+    let line_base = newlines(head);
+    if table == Table::Records {
+        read_records(path, data, line_base, &header, &positions, builder, problems);
+        return;
+    }
+    let positions = &positions;
+    each_row(path, data, line_base, &header, problems, |line, row| {
+        let text = |c: usize| cell_text(row, c);
+        let cell = |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
+        match table {
+            Table::Users => {
+                let attrs: Vec<(&str, Cell<'_>)> = extras
+                    .iter()
+                    .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
+                    .collect();
+                builder.add_user(cell, &attrs, line)
+            }
+            Table::Teams => builder.add_team(cell, line),
+            Table::BlockedEmails => builder.add_blocked_email(cell, line),
+            Table::Records => Ok(()),
+        }
+    });
+}
+
+/// A cell of a row already checked to be UTF-8.
+fn cell_text(row: &csv::ByteRecord, c: usize) -> Option<&str> {
+    row.get(c).and_then(|raw| std::str::from_utf8(raw).ok())
+}
+
+/// The byte offset just past the first record (the header), honouring quoted newlines.
+fn end_of_first_record(bytes: &[u8]) -> usize {
+    let mut quoted = false;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
+}
+
+/// How many newlines `bytes` holds.
+pub(super) fn newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// Reads the data rows of `data` (no header): checks each row's width and UTF-8, then
+/// hands good rows, with their line in the file (`line_base` lines come before `data`), to
+/// `on_row`. One record buffer serves the whole slice: no allocation per row.
+fn each_row(
+    path: &Path,
+    data: &[u8],
+    line_base: u64,
+    header: &csv::ByteRecord,
+    problems: &mut Vec<Diagnostic>,
+    mut on_row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), Vec<FieldError>>,
+) {
+    let width = header.len();
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
     let mut row = csv::ByteRecord::new();
     loop {
         if problems.len() >= MAX_PROBLEMS {
@@ -252,11 +313,13 @@ fn read_table(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                problems.push(csv_error(path, &e));
+                let mut d = csv_error(path, &e);
+                d.location.line = d.location.line.map(|l| l + line_base);
+                problems.push(d);
                 return;
             }
         }
-        let line = row.position().map_or(0, csv::Position::line);
+        let line = line_base + row.position().map_or(0, csv::Position::line);
         if row.len() != width {
             problems.push(
                 Diagnostic::file(
@@ -270,46 +333,128 @@ fn read_table(
         }
         // Fields split at ASCII delimiters, so a valid row has valid fields: check the row
         // once, and look for the bad cell only when it is not.
-        let mut bad_utf8 = false;
         if std::str::from_utf8(row.as_slice()).is_err() {
-            for (col, raw) in row.iter().enumerate() {
-                if let Err(e) = std::str::from_utf8(raw) {
-                    let column = header.get(col).map(String::from_utf8_lossy).unwrap_or_default();
-                    problems.push(
-                        Diagnostic::file(
-                            path,
-                            format!("invalid UTF-8 after byte {} of the cell", e.valid_up_to()),
-                        )
-                        .at(Location::line(line))
-                        .field(column.trim().to_owned())
-                        .help("save the file as UTF-8"),
-                    );
-                    bad_utf8 = true;
-                    break;
-                }
+            if let Some((col, e)) = row
+                .iter()
+                .enumerate()
+                .find_map(|(c, raw)| std::str::from_utf8(raw).err().map(|e| (c, e)))
+            {
+                let column = header.get(col).map(String::from_utf8_lossy).unwrap_or_default();
+                problems.push(
+                    Diagnostic::file(
+                        path,
+                        format!("invalid UTF-8 after byte {} of the cell", e.valid_up_to()),
+                    )
+                    .at(Location::line(line))
+                    .field(column.trim().to_owned())
+                    .help("save the file as UTF-8"),
+                );
             }
-        }
-        if bad_utf8 {
             continue;
         }
-        let text = |c: usize| row.get(c).and_then(|raw| std::str::from_utf8(raw).ok());
-        let cell = |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
-        let result = match table {
-            Table::Users => {
-                let attrs: Vec<(&str, Cell<'_>)> = extras
-                    .iter()
-                    .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
-                    .collect();
-                builder.add_user(cell, &attrs, line)
-            }
-            Table::Teams => builder.add_team(cell, line),
-            Table::Records => builder.add_record(cell, line),
-            Table::BlockedEmails => builder.add_blocked_email(cell, line),
-        };
-        if let Err(errors) = result {
+        if let Err(errors) = on_row(line, &row) {
             problems.extend(errors.into_iter().map(|e| field_error(path, line, e)));
         }
     }
+}
+
+/// Files at least this large are parsed in parallel chunks.
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// `records.csv`, the big table: split at record boundaries (quoted newlines respected)
+/// into chunks parsed in parallel, then appended in file order, so the result is the same
+/// whatever the thread count.
+fn read_records(
+    path: &Path,
+    data: &[u8],
+    line_base: u64,
+    header: &csv::ByteRecord,
+    positions: &[Option<usize>],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let parts =
+        if data.len() < PARALLEL_BYTES { 1 } else { rayon::current_num_threads().max(1) * 4 };
+    let bounds = chunk_bounds(data, parts);
+    let bases: Vec<u64> = {
+        let counts: Vec<u64> = bounds
+            .par_windows(2)
+            .map(|w| newlines(data.get(w[0]..w[1]).unwrap_or_default()))
+            .collect();
+        let mut base = line_base;
+        counts
+            .iter()
+            .map(|c| {
+                let b = base;
+                base += c;
+                b
+            })
+            .collect()
+    };
+    let reader = &*builder;
+    let chunks: Vec<(Vec<ParsedRecord>, Vec<Diagnostic>)> = bounds
+        .par_windows(2)
+        .zip(bases.par_iter())
+        .map(|(w, base)| {
+            let chunk = data.get(w[0]..w[1]).unwrap_or_default();
+            let mut out = Vec::with_capacity(chunk.len() / 32);
+            let mut problems = Vec::new();
+            each_row(path, chunk, *base, header, &mut problems, |line, row| {
+                let cell = |i: usize| {
+                    positions
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .and_then(|c| cell_text(row, c))
+                        .map(Cell::Text)
+                };
+                out.push(reader.parse_record(cell, line)?);
+                Ok(())
+            });
+            (out, problems)
+        })
+        .collect();
+    for (records, chunk_problems) in chunks {
+        problems.extend(chunk_problems);
+        builder.push_records(records);
+    }
+}
+
+/// Start offsets of `parts` chunks of `data` (plus its end), each at a record boundary.
+fn chunk_bounds(data: &[u8], parts: usize) -> Vec<usize> {
+    let mut bounds = vec![0];
+    if parts > 1 {
+        let quotes = data.contains(&b'"');
+        let (mut cursor, mut quoted) = (0usize, false);
+        for k in 1..parts {
+            let target = data.len() * k / parts;
+            if target <= cursor {
+                continue;
+            }
+            // Walk to the first unquoted newline at or after the target.
+            let mut i = cursor;
+            let mut found = None;
+            while i < data.len() {
+                let b = data[i];
+                if quotes && b == b'"' {
+                    quoted = !quoted;
+                } else if b == b'\n' && !quoted && i >= target {
+                    found = Some(i + 1);
+                    break;
+                }
+                i += 1;
+            }
+            match found {
+                Some(end) if end < data.len() => {
+                    bounds.push(end);
+                    cursor = end;
+                }
+                _ => break,
+            }
+        }
+    }
+    bounds.push(data.len());
+    bounds
 }
 
 fn field_error(path: &Path, line: u64, e: FieldError) -> Diagnostic {

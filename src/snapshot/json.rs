@@ -5,7 +5,7 @@
 //! the line and column of its row and loading goes on to find the next problem.
 
 use super::build::{Cell, StoreBuilder, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS};
-use super::csv::{strip_bom, MAX_PROBLEMS};
+use super::csv::{newlines, strip_bom, MAX_PROBLEMS};
 use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::policy::Policy;
@@ -91,6 +91,8 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
         builder.owner = a.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(Box::from);
     }
 
+    // Rows come in increasing offsets: count lines as we go (never from the start again).
+    let (mut seen_offset, mut seen_line) = (0usize, 1u64);
     let mut rows =
         |items: &[&RawValue], what: &str, known: &[&str], builder: &mut StoreBuilder<'_>| {
             for (n, raw) in items.iter().enumerate() {
@@ -98,14 +100,20 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
                     return;
                 }
                 let offset = (raw.get().as_ptr() as usize).saturating_sub(source.as_ptr() as usize);
-                let location = Location::of_offset(source, offset);
-                let line = location.line.unwrap_or(0);
+                if offset >= seen_offset {
+                    seen_line +=
+                        newlines(source.as_bytes().get(seen_offset..offset).unwrap_or_default());
+                    seen_offset = offset;
+                }
+                let line = seen_line;
+                // The column and the source line are only worked out for an error.
+                let location = || Location::of_offset(source, offset);
                 let at = |field: Option<&str>, message: String, help: String| {
                     let field = match field {
                         Some(f) => format!("{what}[{n}].{f}"),
                         None => format!("{what}[{n}]"),
                     };
-                    Diagnostic::file(path, message).at(location.clone()).field(field).help(help)
+                    Diagnostic::file(path, message).at(location()).field(field).help(help)
                 };
                 let object: BTreeMap<String, Value> = match serde_json::from_str(raw.get()) {
                     Ok(o) => o,
