@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# roster's benchmark: generate snapshots, time the parse floor, `roster plan`, `roster
+# offboard` of 1% of the users and the same core rules in DuckDB, then write
+# BENCHMARKS.md. Run from anywhere: `bash bench/run.sh` (full, about 10 minutes on 2
+# cores), or `bash bench/run.sh --smoke` (a small size, one run, no BENCHMARKS.md: CI
+# checks the script works).
+#
+# Environment: RUNS (default 3, the median is reported), SIZES (default
+# "100000:1000000 1000000:10000000", users:records), WORK (default /tmp/roster-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+smoke=0
+[ "${1:-}" = "--smoke" ] && smoke=1
+RUNS=${RUNS:-3}
+SIZES=${SIZES:-"100000:1000000 1000000:10000000"}
+WORK=${WORK:-/tmp/roster-bench}
+if [ "$smoke" = 1 ]; then RUNS=1; SIZES="20000:200000"; WORK="$WORK-smoke"; fi
+mkdir -p "$WORK"
+
+echo "== building (release)"
+cargo build --release --quiet --bin roster --example csv_floor
+ROSTER=target/release/roster
+FLOOR=target/release/examples/csv_floor
+
+duckdb_ok=0
+if [ "$smoke" = 0 ]; then
+  if python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb >/dev/null 2>&1; then
+    python3 -c "import duckdb" 2>/dev/null && duckdb_ok=1
+  fi
+  [ "$duckdb_ok" = 1 ] || echo "DuckDB is not installed (pip install duckdb): skipping the DuckDB step"
+fi
+
+# measure NAME CMD...: runs CMD $RUNS times; prints "median_seconds peak_rss_kb".
+measure() {
+  local times=() rss=0
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -v "$@" >/dev/null 2>"$WORK/time.txt" || { cat "$WORK/time.txt" >&2; exit 1; }
+    local t r
+    t=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$WORK/time.txt")
+    r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.txt")
+    times+=("$t"); [ "$r" -gt "$rss" ] && rss=$r
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $rss"
+}
+
+rows=()
+for size in $SIZES; do
+  users=${size%%:*}; records=${size##*:}
+  dir="$WORK/s-$users-$records"
+  if [ ! -f "$dir/records.csv" ]; then
+    echo "== generating $users users, $records records"
+    "$ROSTER" generate --users "$users" --records "$records" --seed 1 --out "$dir"
+  fi
+  input_kb=$(du -k -c "$dir"/users.csv "$dir"/teams.csv "$dir"/records.csv | tail -1 | cut -f1)
+  echo "== $users users / $records records ($((input_kb / 1024)) MB of CSV)"
+  cat "$dir"/*.csv > /dev/null # warm the page cache for every contender alike
+  read -r floor_t floor_m < <(measure "$FLOOR" "$dir")
+  read -r plan_t plan_m < <(measure "$ROSTER" plan --policy policies/default.toml --snapshot "$dir" --out "$WORK/plan.json")
+  read -r off_t off_m < <(measure "$ROSTER" offboard --policy policies/default.toml --snapshot "$dir" --actor u0000001 --requests "$dir/leavers.csv" --out "$WORK/offboard.json")
+  duck_t="-"; duck_m="-"
+  if [ "$duckdb_ok" = 1 ]; then
+    read -r duck_t duck_m < <(measure python3 bench/duckdb_plan.py "$dir" "$WORK/duckdb-out")
+  fi
+  echo "   floor ${floor_t}s, plan ${plan_t}s (${plan_m} KB), offboard ${off_t}s, duckdb ${duck_t}s"
+  rows+=("$users $records $input_kb $floor_t $floor_m $plan_t $plan_m $off_t $off_m $duck_t $duck_m")
+done
+
+if [ "$smoke" = 1 ]; then
+  echo "smoke benchmark ran: ${rows[*]}"
+  exit 0
+fi
+
+python3 - "$RUNS" "${rows[@]}" <<'PY'
+import os, platform, subprocess, sys, datetime
+runs, rows = sys.argv[1], [r.split() for r in sys.argv[2:]]
+def f(x): return None if x == "-" else float(x)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+mem_kb = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")))
+rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+out = ["# Benchmarks", "",
+       "Written by `bench/run.sh` (do not edit by hand; run it again to refresh).", "",
+       f"- Machine: {os.cpu_count()} cores ({cpu}), {mem_kb // 1024 // 1024} GiB of memory; {rustc}; {datetime.date.today()}.",
+       f"- Each time is the median of {runs} runs (wall clock, `/usr/bin/time -v`); memory is the peak resident set size of the runs.",
+       "- Snapshots come from `roster generate --seed 1` (users.csv, teams.csv, records.csv); the page cache is warm for every contender.",
+       "- **floor**: `bench/floor.rs`, which only reads and splits the CSV files with the `csv` crate (byte records, no conversions), on one thread.",
+       "- **plan**: `roster plan --policy policies/default.toml --out plan.json`.",
+       "- **offboard**: `roster offboard` of 1% of the users through the bulk sheet `leavers.csv`.",
+       "- **DuckDB**: `bench/duckdb_plan.py`, the core rules (idle, expired invites, seats, open records of idle users by manager) as one SQL script.",
+       "", "| users | records | CSV MB | floor s | plan s | plan / floor | plan peak MB | plan peak / input | offboard s | offboard / floor | DuckDB s | plan / DuckDB |",
+       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+for u, r, kb, ft, fm, pt, pm, ot, om, dt, dm in rows:
+    ft, pt, ot, dt = f(ft), f(pt), f(ot), f(dt)
+    out.append(f"| {int(u):,} | {int(r):,} | {int(kb)/1024:.0f} | {ft:.2f} | {pt:.2f} | {pt/ft:.1f}x | {int(pm)/1024:.0f} | {int(pm)/int(kb):.2f}x | {ot:.2f} | {ot/ft:.1f}x | "
+               + (f"{dt:.2f} | {pt/dt:.2f}x |" if dt else "- | - |"))
+if len(rows) >= 2:
+    small, big = rows[0], rows[-1]
+    out += ["", f"Growth from {int(small[0]):,} to {int(big[0]):,} users: plan time x{f(big[5])/f(small[5]):.1f}, "
+            f"offboard time x{f(big[7])/f(small[7]):.1f}, input x{int(big[2])/int(small[2]):.1f}."]
+out += ["", "Targets: plan at most 1.5x the floor and faster than DuckDB; offboard at most 2x the floor; plan peak memory at most 1.5x the input; 10x more data at most 12x the time.",
+        "See [docs/performance.md](docs/performance.md) for where the time goes and what bounds it.", "",
+        "Reproduce: `bash bench/run.sh` (set `RUNS`, `SIZES` or `WORK` to change the defaults)."]
+open("BENCHMARKS.md", "w").write("\n".join(out) + "\n")
+print("\n".join(out))
+PY
