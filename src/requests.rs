@@ -55,6 +55,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
     let (reassign_col, reports_col) = (col("reassign_to"), col("reports_to"));
     let mut rows = Vec::new();
     let mut problems = Vec::new();
+    let mut lines = crate::snapshot::Lines::new(bytes);
     for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,
@@ -66,7 +67,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
                 break;
             }
         };
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = lines.of(record.position().map_or(0, |p| p.byte() as usize));
         let cell = |i: Option<usize>| -> Result<Option<String>, Diagnostic> {
             let Some(raw) = i.and_then(|i| record.get(i)) else {
                 return Ok(None);

@@ -14,8 +14,14 @@ pub type Time = DateTime<Utc>;
 /// What a time cell must look like, for error messages.
 pub const TIME_HINT: &str = "expected RFC 3339 (2026-11-02T08:15:00Z) or YYYY-MM-DD";
 
-/// Parses an RFC 3339 time or a bare date (midnight UTC).
+/// Parses an RFC 3339 time or a bare date (midnight UTC). Instants outside the years
+/// 0001 to 9999 in UTC are refused, so that every time roster writes can be read back.
 pub fn parse_time(text: &str) -> Option<Time> {
+    use chrono::Datelike;
+    parse_any(text).filter(|t| (1..=9999).contains(&t.year()))
+}
+
+fn parse_any(text: &str) -> Option<Time> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));

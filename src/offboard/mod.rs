@@ -306,6 +306,21 @@ pub fn holdings(
             }
         }
     }
+    // Everything in a stable order (names, ids), not the file's: plans must not depend on
+    // row order.
+    let by_id = |a: &RecordIx, b: &RecordIx| {
+        crate::plan::natural_cmp(&store.record(*a).id, &store.record(*b).id)
+    };
+    for t in &mut h.transfers {
+        t.records.sort_by(by_id);
+    }
+    h.transfers.sort_by(|a, b| {
+        (store.symbols.resolve(a.kind), store.symbols.resolve(a.state))
+            .cmp(&(store.symbols.resolve(b.kind), store.symbols.resolve(b.state)))
+    });
+    h.blocking.sort_by(by_id);
+    h.kept.sort_by(by_id);
+    h.cancelled.sort_by(by_id);
     h.reports = store.reports_of(user).filter(|r| stays(*r)).collect();
     h.teams = store.teams_led_by(user).collect();
     let Some(resolver) = resolver else { return h };

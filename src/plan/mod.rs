@@ -380,6 +380,9 @@ impl Plan {
                 .then_with(|| opt_cmp(&a.state, &b.state))
                 .then_with(|| natural_cmp(&a.to, &b.to))
         });
+        for b in &mut self.blocked {
+            sort_ids(&mut b.records);
+        }
         self.blocked.sort_by(|a, b| {
             natural_cmp(&a.user, &b.user).then(code_rank(&a.code).cmp(&code_rank(&b.code)))
         });

@@ -141,7 +141,8 @@ impl AccountRule for ManagerCycles {
     }
 }
 
-/// Every manager cycle, each listed from its member that comes first in the file.
+/// Every manager cycle, each listed from its member with the smallest id, so that the
+/// finding does not depend on row order.
 pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
     const NEW: u8 = 0;
     const ON_PATH: u8 = 1;
@@ -166,8 +167,13 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
                 ON_PATH => {
                     if let Some(pos) = path.iter().position(|p| *p == u) {
                         let mut cycle = path[pos..].to_vec();
-                        if let Some(min_at) =
-                            cycle.iter().enumerate().min_by_key(|(_, x)| **x).map(|(i, _)| i)
+                        if let Some(min_at) = cycle
+                            .iter()
+                            .enumerate()
+                            .min_by(|(_, a), (_, b)| {
+                                crate::plan::natural_cmp(&store.user(**a).id, &store.user(**b).id)
+                            })
+                            .map(|(i, _)| i)
                         {
                             cycle.rotate_left(min_at);
                         }
@@ -208,7 +214,8 @@ impl AccountRule for DuplicateEmails {
             by_email.into_iter().filter(|(_, v)| v.len() > 1).collect();
         groups.sort();
         for (email, users) in groups {
-            let ids: Vec<String> = users.iter().map(|u| ctx.id(*u)).collect();
+            let mut ids: Vec<String> = users.iter().map(|u| ctx.id(*u)).collect();
+            crate::plan::sort_ids(&mut ids);
             sink.findings.push(Finding::new(
                 "duplicate_email",
                 ids.clone(),

@@ -280,15 +280,62 @@ fn end_of_first_record(bytes: &[u8]) -> usize {
         match b {
             b'"' => quoted = !quoted,
             b'\n' if !quoted => return i + 1,
+            b'\r' if !quoted => {
+                return if bytes.get(i + 1) == Some(&b'\n') { i + 2 } else { i + 1 }
+            }
             _ => {}
         }
     }
     bytes.len()
 }
 
-/// How many newlines `bytes` holds.
+/// How many line breaks `bytes` holds: LF, CRLF and a lone CR each count once.
 pub(super) fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|b| **b == b'\n').count() as u64
+    let lf = bytes.iter().filter(|b| **b == b'\n').count();
+    let lone_cr = bytes.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count()
+        + usize::from(bytes.last() == Some(&b'\r'));
+    (lf + lone_cr) as u64
+}
+
+/// Line numbers of records from their byte offsets, counted as the reader moves forward
+/// (the `csv` crate's own line count is off by one after CRLF and blind to a lone CR).
+pub(crate) struct Lines<'d> {
+    data: &'d [u8],
+    pos: usize,
+    breaks: u64,
+}
+
+impl<'d> Lines<'d> {
+    /// Counts lines in `data` from its start.
+    pub(crate) fn new(data: &'d [u8]) -> Self {
+        Lines { data, pos: 0, breaks: 0 }
+    }
+
+    /// The 1-based line (within `data`) where the record starting at `offset` begins.
+    pub(crate) fn of(&mut self, offset: usize) -> u64 {
+        let target = offset.min(self.data.len());
+        if target > self.pos {
+            self.breaks += newlines(self.data.get(self.pos..target).unwrap_or_default());
+            // A CR counted as lone because its LF lies at `target` is one CRLF break.
+            if self.data.get(target - 1) == Some(&b'\r') && self.data.get(target) == Some(&b'\n') {
+                self.breaks -= 1;
+            }
+            self.pos = target;
+        }
+        // The record may begin with the end of the previous line.
+        let mut line = self.breaks + 1;
+        let mut p = self.pos;
+        while let Some(b) = self.data.get(p) {
+            match b {
+                b'\n' => line += 1,
+                b'\r' if self.data.get(p + 1) != Some(&b'\n') => line += 1,
+                b'\r' => {}
+                _ => break,
+            }
+            p += 1;
+        }
+        line
+    }
 }
 
 /// Reads the data rows of `data` (no header): checks each row's width and UTF-8, then
@@ -305,6 +352,7 @@ fn each_row(
     let width = header.len();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
     let mut row = csv::ByteRecord::new();
+    let mut lines = Lines::new(data);
     loop {
         if problems.len() >= MAX_PROBLEMS {
             return;
@@ -319,7 +367,7 @@ fn each_row(
                 return;
             }
         }
-        let line = line_base + row.position().map_or(0, csv::Position::line);
+        let line = line_base + lines.of(row.position().map_or(0, |p| p.byte() as usize));
         if row.len() != width {
             problems.push(
                 Diagnostic::file(

@@ -10,6 +10,7 @@ mod csv;
 mod json;
 mod meta;
 
+pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
 pub use build::{parse_bool, USER_COLUMNS};
 pub use json::parse_file as parse_json;
