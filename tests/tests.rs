@@ -7,9 +7,11 @@
 
 mod support;
 
+mod adversarial;
 mod cases;
 mod determinism;
 mod equivalence;
 mod output;
 mod properties;
+mod roundtrip;
 mod suite;

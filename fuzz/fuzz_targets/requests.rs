@@ -1,0 +1,39 @@
+//! The bulk requests sheet, `roster::requests::parse`, on arbitrary bytes. A sheet that
+//! parses is planned as `roster offboard --requests` on `examples/acme` with
+//! `policies/default.toml` and actor u002.
+
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+use roster::scenario::{Command, Scenario};
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    match roster::requests::parse(Path::new("sheet.csv"), data) {
+        Err(e) => common::check_error(&e),
+        Ok(rows) => {
+            for r in &rows {
+                assert!(!r.user.is_empty(), "a row without a user was accepted");
+                // Known: with CR line endings the csv crate's positions are one line short
+                // (tests/data/regressions/requests-crlf-line); checked for LF sheets only.
+                if !data.contains(&b'\r') {
+                    assert!(r.line >= 2, "a data row on line {}", r.line);
+                }
+            }
+            let store = common::acme();
+            let scenario = Scenario {
+                command: Command::Offboard,
+                actor: Some("u002".into()),
+                sheet: Some(rows),
+                ..Scenario::default()
+            };
+            let as_of = store.taken_at.expect("acme has taken_at");
+            match scenario.plan(common::default_policy(), store, as_of) {
+                Ok(plan) => common::check_plan(&plan, store),
+                Err(e) => common::check_error(&e),
+            }
+        }
+    }
+});

@@ -1,0 +1,686 @@
+//! Property tests over random CSV snapshots with hostile text:
+//!
+//! (a) a loaded snapshot, written back out as CSV, loads to the same model;
+//! (b) a plan does not depend on the order of the rows of users.csv, records.csv and
+//!     teams.csv (except the first team row, which the reference makes meaningful: it is
+//!     "the first team" of `first_team_leader`), only `snapshot.sha256` differs;
+//! (c) a plan names no user, team or record the snapshot does not have, except the
+//!     requested targets of `unknown_user` entries and the missing team of
+//!     `dangling_team` findings (which is the point of that finding).
+
+use proptest::prelude::*;
+use roster::engine;
+use roster::plan::{Plan, What};
+use roster::policy::{self, Policy};
+use roster::scenario::{Command, Scenario};
+use roster::snapshot::{self, CsvFiles, Link, Store};
+use roster::time::format_time;
+use std::collections::HashSet;
+use std::path::Path;
+
+fn default_policy() -> Policy {
+    policy::load(&crate::support::root().join("policies/default.toml")).expect("default policy")
+}
+
+/// A variant of the property policy of tests/properties.rs whose chains use every
+/// strategy, `least_loaded_peer` included.
+const PEERS: &str = r#"
+name = "peers"
+[roles]
+order = ["admin", "manager", "rep", "contractor"]
+aliases = { "Sales Manager" = "manager" }
+[roles.permissions]
+admin = ["manage_users", "manage_teams"]
+[statuses]
+aliases = { inactive = "deactivated", disabled = "deactivated" }
+[idle]
+after = "30d"
+suspend_after = "60d"
+deactivate_after = "90d"
+[deactivation]
+protected = { flags = ["account_owner"] }
+receivers = ["active", "idle"]
+[leaders]
+teams_to = ["manager", "team_leader", "account_owner"]
+direct_reports_to = ["manager", "manager_chain", "account_owner"]
+[records.opportunity]
+states = { open = "transfer", closed = "keep" }
+transfer_to = ["least_loaded_peer", "team_leader", "first_team_leader", "manager", "account_owner"]
+[records.subscription]
+states = { active = "cancel", "*" = "keep" }
+[records.routing_rule]
+states = { "*" = "block" }
+[records."*"]
+states = { "*" = "transfer" }
+transfer_to = ["manager", "manager_chain", "account_owner"]
+"#;
+
+fn peers_policy() -> Policy {
+    policy::parse(PEERS, Path::new("peers.toml")).expect("the peers policy compiles")
+}
+
+// ---------------------------------------------------------------------------------------
+// Random snapshots
+
+/// Text a cell may hold: CSV metacharacters, quotes, line breaks, controls, non-ASCII,
+/// formula prefixes.
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            4 => proptest::char::range('a', 'z').prop_map(String::from),
+            1 => Just(" ".to_owned()),
+            1 => Just(",".to_owned()),
+            1 => Just("\"".to_owned()),
+            1 => Just("\n".to_owned()),
+            1 => Just("\r\n".to_owned()),
+            1 => Just("=".to_owned()),
+            1 => Just("é".to_owned()),
+            1 => Just("日本".to_owned()),
+            1 => Just("\u{1b}".to_owned()),
+            1 => Just("|".to_owned()),
+            1 => Just("\u{a0}".to_owned()),
+        ],
+        0..8,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+/// An id prefix: ids are `prefix + number`, so they are unique whatever the prefix.
+fn id_prefix() -> impl Strategy<Value = &'static str> {
+    prop_oneof![
+        6 => Just("u"),
+        1 => Just("=u"),
+        1 => Just("u,x"),
+        1 => Just("u\"q\""),
+        1 => Just("ü-"),
+        1 => Just("u\nv"),
+        1 => Just("-"),
+    ]
+}
+
+fn time() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just(String::new()),
+        2 => (2025u32..2027, 1u32..13, 1u32..29).prop_map(|(y, m, d)| format!("{y}-{m:02}-{d:02}")),
+        1 => Just("2026-11-02T08:15:00+02:00".to_owned()),
+        1 => Just("2026-11-02 08:15:00Z".to_owned()),
+        1 => Just("2024-02-29T23:59:59.123456Z".to_owned()),
+        1 => Just("2026-10-23T20:00:01-10:00".to_owned()),
+        1 => Just("0001-01-01".to_owned()),
+        1 => Just("9999-12-31T23:59:59Z".to_owned()),
+        1 => Just("9999-12-31T23:59:59+01:00".to_owned()),
+    ]
+}
+
+fn list() -> impl Strategy<Value = Vec<&'static str>> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("account_owner"),
+            Just("service_account"),
+            Just("b c"),
+            Just("ü"),
+            Just("x,y"),
+            Just("manage_users")
+        ],
+        0..3,
+    )
+}
+
+#[derive(Debug, Clone)]
+struct UserRow {
+    prefix: &'static str,
+    email: String,
+    name: String,
+    role: &'static str,
+    status: &'static str,
+    manager: Option<usize>, // n = a dangling id
+    teams: Vec<usize>,      // t = a dangling id
+    flags: Vec<&'static str>,
+    permissions: Vec<&'static str>,
+    last_login_at: String,
+    activated_at: String,
+    notified_at: String,
+    failed_logins: u32,
+    locked: bool,
+    attrs: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct World {
+    users: Vec<UserRow>,
+    attr_names: Vec<&'static str>,
+    teams: Vec<(String, Option<usize>)>, // name, leader (n = dangling)
+    records: Vec<(&'static str, &'static str, Option<usize>)>, // kind, state, owner
+    taken_at: String,
+    seats: Option<u32>,
+    owner: Option<usize>,
+    blocked: Vec<usize>,
+    /// Offboarding targets: user positions, `n` for an unknown id, `n + 1` for an e-mail.
+    targets: Vec<usize>,
+    actor: usize,
+}
+
+fn user_row(n: usize, t: usize, attrs: usize) -> impl Strategy<Value = UserRow> {
+    (
+        (id_prefix(), prop_oneof![3 => Just(true), 1 => Just(false)], text()),
+        (
+            prop_oneof![Just("admin"), Just("Sales Manager"), Just("rep"), Just("rep"), Just("contractor"), Just("ADMIN")],
+            prop_oneof![4 => Just("active"), 1 => Just("idle"), 1 => Just("invited"), 1 => Just("suspended"), 1 => Just("deactivated"), 1 => Just("left"), 1 => Just("inactive")],
+            proptest::option::of(0..n + 1),
+            proptest::collection::vec(0..t + 1, 0..3),
+        ),
+        (list(), list()),
+        (time(), time(), time()),
+        (prop_oneof![Just(0u32), Just(7), Just(u32::MAX)], any::<bool>()),
+        proptest::collection::vec(text(), attrs),
+    )
+        .prop_map(
+            |(
+                (prefix, has_email, name),
+                (role, status, manager, teams),
+                (flags, permissions),
+                (last_login_at, activated_at, notified_at),
+                (failed_logins, locked),
+                attrs,
+            )| UserRow {
+                prefix,
+                email: if has_email { "shared@x.example".to_owned() } else { String::new() },
+                name,
+                role,
+                status,
+                manager,
+                teams,
+                flags,
+                permissions,
+                last_login_at,
+                activated_at,
+                notified_at,
+                failed_logins,
+                locked,
+                attrs,
+            },
+        )
+}
+
+fn world() -> impl Strategy<Value = World> {
+    (1usize..12, 0usize..4, 0usize..24, 0usize..3).prop_flat_map(|(n, t, r, a)| {
+        (
+            proptest::collection::vec(user_row(n, t, a), n),
+            proptest::collection::vec((text(), proptest::option::of(0..n + 1)), t),
+            proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("opportunity"),
+                        Just("contact"),
+                        Just("subscription"),
+                        Just("routing_rule"),
+                        Just("pin")
+                    ],
+                    prop_oneof![Just("open"), Just("closed"), Just("active"), Just("cancelled")],
+                    proptest::option::of(0..n + 1),
+                ),
+                r,
+            ),
+            (
+                prop_oneof![Just(String::new()), Just("2026-11-22T06:00:00Z".to_owned()), time()],
+                proptest::option::of(0u32..20),
+                proptest::option::of(0..n + 1),
+                proptest::collection::vec(0..n, 0..3),
+            ),
+            (proptest::collection::vec(0..n + 2, 0..5), 0..n + 1),
+        )
+            .prop_map(
+                move |(
+                    mut users,
+                    teams,
+                    records,
+                    (taken_at, seats, owner, blocked),
+                    (targets, actor),
+                )| {
+                    // Attribute names from a fixed set (distinct ignoring case, none standard).
+                    let attr_names = ["department", "Région", "cost,center"][..a].to_vec();
+                    for (i, u) in users.iter_mut().enumerate() {
+                        // Some users get an e-mail of their own, some share one.
+                        if !u.email.is_empty() && i % 2 == 0 {
+                            u.email = format!("u{i}@x.example");
+                        }
+                    }
+                    World {
+                        users,
+                        attr_names,
+                        teams,
+                        records,
+                        taken_at,
+                        seats,
+                        owner,
+                        blocked,
+                        targets,
+                        actor,
+                    }
+                },
+            )
+    })
+}
+
+fn q(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+impl World {
+    fn user_id(&self, i: usize) -> String {
+        match self.users.get(i) {
+            Some(u) => format!("{}{i}", u.prefix),
+            None => "ghost".to_owned(),
+        }
+    }
+
+    fn team_id(&self, i: usize) -> String {
+        if i < self.teams.len() {
+            format!("t{i}")
+        } else {
+            "gone".to_owned()
+        }
+    }
+
+    /// The CSV files, rows in the given orders (`None`: file order).
+    fn files(&self, users: &[usize], teams: &[usize], records: &[usize]) -> CsvFiles {
+        let mut u = String::from("id,email,name,role,status,manager_id,teams,flags,permissions,last_login_at,activated_at,notified_at,failed_logins,locked");
+        for a in &self.attr_names {
+            u.push(',');
+            u.push_str(&q(a));
+        }
+        u.push('\n');
+        for &i in users {
+            let row = &self.users[i];
+            let teams: Vec<String> = row.teams.iter().map(|t| self.team_id(*t)).collect();
+            u.push_str(
+                &[
+                    q(&self.user_id(i)),
+                    q(&row.email),
+                    q(&row.name),
+                    q(row.role),
+                    q(row.status),
+                    q(&row.manager.map(|m| self.user_id(m)).unwrap_or_default()),
+                    q(&teams.join(";")),
+                    q(&row.flags.join(";")),
+                    q(&row.permissions.join(" ; ")),
+                    q(&row.last_login_at),
+                    q(&row.activated_at),
+                    q(&row.notified_at),
+                    row.failed_logins.to_string(),
+                    if row.locked { "Yes".into() } else { String::new() },
+                ]
+                .join(","),
+            );
+            for v in &row.attrs {
+                u.push(',');
+                u.push_str(&q(v));
+            }
+            u.push_str("\r\n");
+        }
+        let mut t = String::from("id,name,leader_id\n");
+        for &i in teams {
+            let (name, leader) = &self.teams[i];
+            t.push_str(&format!(
+                "{},{},{}\n",
+                self.team_id(i),
+                q(name),
+                q(&leader.map(|l| self.user_id(l)).unwrap_or_default())
+            ));
+        }
+        let mut r = String::from("id,kind,owner_id,state\n");
+        for &i in records {
+            let (kind, state, owner) = self.records[i];
+            r.push_str(&format!(
+                "r{i},{kind},{},{state}\n",
+                q(&owner.map(|o| self.user_id(o)).unwrap_or_default())
+            ));
+        }
+        let mut meta = String::new();
+        if !self.taken_at.is_empty() {
+            meta.push_str(&format!("taken_at = {:?}\n", self.taken_at));
+        }
+        meta.push_str("[account]\n");
+        if let Some(s) = self.seats {
+            meta.push_str(&format!("seats = {s}\n"));
+        }
+        if let Some(o) = self.owner {
+            meta.push_str(&format!("owner = {}\n", toml::Value::String(self.user_id(o))));
+        }
+        let mut blocked = String::from("email\n");
+        for &b in &self.blocked {
+            blocked.push_str(&format!("{}\n", q(&self.users[b].email.to_uppercase())));
+        }
+        CsvFiles {
+            users: u.into_bytes(),
+            teams: Some(t.into_bytes()),
+            records: Some(r.into_bytes()),
+            meta: Some(meta.into_bytes()),
+            blocked_emails: Some(blocked.into_bytes()),
+        }
+    }
+
+    fn in_order(&self) -> CsvFiles {
+        let n = |len: usize| (0..len).collect::<Vec<_>>();
+        self.files(&n(self.users.len()), &n(self.teams.len()), &n(self.records.len()))
+    }
+
+    fn requests(&self) -> Vec<String> {
+        let n = self.users.len();
+        self.targets
+            .iter()
+            .map(|&t| match t {
+                t if t < n => self.user_id(t),
+                t if t == n => "nobody".to_owned(),
+                _ => "SHARED@x.example".to_owned(),
+            })
+            .collect()
+    }
+}
+
+fn load(files: &CsvFiles, policy: &Policy) -> Result<Store, String> {
+    snapshot::parse_folder(Path::new("prop"), files, policy).map_err(|e| e.to_string())
+}
+
+fn as_of(store: &Store) -> roster::time::Time {
+    store.taken_at.unwrap_or_else(|| roster::time::parse_time("2026-11-22T06:00:00Z").unwrap())
+}
+
+/// The nightly plan and the offboarding of the world's targets.
+fn plans(w: &World, policy: &Policy, store: &Store) -> Vec<Plan> {
+    let at = as_of(store);
+    let nightly = engine::nightly(policy, store, at, None).expect("nightly");
+    let offboard = Scenario {
+        command: Command::Offboard,
+        actor: Some(w.user_id(w.actor)),
+        users: w.requests(),
+        ..Scenario::default()
+    }
+    .plan(policy, store, at)
+    .expect("offboard");
+    vec![nightly, offboard]
+}
+
+// ---------------------------------------------------------------------------------------
+// (a) CSV round trip
+
+/// The model with ids resolved to text (as in tests/equivalence.rs), plus the block list.
+fn canonical(store: &Store) -> String {
+    let sym = |s| store.symbols.resolve(s).to_owned();
+    let link_user = |l: &Link<snapshot::UserIx>| match l {
+        Link::None => "-".to_owned(),
+        Link::To(u) => format!("{:?}", store.user(*u).id),
+        Link::Dangling(id) => format!("?{id:?}"),
+    };
+    let mut out = format!(
+        "taken_at {:?}\nseats {:?} owner {}\n",
+        store.taken_at,
+        store.account.seats,
+        link_user(&store.account.owner)
+    );
+    let attrs: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
+    out.push_str(&format!("attribute columns {attrs:?}\n"));
+    let mut blocked: Vec<&str> = store.blocked_emails.iter().map(|e| &**e).collect();
+    blocked.sort_unstable();
+    out.push_str(&format!("blocked {blocked:?}\n"));
+    for u in &store.users {
+        let teams: Vec<String> = u
+            .teams
+            .iter()
+            .map(|t| match t {
+                Link::To(t) => format!("{:?}", store.team(*t).id),
+                Link::Dangling(id) => format!("?{id:?}"),
+                Link::None => "-".to_owned(),
+            })
+            .collect();
+        let mut attrs: Vec<(String, String)> =
+            u.attributes.iter().map(|(k, v)| (sym(*k), v.to_string())).collect();
+        attrs.sort();
+        out.push_str(&format!(
+            "user {:?} {:?} {:?} {:?} {:?} {:?} mgr={} teams={teams:?} flags={:?} perms={:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {attrs:?}\n",
+            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(&u.manager),
+            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
+            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
+            u.last_login_at, u.invited_at, u.activated_at, u.notified_at,
+            u.invite_resends, u.failed_logins, u.locked, u.locked_at,
+        ));
+    }
+    for t in &store.teams {
+        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(&t.leader)));
+    }
+    for r in &store.records {
+        out.push_str(&format!(
+            "record {:?} {:?} {:?} {}\n",
+            r.id,
+            sym(r.kind),
+            sym(r.state),
+            link_user(&r.owner)
+        ));
+    }
+    out
+}
+
+/// Writes a store back out as a CSV folder, with roster's own spellings: canonical role
+/// and status names, `format_time` times, `;`-joined lists.
+fn emit(store: &Store, policy: &Policy) -> CsvFiles {
+    let csv_row = |cells: Vec<String>| {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        w.write_record(&cells).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    };
+    let user_link = |l: &Link<snapshot::UserIx>| match l {
+        Link::None => String::new(),
+        Link::To(u) => store.user(*u).id.to_string(),
+        Link::Dangling(id) => id.to_string(),
+    };
+    let t = |x: &Option<roster::time::Time>| x.map(format_time).unwrap_or_default();
+    let sym = |s| store.symbols.resolve(s).to_owned();
+    let attr_names: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
+    let mut header: Vec<String> =
+        roster::snapshot::USER_COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.extend(attr_names.iter().cloned());
+    let mut users = csv_row(header);
+    for u in &store.users {
+        let teams: Vec<String> = u
+            .teams
+            .iter()
+            .map(|l| match l {
+                Link::To(x) => store.team(*x).id.to_string(),
+                Link::Dangling(id) => id.to_string(),
+                Link::None => String::new(),
+            })
+            .collect();
+        let mut row = vec![
+            u.id.to_string(),
+            u.email.as_deref().unwrap_or("").to_owned(),
+            u.name.as_deref().unwrap_or("").to_owned(),
+            u.phone.as_deref().unwrap_or("").to_owned(),
+            policy.roles.name(u.role).to_owned(),
+            u.status.as_str().to_owned(),
+            user_link(&u.manager),
+            teams.join(";"),
+            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
+            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
+            t(&u.last_login_at),
+            t(&u.invited_at),
+            t(&u.activated_at),
+            t(&u.notified_at),
+            u.invite_resends.to_string(),
+            u.failed_logins.to_string(),
+            u.locked.to_string(),
+            t(&u.locked_at),
+        ];
+        for name in &attr_names {
+            let v = store.attribute_sym(name).and_then(|s| u.attribute(s)).unwrap_or("");
+            row.push(v.to_owned());
+        }
+        users.push_str(&csv_row(row));
+    }
+    let mut teams = csv_row(vec!["id".into(), "name".into(), "leader_id".into()]);
+    for x in &store.teams {
+        teams.push_str(&csv_row(vec![
+            x.id.to_string(),
+            x.name.as_deref().unwrap_or("").to_owned(),
+            user_link(&x.leader),
+        ]));
+    }
+    let mut records = csv_row(vec!["id".into(), "kind".into(), "owner_id".into(), "state".into()]);
+    for r in &store.records {
+        records.push_str(&csv_row(vec![
+            r.id.to_string(),
+            sym(r.kind),
+            user_link(&r.owner),
+            sym(r.state),
+        ]));
+    }
+    let mut meta = String::new();
+    if let Some(at) = store.taken_at {
+        meta.push_str(&format!("taken_at = {}\n", toml::Value::String(format_time(at))));
+    }
+    meta.push_str("[account]\n");
+    if let Some(s) = store.account.seats {
+        meta.push_str(&format!("seats = {s}\n"));
+    }
+    let owner = user_link(&store.account.owner);
+    if !owner.is_empty() {
+        meta.push_str(&format!("owner = {}\n", toml::Value::String(owner)));
+    }
+    let mut blocked: Vec<&str> = store.blocked_emails.iter().map(|e| &**e).collect();
+    blocked.sort_unstable();
+    let mut emails = csv_row(vec!["email".into()]);
+    for b in blocked {
+        emails.push_str(&csv_row(vec![b.to_owned()]));
+    }
+    CsvFiles {
+        users: users.into_bytes(),
+        teams: Some(teams.into_bytes()),
+        records: Some(records.into_bytes()),
+        meta: Some(meta.into_bytes()),
+        blocked_emails: Some(emails.into_bytes()),
+    }
+}
+
+fn check_round_trip(w: &World) -> Result<(), TestCaseError> {
+    let policy = default_policy();
+    let store = load(&w.in_order(), &policy)
+        .map_err(|e| TestCaseError::fail(format!("generated snapshot fails: {e}")))?;
+    let again = load(&emit(&store, &policy), &policy)
+        .map_err(|e| TestCaseError::fail(format!("the re-emitted snapshot fails to load: {e}")))?;
+    prop_assert_eq!(canonical(&store), canonical(&again));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// (b) row order, (c) no unknown ids
+
+fn without_digest(plan: &Plan) -> String {
+    let mut p = plan.clone();
+    p.snapshot.sha256.clear();
+    roster::render::json(&p)
+}
+
+fn check_order_independence(
+    w: &World,
+    users: &[usize],
+    teams: &[usize],
+    records: &[usize],
+    policy: &Policy,
+) -> Result<(), TestCaseError> {
+    let a = load(&w.in_order(), policy).map_err(TestCaseError::fail)?;
+    let b = load(&w.files(users, teams, records), policy).map_err(TestCaseError::fail)?;
+    for (x, y) in plans(w, policy, &a).iter().zip(plans(w, policy, &b).iter()) {
+        prop_assert_eq!(without_digest(x), without_digest(y));
+    }
+    Ok(())
+}
+
+fn check_known_ids(plan: &Plan, store: &Store) -> Result<(), TestCaseError> {
+    let user = |id: &str| store.user_ix(id).is_some();
+    let team = |id: &str| store.team_ix(id).is_some();
+    let records: HashSet<&str> = store.records.iter().map(|r| &*r.id).collect();
+    let record = |id: &str| records.contains(id);
+    for a in &plan.actions {
+        prop_assert!(user(&a.user), "action for {:?}", a.user);
+        prop_assert!(a.record.as_deref().is_none_or(record), "action on record {:?}", a.record);
+        prop_assert!(a.team.as_deref().is_none_or(team), "action on team {:?}", a.team);
+    }
+    for r in &plan.reassignments {
+        prop_assert!(user(&r.from) && user(&r.to), "reassignment {:?} -> {:?}", r.from, r.to);
+        prop_assert!(r.through.iter().all(|t| user(t)), "through {:?}", r.through);
+        for id in &r.ids {
+            let known = match r.what {
+                What::Records => record(id),
+                What::Reports => user(id),
+                What::Team => team(id),
+            };
+            prop_assert!(known, "reassigned {:?} {:?}", r.what, id);
+        }
+    }
+    for b in &plan.blocked {
+        prop_assert!(
+            b.code == "unknown_user" || user(&b.user),
+            "blocked {:?} ({})",
+            b.user,
+            b.code
+        );
+        prop_assert!(b.records.iter().all(|r| record(r)), "blocked records {:?}", b.records);
+    }
+    for f in &plan.findings {
+        prop_assert!(f.users.iter().all(|u| user(u)), "{} names users {:?}", f.code, f.users);
+        prop_assert!(
+            f.records.iter().all(|r| record(r)),
+            "{} names records {:?}",
+            f.code,
+            f.records
+        );
+        if f.code != "dangling_team" {
+            prop_assert!(f.teams.iter().all(|t| team(t)), "{} names teams {:?}", f.code, f.teams);
+        }
+    }
+    for id in plan.summary.offboarded.keys() {
+        prop_assert!(user(id), "offboarded {:?}", id);
+    }
+    Ok(())
+}
+
+/// A world with its row permutations (users, teams after the first, records).
+fn shuffled_world() -> impl Strategy<Value = (World, Vec<usize>, Vec<usize>, Vec<usize>)> {
+    world().prop_flat_map(|w| {
+        let users = Just((0..w.users.len()).collect::<Vec<_>>()).prop_shuffle();
+        let tail = Just((1..w.teams.len().max(1)).collect::<Vec<_>>()).prop_shuffle();
+        let records = Just((0..w.records.len()).collect::<Vec<_>>()).prop_shuffle();
+        let has_teams = !w.teams.is_empty();
+        (Just(w), users, tail, records).prop_map(move |(w, u, tail, r)| {
+            let teams =
+                if has_teams { std::iter::once(0).chain(tail).collect() } else { Vec::new() };
+            (w, u, teams, r)
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_csv_snapshot_written_back_loads_to_the_same_model(w in world()) {
+        check_round_trip(&w)?;
+    }
+
+    #[test]
+    fn plans_do_not_depend_on_row_order((w, users, teams, records) in shuffled_world()) {
+        check_order_independence(&w, &users, &teams, &records, &default_policy())?;
+        check_order_independence(&w, &users, &teams, &records, &peers_policy())?;
+    }
+
+    #[test]
+    fn plans_name_only_ids_of_the_snapshot(w in world()) {
+        for policy in [default_policy(), peers_policy()] {
+            let store = load(&w.in_order(), &policy).map_err(TestCaseError::fail)?;
+            for plan in plans(&w, &policy, &store) {
+                check_known_ids(&plan, &store)?;
+            }
+        }
+    }
+}
