@@ -404,62 +404,6 @@ fn plans(w: &World, policy: &Policy, store: &Store) -> Vec<Plan> {
 // ---------------------------------------------------------------------------------------
 // (a) CSV round trip
 
-/// The model with ids resolved to text (as in tests/equivalence.rs), plus the block list.
-fn canonical(store: &Store) -> String {
-    let sym = |s| store.symbols.resolve(s).to_owned();
-    let link_user = |l: &Link<snapshot::UserIx>| match l {
-        Link::None => "-".to_owned(),
-        Link::To(u) => format!("{:?}", store.user(*u).id),
-        Link::Dangling(id) => format!("?{id:?}"),
-    };
-    let mut out = format!(
-        "taken_at {:?}\nseats {:?} owner {}\n",
-        store.taken_at,
-        store.account.seats,
-        link_user(&store.account.owner)
-    );
-    let attrs: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
-    out.push_str(&format!("attribute columns {attrs:?}\n"));
-    let mut blocked: Vec<&str> = store.blocked_emails.iter().map(|e| &**e).collect();
-    blocked.sort_unstable();
-    out.push_str(&format!("blocked {blocked:?}\n"));
-    for u in &store.users {
-        let teams: Vec<String> = u
-            .teams
-            .iter()
-            .map(|t| match t {
-                Link::To(t) => format!("{:?}", store.team(*t).id),
-                Link::Dangling(id) => format!("?{id:?}"),
-                Link::None => "-".to_owned(),
-            })
-            .collect();
-        let mut attrs: Vec<(String, String)> =
-            u.attributes.iter().map(|(k, v)| (sym(*k), v.to_string())).collect();
-        attrs.sort();
-        out.push_str(&format!(
-            "user {:?} {:?} {:?} {:?} {:?} {:?} mgr={} teams={teams:?} flags={:?} perms={:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {attrs:?}\n",
-            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(&u.manager),
-            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
-            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
-            u.last_login_at, u.invited_at, u.activated_at, u.notified_at,
-            u.invite_resends, u.failed_logins, u.locked, u.locked_at,
-        ));
-    }
-    for t in &store.teams {
-        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(&t.leader)));
-    }
-    for r in &store.records {
-        out.push_str(&format!(
-            "record {:?} {:?} {:?} {}\n",
-            r.id,
-            sym(r.kind),
-            sym(r.state),
-            link_user(&r.owner)
-        ));
-    }
-    out
-}
-
 /// Writes a store back out as a CSV folder, with roster's own spellings: canonical role
 /// and status names, `format_time` times, `;`-joined lists.
 fn emit(store: &Store, policy: &Policy) -> CsvFiles {
@@ -568,7 +512,7 @@ fn check_round_trip(w: &World) -> Result<(), TestCaseError> {
         .map_err(|e| TestCaseError::fail(format!("generated snapshot fails: {e}")))?;
     let again = load(&emit(&store, &policy), &policy)
         .map_err(|e| TestCaseError::fail(format!("the re-emitted snapshot fails to load: {e}")))?;
-    prop_assert_eq!(canonical(&store), canonical(&again));
+    prop_assert_eq!(crate::support::canonical(&store), crate::support::canonical(&again));
     Ok(())
 }
 
@@ -681,6 +625,133 @@ proptest! {
             for plan in plans(&w, &policy, &store) {
                 check_known_ids(&plan, &store)?;
             }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Failing cases the properties above found (fixed in 4f6286b), shrunk and kept as plain
+// tests.
+
+fn files(users: &str, teams: &str, records: &str) -> CsvFiles {
+    CsvFiles {
+        users: users.as_bytes().to_vec(),
+        teams: Some(teams.as_bytes().to_vec()),
+        records: Some(records.as_bytes().to_vec()),
+        meta: Some(b"taken_at = \"2026-11-22T06:00:00Z\"\n[account]\nowner = \"u1\"\n".to_vec()),
+        blocked_emails: None,
+    }
+}
+
+/// The nightly plan, and the offboarding of `targets` by u1, without the snapshot digest.
+fn both_plans(files: &CsvFiles, policy: &Policy, targets: &[&str]) -> (Plan, Plan) {
+    let store = load(files, policy).expect("loads");
+    let at = as_of(&store);
+    let mut nightly = engine::nightly(policy, &store, at, None).expect("nightly");
+    let mut offboard = Scenario {
+        command: Command::Offboard,
+        actor: Some("u1".into()),
+        users: targets.iter().map(|t| t.to_string()).collect(),
+        ..Scenario::default()
+    }
+    .plan(policy, &store, at)
+    .expect("offboard");
+    nightly.snapshot.sha256.clear();
+    offboard.snapshot.sha256.clear();
+    (nightly, offboard)
+}
+
+#[test]
+fn referenced_records_are_listed_whatever_the_row_order() {
+    // Shrunk from `plans_do_not_depend_on_row_order`: the `referenced` refusal listed its
+    // records (and its reason) in file order.
+    let users = "id,email,role,status\nu1,u1@x.example,admin,active\nu3,u3@x.example,rep,active\n";
+    let a = "id,kind,owner_id,state\nr2,routing_rule,u3,active\nr12,routing_rule,u3,cancelled\n";
+    let b = "id,kind,owner_id,state\nr12,routing_rule,u3,cancelled\nr2,routing_rule,u3,active\n";
+    let policy = default_policy();
+    let (_, x) = both_plans(&files(users, "id\n", a), &policy, &["u3"]);
+    let (_, y) = both_plans(&files(users, "id\n", b), &policy, &["u3"]);
+    assert_eq!(x, y);
+    assert_eq!(x.blocked.len(), 1);
+    assert_eq!(x.blocked[0].code, "referenced");
+    assert_eq!(x.blocked[0].records, ["r2", "r12"]);
+}
+
+#[test]
+fn a_manager_cycle_reads_the_same_whatever_the_row_order() {
+    let a = "id,role,status,manager_id\nu1,admin,active,u3\nu2,rep,active,u1\nu3,rep,active,u2\n";
+    let b = "id,role,status,manager_id\nu3,rep,active,u2\nu2,rep,active,u1\nu1,admin,active,u3\n";
+    let policy = default_policy();
+    let (x, _) = both_plans(&files(a, "id\n", "id,kind,owner_id,state\n"), &policy, &[]);
+    let (y, _) = both_plans(&files(b, "id\n", "id,kind,owner_id,state\n"), &policy, &[]);
+    assert_eq!(x, y);
+    let cycle = x.findings.iter().find(|f| f.code == "manager_cycle").expect("a cycle finding");
+    assert_eq!(cycle.users, ["u1", "u2", "u3"]);
+}
+
+#[test]
+fn duplicate_emails_read_the_same_whatever_the_row_order() {
+    let a = "id,email,role,status\nu1,A@x.example,admin,active\nu10,a@x.example,rep,active\nu2,a@X.example,rep,active\n";
+    let b = "id,email,role,status\nu2,a@X.example,rep,active\nu10,a@x.example,rep,active\nu1,A@x.example,admin,active\n";
+    let policy = default_policy();
+    let (x, _) = both_plans(&files(a, "id\n", "id,kind,owner_id,state\n"), &policy, &[]);
+    let (y, _) = both_plans(&files(b, "id\n", "id,kind,owner_id,state\n"), &policy, &[]);
+    assert_eq!(x, y);
+    let dup = x.findings.iter().find(|f| f.code == "duplicate_email").expect("a finding");
+    assert_eq!(dup.users, ["u1", "u2", "u10"]);
+}
+
+#[test]
+fn least_loaded_peers_do_not_depend_on_which_kind_comes_first() {
+    // Two kinds balanced over the same peers: the kind met first in records.csv used to be
+    // placed first, so the file order chose who got what.
+    let policy = policy::parse(
+        r#"
+name = "balance"
+[roles]
+order = ["admin", "rep"]
+[roles.permissions]
+admin = ["manage_users"]
+[records."*"]
+states = { "*" = "transfer" }
+transfer_to = ["least_loaded_peer", "account_owner"]
+"#,
+        Path::new("balance.toml"),
+    )
+    .expect("policy");
+    let users = "id,role,status,teams\nu1,admin,active,\nu2,rep,active,t1\nu3,rep,active,t1\nu4,rep,active,t1\n";
+    let a = "id,kind,owner_id,state\no1,opportunity,u2,open\no2,opportunity,u2,open\nc1,contact,u2,active\n";
+    let b = "id,kind,owner_id,state\nc1,contact,u2,active\no1,opportunity,u2,open\no2,opportunity,u2,open\n";
+    let (_, x) = both_plans(&files(users, "id\nt1\n", a), &policy, &["u2"]);
+    let (_, y) = both_plans(&files(users, "id\nt1\n", b), &policy, &["u2"]);
+    assert_eq!(x, y);
+    assert_eq!(x.reassignments.len(), 2, "{:?}", x.reassignments);
+    assert_ne!(x.reassignments[0].to, x.reassignments[1].to, "the load is spread");
+}
+
+#[test]
+fn every_time_roster_writes_reads_back() {
+    // Shrunk from `a_csv_snapshot_written_back_loads_to_the_same_model`:
+    // `9999-12-31T23:59:59-01:00` was accepted, is 10000-01-01T00:59:59Z in UTC, and
+    // `format_time` wrote it as `+10000-01-01T00:59:59Z`, which no loader reads.
+    use roster::time::parse_time;
+    for text in [
+        "0001-01-01",
+        "0001-01-01T00:00:00Z",
+        "2024-02-29T23:59:59.123456Z",
+        "9999-12-31T23:59:59Z",
+        "9999-12-31T23:59:59+14:00",
+        "2026-11-02 08:15:00-10:00",
+    ] {
+        let t = parse_time(text).unwrap_or_else(|| panic!("{text} is a time"));
+        let written = format_time(t);
+        assert_eq!(parse_time(&written), Some(t), "{text} is written as {written}");
+    }
+    // Instants outside 0001-9999 in UTC are refused rather than written unreadably.
+    for text in ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"] {
+        if let Some(t) = parse_time(text) {
+            let written = format_time(t);
+            assert_eq!(parse_time(&written), Some(t), "{text} is written as {written}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Running the binary and turning its result into a transcript for snapshots.
 
+use roster::snapshot::{Link, Store};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -67,4 +68,60 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// The model with ids resolved to text (as in tests/equivalence.rs), plus the block list.
+pub fn canonical(store: &Store) -> String {
+    let sym = |s| store.symbols.resolve(s).to_owned();
+    let link_user = |l: &Link<roster::snapshot::UserIx>| match l {
+        Link::None => "-".to_owned(),
+        Link::To(u) => format!("{:?}", store.user(*u).id),
+        Link::Dangling(id) => format!("?{id:?}"),
+    };
+    let mut out = format!(
+        "taken_at {:?}\nseats {:?} owner {}\n",
+        store.taken_at,
+        store.account.seats,
+        link_user(&store.account.owner)
+    );
+    let attrs: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
+    out.push_str(&format!("attribute columns {attrs:?}\n"));
+    let mut blocked: Vec<&str> = store.blocked_emails.iter().map(|e| &**e).collect();
+    blocked.sort_unstable();
+    out.push_str(&format!("blocked {blocked:?}\n"));
+    for u in &store.users {
+        let teams: Vec<String> = u
+            .teams
+            .iter()
+            .map(|t| match t {
+                Link::To(t) => format!("{:?}", store.team(*t).id),
+                Link::Dangling(id) => format!("?{id:?}"),
+                Link::None => "-".to_owned(),
+            })
+            .collect();
+        let mut attrs: Vec<(String, String)> =
+            u.attributes.iter().map(|(k, v)| (sym(*k), v.to_string())).collect();
+        attrs.sort();
+        out.push_str(&format!(
+            "user {:?} {:?} {:?} {:?} {:?} {:?} mgr={} teams={teams:?} flags={:?} perms={:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {attrs:?}\n",
+            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(&u.manager),
+            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
+            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
+            u.last_login_at, u.invited_at, u.activated_at, u.notified_at,
+            u.invite_resends, u.failed_logins, u.locked, u.locked_at,
+        ));
+    }
+    for t in &store.teams {
+        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(&t.leader)));
+    }
+    for r in &store.records {
+        out.push_str(&format!(
+            "record {:?} {:?} {:?} {}\n",
+            r.id,
+            sym(r.kind),
+            sym(r.state),
+            link_user(&r.owner)
+        ));
+    }
+    out
 }
