@@ -22,3 +22,4 @@ pub mod scenario;
 pub mod snapshot;
 pub mod suite;
 pub mod time;
+pub mod timing;

@@ -414,9 +414,9 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
         w.write_record(&cells).unwrap();
         String::from_utf8(w.into_inner().unwrap()).unwrap()
     };
-    let user_link = |l: &Link<snapshot::UserIx>| match l {
+    let user_link = |l: Link<snapshot::UserIx, &str>| match l {
         Link::None => String::new(),
-        Link::To(u) => store.user(*u).id.to_string(),
+        Link::To(u) => store.user(u).id.to_string(),
         Link::Dangling(id) => id.to_string(),
     };
     let t = |x: &Option<roster::time::Time>| x.map(format_time).unwrap_or_default();
@@ -443,7 +443,7 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
             u.phone.as_deref().unwrap_or("").to_owned(),
             policy.roles.name(u.role).to_owned(),
             u.status.as_str().to_owned(),
-            user_link(&u.manager),
+            user_link(u.manager.as_deref()),
             teams.join(";"),
             u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
             u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
@@ -467,15 +467,15 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
         teams.push_str(&csv_row(vec![
             x.id.to_string(),
             x.name.as_deref().unwrap_or("").to_owned(),
-            user_link(&x.leader),
+            user_link(x.leader.as_deref()),
         ]));
     }
     let mut records = csv_row(vec!["id".into(), "kind".into(), "owner_id".into(), "state".into()]);
-    for r in &store.records {
+    for r in store.records.iter() {
         records.push_str(&csv_row(vec![
             r.id.to_string(),
             sym(r.kind),
-            user_link(&r.owner),
+            user_link(r.owner),
             sym(r.state),
         ]));
     }
@@ -487,7 +487,7 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
     if let Some(s) = store.account.seats {
         meta.push_str(&format!("seats = {s}\n"));
     }
-    let owner = user_link(&store.account.owner);
+    let owner = user_link(store.account.owner.as_deref());
     if !owner.is_empty() {
         meta.push_str(&format!("owner = {}\n", toml::Value::String(owner)));
     }
@@ -543,7 +543,7 @@ fn check_order_independence(
 fn check_known_ids(plan: &Plan, store: &Store) -> Result<(), TestCaseError> {
     let user = |id: &str| store.user_ix(id).is_some();
     let team = |id: &str| store.team_ix(id).is_some();
-    let records: HashSet<&str> = store.records.iter().map(|r| &*r.id).collect();
+    let records: HashSet<&str> = store.records.iter().map(|r| r.id).collect();
     let record = |id: &str| records.contains(id);
     for a in &plan.actions {
         prop_assert!(user(&a.user), "action for {:?}", a.user);

@@ -108,8 +108,9 @@ fn summarize(
     }
     let _ = writeln!(out, "  teams: {}", list_or_none(&teams));
     let mut records: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for r in &store.records {
-        *records.entry((store.kind_of(r), store.state_of(r))).or_default() += 1;
+    for (kind, state) in store.records.kinds_and_states() {
+        *records.entry((store.symbols.resolve(kind), store.symbols.resolve(state))).or_default() +=
+            1;
     }
     let records: Vec<String> = records.iter().map(|((k, s), n)| format!("{k} {s} {n}")).collect();
     let _ = writeln!(out, "  records by kind and state: {}", list_or_none(&records));

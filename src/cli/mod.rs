@@ -12,7 +12,6 @@ mod plan;
 mod reactivate;
 mod run_args;
 mod test;
-mod timing;
 
 use crate::diag::Diagnostics;
 use clap::{Parser, Subcommand};

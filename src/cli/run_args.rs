@@ -61,11 +61,11 @@ pub struct Loaded {
 impl RunArgs {
     /// Opens the output (failing early if unwritable), then loads policy and snapshot.
     pub fn load(&self) -> Result<(Output, Loaded), Error> {
-        super::timing::start();
+        crate::timing::start();
         let output = Output::open(self.out.as_deref())?;
         let policy = policy::load(&self.policy)?;
         let store = snapshot::load(&self.snapshot, &policy)?;
-        super::timing::phase("load");
+        crate::timing::phase("load");
         let as_of = self.as_of.or(store.taken_at).unwrap_or_else(chrono::Utc::now);
         Ok((output, Loaded { policy, store, as_of }))
     }
@@ -84,11 +84,11 @@ impl RunArgs {
             } else {
                 Format::Table
             });
-        super::timing::phase("plan");
+        crate::timing::phase("plan");
         let text = render::render(plan, format, Names::from_store(store), title);
-        super::timing::phase("render");
+        crate::timing::phase("render");
         output.finish(&text)?;
-        super::timing::phase("write");
+        crate::timing::phase("write");
         Ok(fail_on(&self.fail_on, plan))
     }
 }

@@ -309,7 +309,7 @@ pub fn holdings(
     // Everything in a stable order (names, ids), not the file's: plans must not depend on
     // row order.
     let by_id = |a: &RecordIx, b: &RecordIx| {
-        crate::plan::natural_cmp(&store.record(*a).id, &store.record(*b).id)
+        crate::plan::natural_cmp(store.record(*a).id, store.record(*b).id)
     };
     for t in &mut h.transfers {
         t.records.sort_by(by_id);
@@ -580,7 +580,7 @@ pub fn explain(
         let key = rec
             .map(|r| ctx.policy.records.disposition(store.kind_of(r), store.state_of(r)).1)
             .unwrap_or_default();
-        let ids: Vec<&str> = tr.records.iter().map(|r| &*store.record(*r).id).collect();
+        let ids: Vec<&str> = tr.records.iter().map(|r| store.record(*r).id).collect();
         let what = format!(
             "{} {} {} record(s) ({}): transfer ({key})",
             tr.records.len(),
@@ -602,7 +602,7 @@ pub fn explain(
         [(&h.kept, "kept"), (&h.cancelled, "cancelled"), (&h.blocking, "blocking the offboarding")]
     {
         if !list.is_empty() {
-            let ids: Vec<&str> = list.iter().map(|r| &*store.record(*r).id).collect();
+            let ids: Vec<&str> = list.iter().map(|r| store.record(*r).id).collect();
             lines.push(format!(
                 "{} record(s) {label} by disposition: {}",
                 list.len(),

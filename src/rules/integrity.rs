@@ -91,10 +91,8 @@ impl AccountRule for RecordOwners {
 
     fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
         let mut by_owner: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for r in &ctx.store.records {
-            if let Link::Dangling(o) = &r.owner {
-                by_owner.entry(o).or_default().push(r.id.to_string());
-            }
+        for (r, owner) in ctx.store.records.dangling() {
+            by_owner.entry(owner).or_default().push(ctx.store.record(r).id.to_owned());
         }
         for (owner, records) in by_owner {
             let mut f = Finding::new(

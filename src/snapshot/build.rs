@@ -4,7 +4,7 @@
 //! them (times, integers, booleans, roles, statuses) and, once every row is in, resolves
 //! ids into dense indices and builds the adjacency lists.
 
-use super::{Account, Adjacency, Interner, Link, Record, Store, Sym, Team, TeamIx, User, UserIx};
+use super::{Account, Adjacency, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx};
 use crate::diag::quote;
 use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
@@ -74,23 +74,50 @@ impl FieldError {
     }
 }
 
-/// A symbol already interned, or text to intern.
-#[derive(Debug, Clone)]
-pub enum NewSym {
-    /// Already interned.
-    Known(Sym),
-    /// Not seen when the row was parsed.
-    New(Box<str>),
+/// Symbols at or above this value in a [`RecordChunk`] are its own new strings.
+const NEW_SYM: u32 = 1 << 31;
+
+/// Records parsed from one chunk of a file, not yet in the store, so that chunks can be
+/// parsed in parallel and appended in file order.
+#[derive(Debug, Default)]
+pub struct RecordChunk {
+    records: Records,
+    lines: Vec<u32>,
+    /// Kinds and states the store had not interned when the chunk was parsed.
+    new_symbols: Vec<Box<str>>,
 }
 
-/// A record row, checked, not yet in the store.
-#[derive(Debug, Clone)]
-pub struct ParsedRecord {
-    id: Box<str>,
-    kind: NewSym,
-    state: NewSym,
-    owner: Link<UserIx>,
-    line: u32,
+impl RecordChunk {
+    /// An empty chunk with room for about `rows` records of `bytes` bytes of ids.
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        RecordChunk {
+            records: Records::with_capacity(rows, bytes),
+            lines: Vec::with_capacity(rows),
+            new_symbols: Vec::new(),
+        }
+    }
+
+    fn symbol(&mut self, symbols: &Interner, s: &str) -> Sym {
+        if let Some(sym) = symbols.get(s) {
+            return sym;
+        }
+        let k = match self.new_symbols.iter().position(|n| **n == *s) {
+            Some(k) => k,
+            None => {
+                self.new_symbols.push(s.into());
+                self.new_symbols.len() - 1
+            }
+        };
+        Sym(NEW_SYM + k as u32)
+    }
+}
+
+fn too_many_record_ids() -> FieldError {
+    FieldError::new(
+        "id",
+        format!("the record ids add up to more than {} bytes", super::records::MAX_ID_BYTES),
+        "split the snapshot into smaller accounts",
+    )
 }
 
 /// Gathers rows, then builds the [`Store`].
@@ -104,7 +131,7 @@ pub struct StoreBuilder<'p> {
     teams: Vec<Team>,
     team_by_id: HashMap<Box<str>, TeamIx>,
     team_lines: Vec<u64>,
-    records: Vec<Record>,
+    records: Records,
     record_lines: Vec<u32>,
     /// `taken_at`.
     pub taken_at: Option<Time>,
@@ -190,6 +217,39 @@ fn boxed(s: Option<&str>) -> Option<Box<str>> {
     s.map(Box::from)
 }
 
+/// The cells of a record row: (id, kind, owner, state).
+type RecordCells<'a> = (&'a str, &'a str, Option<&'a str>, &'a str);
+
+/// Checks the cells of a record row.
+fn check_record<'a>(
+    cell: impl Fn(usize) -> Option<Cell<'a>>,
+) -> Result<RecordCells<'a>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut get = |i: usize, field: &str| {
+        text(cell(i), field).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
+    let id = get(0, "id");
+    let kind = get(1, "kind");
+    let owner = get(2, "owner_id");
+    let state = get(3, "state");
+    for (value, field, help) in [
+        (id, "id", "every record needs an id"),
+        (kind, "kind", "write the record kind, such as `opportunity` or `contact`"),
+        (state, "state", "write the record state, such as `open` or `closed`"),
+    ] {
+        if value.is_none() {
+            errors.push(FieldError::new(field, "is empty".to_owned(), help));
+        }
+    }
+    match (id, kind, state, errors.is_empty()) {
+        (Some(id), Some(kind), Some(state), true) => Ok((id, kind, owner, state)),
+        _ => Err(errors),
+    }
+}
+
 impl<'p> StoreBuilder<'p> {
     /// A builder that resolves roles and statuses against `policy`.
     pub fn new(policy: &'p Policy) -> Self {
@@ -212,7 +272,7 @@ impl<'p> StoreBuilder<'p> {
             teams: Vec::new(),
             team_by_id: HashMap::default(),
             team_lines: Vec::new(),
-            records: Vec::new(),
+            records: Records::default(),
             record_lines: Vec::new(),
             taken_at: None,
             seats: None,
@@ -434,138 +494,67 @@ impl<'p> StoreBuilder<'p> {
         cell: impl Fn(usize) -> Option<Cell<'a>>,
         line: u64,
     ) -> Result<(), Vec<FieldError>> {
-        let record = self.parse_record(cell, line)?;
-        self.push_records(vec![record]);
+        let (id, kind, owner, state) = check_record(cell)?;
+        let owner = self.owner(owner);
+        let (kind, state) = (self.symbols.intern(kind), self.symbols.intern(state));
+        self.records.push(id, kind, state, owner).map_err(|_| vec![too_many_record_ids()])?;
+        self.record_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         Ok(())
     }
 
-    /// Checks and converts one record row without changing the builder, so that chunks of
-    /// a file can be parsed in parallel. Users must be loaded first (owners resolve here).
+    fn owner<'a>(&self, owner: Option<&'a str>) -> Link<UserIx, &'a str> {
+        match owner {
+            None => Link::None,
+            Some(o) => self.user_by_id.get(o).map_or(Link::Dangling(o), |ix| Link::To(*ix)),
+        }
+    }
+
+    /// Checks and converts one record row into `chunk`, without changing the builder, so
+    /// that chunks of a file can be parsed in parallel. Users must be loaded first (owners
+    /// resolve here).
     pub fn parse_record<'a>(
         &self,
         cell: impl Fn(usize) -> Option<Cell<'a>>,
         line: u64,
-    ) -> Result<ParsedRecord, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut get = |i: usize, field: &str| {
-            text(cell(i), field).unwrap_or_else(|e| {
-                errors.push(e);
-                None
-            })
-        };
-        let id = get(0, "id");
-        let kind = get(1, "kind");
-        let owner = get(2, "owner_id");
-        let state = get(3, "state");
-        for (value, field, help) in [
-            (id, "id", "every record needs an id"),
-            (kind, "kind", "write the record kind, such as `opportunity` or `contact`"),
-            (state, "state", "write the record state, such as `open` or `closed`"),
-        ] {
-            if value.is_none() {
-                errors.push(FieldError::new(field, "is empty".to_owned(), help));
-            }
-        }
-        let (Some(id), Some(kind), Some(state), true) = (id, kind, state, errors.is_empty()) else {
-            return Err(errors);
-        };
-        let owner = match owner {
-            None => Link::None,
-            Some(o) => match self.user_by_id.get(o) {
-                Some(&ix) => Link::To(ix),
-                None => Link::Dangling(o.into()),
-            },
-        };
-        // Kinds and states are few: interned when the record is pushed.
-        let existing = |s: &str| self.symbols.get(s);
-        Ok(ParsedRecord {
-            id: id.into(),
-            kind: existing(kind).map_or_else(|| NewSym::New(kind.into()), NewSym::Known),
-            state: existing(state).map_or_else(|| NewSym::New(state.into()), NewSym::Known),
-            owner,
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-        })
+        chunk: &mut RecordChunk,
+    ) -> Result<(), Vec<FieldError>> {
+        let (id, kind, owner, state) = check_record(cell)?;
+        let owner = self.owner(owner);
+        let kind = chunk.symbol(&self.symbols, kind);
+        let state = chunk.symbol(&self.symbols, state);
+        chunk.records.push(id, kind, state, owner).map_err(|_| vec![too_many_record_ids()])?;
+        chunk.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        Ok(())
     }
 
-    /// Appends parsed records, in order.
-    pub fn push_records(&mut self, records: Vec<ParsedRecord>) {
-        self.records.reserve(records.len());
-        self.record_lines.reserve(records.len());
-        for r in records {
-            let mut sym = |s: NewSym| match s {
-                NewSym::Known(sym) => sym,
-                NewSym::New(text) => self.symbols.intern(&text),
-            };
-            let (kind, state) = (sym(r.kind), sym(r.state));
-            self.record_lines.push(r.line);
-            self.records.push(Record { id: r.id, kind, state, owner: r.owner });
-        }
+    /// Appends a parsed chunk, after the records already in.
+    pub fn push_records(&mut self, chunk: RecordChunk) -> Result<(), FieldError> {
+        let RecordChunk { records, lines, new_symbols } = chunk;
+        let new: Vec<Sym> = new_symbols.iter().map(|s| self.symbols.intern(s)).collect();
+        let sym = |s: Sym| match s.0.checked_sub(NEW_SYM) {
+            Some(k) => new.get(k as usize).copied().unwrap_or(s),
+            None => s,
+        };
+        self.records.append(records, sym).map_err(|_| too_many_record_ids())?;
+        self.record_lines.extend(lines);
+        Ok(())
     }
 
     /// Record ids that appear more than once: (line of the repeat, error), in file order.
-    /// Checked once all rows are in, by sorting, so that loading allocates nothing per record.
+    /// Checked once all rows are in, so that loading allocates nothing per record.
     pub fn duplicate_records(&self) -> Vec<(u64, FieldError)> {
-        use rayon::prelude::*;
-        use std::hash::BuildHasher;
-        // Sort (hash, index) pairs, integers only; compare the strings of equal hashes.
-        let hasher = rustc_hash::FxBuildHasher;
-        let mut order: Vec<(u64, u32)> = self
-            .records
-            .par_iter()
-            .enumerate()
-            .map(|(i, r)| (hasher.hash_one(&*r.id), i as u32))
-            .collect();
-        order.par_sort_unstable();
-        let order: Vec<u32> = {
-            // Within a run of equal hashes, order by id then index, so equal ids are adjacent.
-            let mut out = Vec::with_capacity(order.len());
-            let mut start = 0;
-            while start < order.len() {
-                let mut end = start + 1;
-                while end < order.len() && order[end].0 == order[start].0 {
-                    end += 1;
-                }
-                let mut run: Vec<u32> = order[start..end].iter().map(|(_, i)| *i).collect();
-                if run.len() > 1 {
-                    run.sort_by(|a, b| {
-                        self.records[*a as usize]
-                            .id
-                            .cmp(&self.records[*b as usize].id)
-                            .then(a.cmp(b))
-                    });
-                }
-                out.extend(run);
-                start = end;
-            }
-            out
-        };
-        let line = |i: u32| self.record_lines.get(i as usize).copied().unwrap_or(0) as u64;
-        let id = |k: usize| order.get(k).map(|i| &*self.records[*i as usize].id);
-        let mut out = Vec::new();
-        let mut run_start = 0;
-        for k in 1..order.len() {
-            if id(k) == id(run_start) {
-                let (Some(repeat), Some(first)) = (order.get(k), order.get(run_start)) else {
-                    continue;
-                };
-                out.push((
-                    line(*repeat),
-                    FieldError::new(
-                        "id",
-                        format!(
-                            "duplicate record id {} (first on line {})",
-                            quote(id(k).unwrap_or_default()),
-                            line(*first)
-                        ),
-                        "record ids must be unique",
-                    ),
-                ));
-            } else {
-                run_start = k;
-            }
-        }
-        out.sort_by_key(|(l, _)| *l);
-        out
+        let line =
+            |r: super::RecordIx| u64::from(self.record_lines.get(r.index()).copied().unwrap_or(0));
+        self.records
+            .duplicates()
+            .into_iter()
+            .map(|(first, repeat)| {
+                let id = self.records.get(repeat).id;
+                let message =
+                    format!("duplicate record id {} (first on line {})", quote(id), line(first));
+                (line(repeat), FieldError::new("id", message, "record ids must be unique"))
+            })
+            .collect()
     }
 
     /// Adds one row of `blocked_emails.csv` (an e-mail that may not sign up or be
@@ -592,7 +581,7 @@ impl<'p> StoreBuilder<'p> {
             user_by_id,
             mut teams,
             team_by_id,
-            mut records,
+            records,
             symbols,
             attribute_names,
             taken_at,
@@ -631,13 +620,6 @@ impl<'p> StoreBuilder<'p> {
                 led.push((l.0, i as u32));
             }
         }
-        let mut owned = Vec::new();
-        for (i, r) in records.iter_mut().enumerate() {
-            resolve_user(&mut r.owner);
-            if let Link::To(o) = r.owner {
-                owned.push((o.0, i as u32));
-            }
-        }
         let mut account_owner = owner.map_or(Link::None, Link::Dangling);
         resolve_user(&mut account_owner);
         let n = users.len();
@@ -650,7 +632,7 @@ impl<'p> StoreBuilder<'p> {
             account: Account { seats, owner: account_owner },
             reports: Adjacency::build(n, &reports),
             members: Adjacency::build(teams.len(), &members),
-            owned: Adjacency::build(n, &owned),
+            owned: Adjacency::group(n, records.owner_ixs()),
             led: Adjacency::build(n, &led),
             users,
             teams,

@@ -9,11 +9,13 @@ mod build;
 mod csv;
 mod json;
 mod meta;
+mod records;
 
 pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
 pub use build::{parse_bool, USER_COLUMNS};
 pub use json::parse_file as parse_json;
+pub use records::{Record, Records};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
@@ -50,23 +52,34 @@ index_type!(TeamIx);
 index_type!(RecordIx);
 index_type!(Sym);
 
-/// A reference from one row to another.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link<T> {
+/// A reference from one row to another; `S` holds the id of a missing row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link<T, S = Box<str>> {
     /// The cell is empty.
     None,
     /// The referenced row exists.
     To(T),
     /// The cell names an id no row has (a finding, not an error).
-    Dangling(Box<str>),
+    Dangling(S),
 }
 
-impl<T: Copy> Link<T> {
+impl<T: Copy, S> Link<T, S> {
     /// The referenced row, if it exists.
     pub fn ix(&self) -> Option<T> {
         match self {
             Link::To(t) => Some(*t),
             _ => None,
+        }
+    }
+}
+
+impl<T: Copy, S: std::ops::Deref<Target = str>> Link<T, S> {
+    /// The same link, borrowing the missing id.
+    pub fn as_deref(&self) -> Link<T, &str> {
+        match self {
+            Link::None => Link::None,
+            Link::To(t) => Link::To(*t),
+            Link::Dangling(s) => Link::Dangling(s),
         }
     }
 }
@@ -149,19 +162,6 @@ impl Team {
     }
 }
 
-/// One record (opportunity, contact, pin, subscription, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// `id`.
-    pub id: Box<str>,
-    /// `kind`.
-    pub kind: Sym,
-    /// `state`.
-    pub state: Sym,
-    /// `owner_id`.
-    pub owner: Link<UserIx>,
-}
-
 /// `snapshot.toml`'s `[account]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -234,6 +234,29 @@ impl Adjacency {
         Adjacency { offsets, items }
     }
 
+    /// Groups items `0..keys.len()` by their key (`None`: in no group), in item order.
+    pub fn group(sources: usize, keys: impl Iterator<Item = Option<u32>> + Clone) -> Self {
+        let mut offsets = vec![0u32; sources + 1];
+        for s in keys.clone().flatten() {
+            if let Some(o) = offsets.get_mut(s as usize + 1) {
+                *o += 1;
+            }
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut items = vec![0u32; offsets.last().copied().unwrap_or(0) as usize];
+        for (item, key) in keys.enumerate() {
+            let Some(slot) = key.and_then(|s| next.get_mut(s as usize)) else { continue };
+            if let Some(dst) = items.get_mut(*slot as usize) {
+                *dst = item as u32;
+            }
+            *slot += 1;
+        }
+        Adjacency { offsets, items }
+    }
+
     /// The items of one source.
     pub fn of(&self, source: usize) -> &[u32] {
         match (self.offsets.get(source), self.offsets.get(source + 1)) {
@@ -259,7 +282,7 @@ pub struct Store {
     /// Teams in file order (the account's team order).
     pub teams: Vec<Team>,
     /// Records in file order.
-    pub records: Vec<Record>,
+    pub records: Records,
     /// Interned flags, permissions, kinds, states and column names.
     pub symbols: Interner,
     /// Extra user columns, in first-seen order.
@@ -299,8 +322,8 @@ impl Store {
     }
 
     /// A record by index.
-    pub fn record(&self, ix: RecordIx) -> &Record {
-        &self.records[ix.index()]
+    pub fn record(&self, ix: RecordIx) -> Record<'_> {
+        self.records.get(ix)
     }
 
     /// Every user index, in file order.
@@ -383,7 +406,7 @@ impl Store {
     }
 
     /// A record's kind as text.
-    pub fn kind_of(&self, record: &Record) -> &str {
+    pub fn kind_of(&self, record: Record<'_>) -> &str {
         self.symbols.resolve(record.kind)
     }
 
@@ -393,7 +416,7 @@ impl Store {
     }
 
     /// A record's state as text.
-    pub fn state_of(&self, record: &Record) -> &str {
+    pub fn state_of(&self, record: Record<'_>) -> &str {
         self.symbols.resolve(record.state)
     }
 }

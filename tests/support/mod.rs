@@ -73,16 +73,16 @@ pub fn temp_dir(name: &str) -> PathBuf {
 /// The model with ids resolved to text (as in tests/equivalence.rs), plus the block list.
 pub fn canonical(store: &Store) -> String {
     let sym = |s| store.symbols.resolve(s).to_owned();
-    let link_user = |l: &Link<roster::snapshot::UserIx>| match l {
+    let link_user = |l: Link<roster::snapshot::UserIx, &str>| match l {
         Link::None => "-".to_owned(),
-        Link::To(u) => format!("{:?}", store.user(*u).id),
+        Link::To(u) => format!("{:?}", store.user(u).id),
         Link::Dangling(id) => format!("?{id:?}"),
     };
     let mut out = format!(
         "taken_at {:?}\nseats {:?} owner {}\n",
         store.taken_at,
         store.account.seats,
-        link_user(&store.account.owner)
+        link_user(store.account.owner.as_deref())
     );
     let attrs: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
     out.push_str(&format!("attribute columns {attrs:?}\n"));
@@ -104,7 +104,7 @@ pub fn canonical(store: &Store) -> String {
         attrs.sort();
         out.push_str(&format!(
             "user {:?} {:?} {:?} {:?} {:?} {:?} mgr={} teams={teams:?} flags={:?} perms={:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {attrs:?}\n",
-            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(&u.manager),
+            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(u.manager.as_deref()),
             u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
             u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
             u.last_login_at, u.invited_at, u.activated_at, u.notified_at,
@@ -112,15 +112,15 @@ pub fn canonical(store: &Store) -> String {
         ));
     }
     for t in &store.teams {
-        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(&t.leader)));
+        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(t.leader.as_deref())));
     }
-    for r in &store.records {
+    for r in store.records.iter() {
         out.push_str(&format!(
             "record {:?} {:?} {:?} {}\n",
             r.id,
             sym(r.kind),
             sym(r.state),
-            link_user(&r.owner)
+            link_user(r.owner)
         ));
     }
     out
