@@ -4,11 +4,12 @@
 //! them (times, integers, booleans, roles, statuses) and, once every row is in, resolves
 //! ids into dense indices and builds the adjacency lists.
 
-use super::{Account, Adjacency, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx};
+use super::{
+    Account, Adjacency, IdMap, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx,
+};
 use crate::diag::quote;
 use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
-use rustc_hash::FxHashMap as HashMap;
 use std::path::PathBuf;
 
 /// The standard columns of `users.csv` (any other column is kept as an attribute).
@@ -85,6 +86,9 @@ pub struct RecordChunk {
     lines: Vec<u32>,
     /// Kinds and states the store had not interned when the chunk was parsed.
     new_symbols: Vec<Box<str>>,
+    /// Owner ids not yet looked up, back to back, and (row, end offset) for each.
+    owner_ids: String,
+    owners: Vec<(u32, u32)>,
 }
 
 impl RecordChunk {
@@ -94,6 +98,8 @@ impl RecordChunk {
             records: Records::with_capacity(rows, bytes),
             lines: Vec::with_capacity(rows),
             new_symbols: Vec::new(),
+            owner_ids: String::with_capacity(bytes),
+            owners: Vec::with_capacity(rows),
         }
     }
 
@@ -126,10 +132,10 @@ pub struct StoreBuilder<'p> {
     symbols: Interner,
     attribute_names: Vec<Sym>,
     users: Vec<User>,
-    user_by_id: HashMap<Box<str>, UserIx>,
+    user_by_id: IdMap,
     user_lines: Vec<u64>,
     teams: Vec<Team>,
-    team_by_id: HashMap<Box<str>, TeamIx>,
+    team_by_id: IdMap,
     team_lines: Vec<u64>,
     records: Records,
     record_lines: Vec<u32>,
@@ -267,10 +273,10 @@ impl<'p> StoreBuilder<'p> {
             symbols,
             attribute_names: Vec::new(),
             users: Vec::new(),
-            user_by_id: HashMap::default(),
+            user_by_id: IdMap::default(),
             user_lines: Vec::new(),
             teams: Vec::new(),
-            team_by_id: HashMap::default(),
+            team_by_id: IdMap::default(),
             team_lines: Vec::new(),
             records: Records::default(),
             record_lines: Vec::new(),
@@ -390,8 +396,8 @@ impl<'p> StoreBuilder<'p> {
             }
         }
         if !id.is_empty() {
-            if let Some(&first) = self.user_by_id.get(id) {
-                let first_line = self.user_lines.get(first.index()).copied().unwrap_or(0);
+            if let Some(first) = self.user_by_id.get(id) {
+                let first_line = self.user_lines.get(first as usize).copied().unwrap_or(0);
                 errors.insert(
                     0,
                     FieldError::new(
@@ -405,8 +411,9 @@ impl<'p> StoreBuilder<'p> {
         let (Some(role), Some(status), true) = (role, status, errors.is_empty()) else {
             return Err(errors);
         };
-        let ix = UserIx(u32::try_from(self.users.len()).unwrap_or(u32::MAX));
-        self.user_by_id.insert(id.into(), ix);
+        // Checked above: the id is new, so its index is the next user's.
+        let inserted = self.user_by_id.insert(id);
+        debug_assert_eq!(inserted, Ok(self.users.len() as u32));
         self.user_lines.push(line);
         let attributes = attrs
             .into_iter()
@@ -464,8 +471,8 @@ impl<'p> StoreBuilder<'p> {
                 errors.push(FieldError::new("id", "is empty".to_owned(), "every team needs an id"))
             }
             Some(id) => {
-                if let Some(&first) = self.team_by_id.get(id) {
-                    let first_line = self.team_lines.get(first.index()).copied().unwrap_or(0);
+                if let Some(first) = self.team_by_id.get(id) {
+                    let first_line = self.team_lines.get(first as usize).copied().unwrap_or(0);
                     errors.push(FieldError::new(
                         "id",
                         format!("duplicate team id {} (first on line {first_line})", quote(id)),
@@ -477,8 +484,8 @@ impl<'p> StoreBuilder<'p> {
         let (Some(id), true) = (id, errors.is_empty()) else {
             return Err(errors);
         };
-        let ix = TeamIx(u32::try_from(self.teams.len()).unwrap_or(u32::MAX));
-        self.team_by_id.insert(id.into(), ix);
+        let inserted = self.team_by_id.insert(id);
+        debug_assert_eq!(inserted, Ok(self.teams.len() as u32));
         self.team_lines.push(line);
         self.teams.push(Team {
             id: id.into(),
@@ -505,7 +512,7 @@ impl<'p> StoreBuilder<'p> {
     fn owner<'a>(&self, owner: Option<&'a str>) -> Link<UserIx, &'a str> {
         match owner {
             None => Link::None,
-            Some(o) => self.user_by_id.get(o).map_or(Link::Dangling(o), |ix| Link::To(*ix)),
+            Some(o) => self.user_by_id.get(o).map_or(Link::Dangling(o), |ix| Link::To(UserIx(ix))),
         }
     }
 
@@ -519,17 +526,37 @@ impl<'p> StoreBuilder<'p> {
         chunk: &mut RecordChunk,
     ) -> Result<(), Vec<FieldError>> {
         let (id, kind, owner, state) = check_record(cell)?;
-        let owner = self.owner(owner);
         let kind = chunk.symbol(&self.symbols, kind);
         let state = chunk.symbol(&self.symbols, state);
-        chunk.records.push(id, kind, state, owner).map_err(|_| vec![too_many_record_ids()])?;
+        let row = chunk.records.len() as u32;
+        chunk.records.push(id, kind, state, Link::None).map_err(|_| vec![too_many_record_ids()])?;
+        if let Some(owner) = owner {
+            chunk.owner_ids.push_str(owner);
+            let end =
+                u32::try_from(chunk.owner_ids.len()).map_err(|_| vec![too_many_record_ids()])?;
+            chunk.owners.push((row, end));
+        }
         chunk.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         Ok(())
     }
 
+    /// Looks up the owners of a parsed chunk. A separate tight loop rather than one lookup
+    /// per parsed row: the lookups are independent cache misses into the user table, and
+    /// the processor overlaps them only when little else happens between them.
+    pub fn resolve_owners(&self, chunk: &mut RecordChunk) {
+        let mut start = 0;
+        for &(row, end) in &chunk.owners {
+            let id = chunk.owner_ids.get(start as usize..end as usize).unwrap_or_default();
+            chunk.records.set_owner(row, self.owner(Some(id)));
+            start = end;
+        }
+        chunk.owner_ids = String::new();
+        chunk.owners = Vec::new();
+    }
+
     /// Appends a parsed chunk, after the records already in.
     pub fn push_records(&mut self, chunk: RecordChunk) -> Result<(), FieldError> {
-        let RecordChunk { records, lines, new_symbols } = chunk;
+        let RecordChunk { records, lines, new_symbols, .. } = chunk;
         let new: Vec<Sym> = new_symbols.iter().map(|s| self.symbols.intern(s)).collect();
         let sym = |s: Sym| match s.0.checked_sub(NEW_SYM) {
             Some(k) => new.get(k as usize).copied().unwrap_or(s),
@@ -592,8 +619,8 @@ impl<'p> StoreBuilder<'p> {
         } = self;
         let resolve_user = |link: &mut Link<UserIx>| {
             if let Link::Dangling(id) = link {
-                if let Some(&ix) = user_by_id.get(&**id) {
-                    *link = Link::To(ix);
+                if let Some(ix) = user_by_id.get(id) {
+                    *link = Link::To(UserIx(ix));
                 }
             }
         };
@@ -606,7 +633,8 @@ impl<'p> StoreBuilder<'p> {
             }
             for t in &mut u.teams {
                 if let Link::Dangling(id) = t {
-                    if let Some(&ix) = team_by_id.get(&**id) {
+                    if let Some(ix) = team_by_id.get(id) {
+                        let ix = TeamIx(ix);
                         *t = Link::To(ix);
                         members.push((ix.0, i as u32));
                     }

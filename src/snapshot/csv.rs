@@ -506,6 +506,7 @@ fn read_records(
                 };
                 reader.parse_record(cell, line, &mut out)
             });
+            reader.resolve_owners(&mut out);
             (out, problems)
         })
         .collect();

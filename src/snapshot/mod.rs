@@ -7,6 +7,7 @@
 
 mod build;
 mod csv;
+mod idmap;
 mod json;
 mod meta;
 mod records;
@@ -21,6 +22,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
 use crate::policy::Policy;
 use crate::time::Time;
+use idmap::IdMap;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
@@ -289,8 +291,8 @@ pub struct Store {
     pub attribute_names: Vec<Sym>,
     /// E-mails on the block list (`blocked_emails.csv`), lowercase.
     pub blocked_emails: std::collections::HashSet<Box<str>>,
-    user_by_id: HashMap<Box<str>, UserIx>,
-    team_by_id: HashMap<Box<str>, TeamIx>,
+    user_by_id: IdMap,
+    team_by_id: IdMap,
     reports: Adjacency,
     members: Adjacency,
     owned: Adjacency,
@@ -333,7 +335,7 @@ impl Store {
 
     /// Finds a user by id.
     pub fn user_ix(&self, id: &str) -> Option<UserIx> {
-        self.user_by_id.get(id).copied()
+        self.user_by_id.get(id).map(UserIx)
     }
 
     /// Finds a user by id, or else by e-mail (any case; only when exactly one user has it).
@@ -353,7 +355,7 @@ impl Store {
 
     /// Finds a team by id.
     pub fn team_ix(&self, id: &str) -> Option<TeamIx> {
-        self.team_by_id.get(id).copied()
+        self.team_by_id.get(id).map(TeamIx)
     }
 
     /// The symbol of an extra column, if the snapshot has it.

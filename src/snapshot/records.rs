@@ -92,6 +92,23 @@ impl Records {
         Ok(())
     }
 
+    /// Sets the owner of record `row`, which was pushed with [`Link::None`]. Dangling
+    /// owners must be set in increasing row order (the side table stays sorted).
+    pub fn set_owner(&mut self, row: u32, owner: Link<UserIx, &str>) {
+        let value = match owner {
+            Link::None => NO_OWNER,
+            Link::To(u) => u.0,
+            Link::Dangling(o) => {
+                debug_assert!(self.dangling.last().is_none_or(|(r, _)| *r < row));
+                self.dangling.push((row, o.into()));
+                DANGLING_OWNER
+            }
+        };
+        if let Some(slot) = self.owners.get_mut(row as usize) {
+            *slot = value;
+        }
+    }
+
     /// Appends every record of `other`, with its symbols passed through `sym`.
     /// `Err` when the id arena would outgrow [`MAX_ID_BYTES`].
     pub fn append(
