@@ -8,6 +8,7 @@ mod summary;
 
 pub use summary::{status_after, summarize};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -363,35 +364,32 @@ impl Plan {
 
     /// Sorts every list into the plan's canonical order.
     pub fn sort(&mut self) {
-        self.actions.sort_by(|a, b| {
+        // Stable parallel sorts: the same order as a sequential sort, whatever the threads.
+        self.actions.par_sort_by(|a, b| {
             natural_cmp(&a.user, &b.user)
                 .then(a.action.cmp(&b.action))
                 .then_with(|| opt_cmp(&a.record, &b.record))
                 .then_with(|| opt_cmp(&a.team, &b.team))
                 .then_with(|| a.reason.cmp(&b.reason))
         });
-        for r in &mut self.reassignments {
-            sort_ids(&mut r.ids);
-        }
-        self.reassignments.sort_by(|a, b| {
+        self.reassignments.par_iter_mut().for_each(|r| sort_ids(&mut r.ids));
+        self.reassignments.par_sort_by(|a, b| {
             natural_cmp(&a.from, &b.from)
                 .then(a.what.cmp(&b.what))
                 .then_with(|| opt_cmp(&a.kind, &b.kind))
                 .then_with(|| opt_cmp(&a.state, &b.state))
                 .then_with(|| natural_cmp(&a.to, &b.to))
         });
-        for b in &mut self.blocked {
-            sort_ids(&mut b.records);
-        }
-        self.blocked.sort_by(|a, b| {
+        self.blocked.par_iter_mut().for_each(|b| sort_ids(&mut b.records));
+        self.blocked.par_sort_by(|a, b| {
             natural_cmp(&a.user, &b.user).then(code_rank(&a.code).cmp(&code_rank(&b.code)))
         });
-        for f in &mut self.findings {
+        self.findings.par_iter_mut().for_each(|f| {
             sort_ids(&mut f.users);
             sort_ids(&mut f.records);
             sort_ids(&mut f.teams);
-        }
-        self.findings.sort_by(|a, b| {
+        });
+        self.findings.par_sort_by(|a, b| {
             natural_vec_cmp(&a.users, &b.users)
                 .then_with(|| a.code.cmp(&b.code))
                 .then_with(|| natural_vec_cmp(&a.records, &b.records))

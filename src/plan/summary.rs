@@ -4,7 +4,8 @@ use super::{ActionKind, Plan, Seats};
 use crate::model::Status;
 use crate::policy::Policy;
 use crate::snapshot::Store;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 
 /// The status a user has once an action is applied, if the action changes it.
 pub fn status_after(action: ActionKind) -> Option<Status> {
@@ -24,7 +25,7 @@ pub fn summarize(plan: &mut Plan, store: &Store, policy: &Policy) {
         *actions.entry(a.action.as_str().to_owned()).or_default() += 1;
     }
     // The last status-changing action of each user wins, in the plan's action order.
-    let mut changed: HashMap<&str, (ActionKind, Status)> = HashMap::new();
+    let mut changed: FxHashMap<&str, (ActionKind, Status)> = FxHashMap::default();
     for a in &plan.actions {
         if let Some(s) = status_after(a.action) {
             let entry = changed.entry(a.user.as_str()).or_insert((a.action, s));

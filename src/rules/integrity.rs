@@ -6,7 +6,8 @@ use crate::diag::quote;
 use crate::model::Status;
 use crate::plan::Finding;
 use crate::snapshot::{Link, UserIx};
-use std::collections::{BTreeMap, HashMap};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// Dangling `manager_id` and `teams` of one user.
 pub struct UserReferences;
@@ -189,6 +190,23 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
     cycles
 }
 
+/// A hash of `s` that ignores case as `str::to_lowercase` does (allocating only for
+/// non-ASCII text).
+fn caseless_hash(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    if s.is_ascii() {
+        for b in s.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+    } else {
+        for b in s.to_lowercase().bytes() {
+            h.write_u8(b);
+        }
+    }
+    h.finish()
+}
+
 /// The same e-mail on several users who are not deactivated or left.
 pub struct DuplicateEmails;
 
@@ -198,18 +216,30 @@ impl AccountRule for DuplicateEmails {
     }
 
     fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
-        let mut by_email: HashMap<String, Vec<UserIx>> = HashMap::new();
-        for ix in ctx.store.user_ixs() {
-            let u = ctx.store.user(ix);
-            if matches!(u.status, Status::Deactivated | Status::Left) {
-                continue;
+        // Hash every live e-mail (ignoring case) in parallel, sort the hashes, and compare
+        // the strings only within runs of equal hashes: no allocation per user.
+        let store = ctx.store;
+        let mut keyed: Vec<(u64, UserIx)> = (0..store.users.len() as u32)
+            .into_par_iter()
+            .map(UserIx)
+            .filter_map(|ix| {
+                let u = store.user(ix);
+                if matches!(u.status, Status::Deactivated | Status::Left) {
+                    return None;
+                }
+                u.email.as_deref().map(|e| (caseless_hash(e), ix))
+            })
+            .collect();
+        keyed.par_sort_unstable();
+        let mut groups: Vec<(String, Vec<UserIx>)> = Vec::new();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+            let mut by_email: BTreeMap<String, Vec<UserIx>> = BTreeMap::new();
+            for (_, ix) in run {
+                let email = store.user(*ix).email.as_deref().unwrap_or_default();
+                by_email.entry(email.to_lowercase()).or_default().push(*ix);
             }
-            if let Some(e) = &u.email {
-                by_email.entry(e.to_lowercase()).or_default().push(ix);
-            }
+            groups.extend(by_email.into_iter().filter(|(_, v)| v.len() > 1));
         }
-        let mut groups: Vec<(String, Vec<UserIx>)> =
-            by_email.into_iter().filter(|(_, v)| v.len() > 1).collect();
         groups.sort();
         for (email, users) in groups {
             let mut ids: Vec<String> = users.iter().map(|u| ctx.id(*u)).collect();
