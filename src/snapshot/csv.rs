@@ -257,7 +257,7 @@ pub(super) fn read_table(
             None => {}
         }
     }
-    let found = seen.join(", ");
+    let found = names.join(", ");
     let mut header_ok = true;
     for (i, column) in known.iter().enumerate() {
         if positions[i].is_some() {

@@ -319,6 +319,22 @@ fn convert(
     builder: &mut StoreBuilder<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> bool {
+    let before = problems.len();
+    let has_groups = convert_resources(docs, builder, problems);
+    // Resources are read users first, then groups: report in file order.
+    if let Some(found) = problems.get_mut(before..) {
+        found.sort_by_key(|d| {
+            (docs.iter().position(|doc| doc.path == d.file), d.location.line, d.location.column)
+        });
+    }
+    has_groups
+}
+
+fn convert_resources(
+    docs: &[Document<'_>],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
     let input = builder.input();
     let mut users = Vec::new();
     let mut groups = Vec::new();
@@ -445,7 +461,8 @@ fn convert(
         }
         let mut cells: Vec<Option<Owned>> = Vec::with_capacity(USER_COLUMNS.len());
         let mut labels: Vec<String> = Vec::with_capacity(USER_COLUMNS.len());
-        let mut bad = false;
+        // Fields already reported for this user (their own errors say more than "is empty").
+        let mut reported: Vec<&str> = Vec::new();
         for (i, field) in USER_COLUMNS.iter().enumerate() {
             let source = &sources[i];
             let list_field = matches!(*field, "teams" | "flags" | "permissions");
@@ -474,7 +491,7 @@ fn convert(
                                 p.text
                             ),
                         ));
-                        bad = true;
+                        reported.push(field);
                     }
                 }
                 break;
@@ -529,7 +546,7 @@ fn convert(
                                 "write `\"active\": true` or `false`, or map `status` in \
                                  [snapshot.scim.users] to an attribute that holds roster's status",
                             ));
-                            bad = true;
+                            reported.push(field);
                         }
                     }
                 }
@@ -560,9 +577,6 @@ fn convert(
             }
             cells.push(cell);
             labels.push(label);
-        }
-        if bad {
-            continue;
         }
         // Attributes: the policy's own, roster's extension's other members, enterprise ones.
         let mut attributes: Vec<(String, Owned)> = Vec::new();
@@ -595,7 +609,7 @@ fn convert(
         let attrs: Vec<(&str, Cell<'_>)> =
             attributes.iter().map(|(k, v)| (k.as_str(), as_cell(v))).collect();
         if let Err(errors) = builder.add_user(cell, &attrs, u.line) {
-            for e in errors {
+            for e in errors.into_iter().filter(|e| !reported.contains(&e.field.as_str())) {
                 let label = USER_COLUMNS
                     .iter()
                     .position(|c| *c == e.field)
