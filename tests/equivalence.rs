@@ -108,3 +108,35 @@ fn a_scim_export_loads_to_the_same_users_and_teams_as_the_csv_folder() {
     assert_eq!(people(&csv), people(&lone));
     assert_eq!(lone.records.len(), 0);
 }
+
+#[test]
+fn groups_may_sit_in_a_sibling_file() {
+    let root = crate::support::root();
+    let dir = crate::support::temp_dir("scim-split");
+    let text = std::fs::read_to_string(root.join("examples/scim/users.scim.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let all = doc["Resources"].as_array().unwrap().clone();
+    let (groups, users): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|r| r["meta"]["resourceType"] == "Group");
+    assert_eq!(groups.len(), 5);
+    let list = |resources: Vec<serde_json::Value>| {
+        let mut d = doc.clone();
+        d["totalResults"] = resources.len().into();
+        d["itemsPerPage"] = resources.len().into();
+        d["Resources"] = resources.into();
+        d.to_string()
+    };
+    std::fs::write(dir.join("groups.scim.json"), list(groups)).unwrap();
+    std::fs::write(dir.join("users.scim.json"), list(users)).unwrap();
+    for f in ["records.csv", "snapshot.toml"] {
+        std::fs::copy(root.join("examples/scim").join(f), dir.join(f)).unwrap();
+    }
+    let policy = roster::policy::load(&root.join("policies/default.toml")).expect("policy");
+    let split = snapshot::load(&dir, &policy).expect("split scim folder");
+    let whole = snapshot::load(&root.join("examples/scim"), &policy).expect("scim folder");
+    assert_eq!(crate::support::canonical(&whole), crate::support::canonical(&split));
+    // teams.csv as well as Group resources: one source of teams only.
+    std::fs::copy(root.join("examples/acme/teams.csv"), dir.join("teams.csv")).unwrap();
+    let err = snapshot::load(&dir, &policy).unwrap_err().to_string();
+    assert!(err.contains("teams.csv") && err.contains("Group resources"), "{err}");
+}
