@@ -10,8 +10,11 @@ use super::{
     Deactivation, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry, Policy,
     Records, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
 };
-use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::model::{RoleIx, Status};
+use crate::snapshot::{
+    AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS,
+};
 use sha2::{Digest, Sha256};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -116,6 +119,7 @@ impl Compiler<'_> {
         let deactivation = self.deactivation(raw.deactivation, &roles, &statuses);
         let leaders = self.leaders(raw.leaders, &roles, &statuses);
         let records = self.records(raw.records);
+        let input = self.input(raw.snapshot.unwrap_or_default());
         Policy {
             name: raw.name.into_inner().trim().to_owned(),
             description: raw.description,
@@ -130,7 +134,114 @@ impl Compiler<'_> {
             deactivation,
             leaders,
             records,
+            input,
         }
+    }
+
+    fn input(&mut self, raw: super::input::RawSnapshot) -> Input {
+        let mut input = Input::default();
+        let columns = raw.columns.unwrap_or_default();
+        for (file, map, known, slot) in [
+            ("users", columns.users, &USER_COLUMNS[..], &mut input.users),
+            ("teams", columns.teams, &TEAM_COLUMNS[..], &mut input.teams),
+            ("records", columns.records, &RECORD_COLUMNS[..], &mut input.records),
+            (
+                "blocked_emails",
+                columns.blocked_emails,
+                &BLOCKED_EMAIL_COLUMNS[..],
+                &mut input.blocked_emails,
+            ),
+        ] {
+            let mut headers: Vec<(String, String)> = Vec::new();
+            for (column, header) in map {
+                let table = format!("[snapshot.columns.{file}]");
+                if !known.contains(&column.as_str()) {
+                    let hint = match closest(&column, known.iter().copied()) {
+                        Some(c) => format!("did you mean `{c}`? "),
+                        None => String::new(),
+                    };
+                    self.error(
+                        header.span(),
+                        format!("{table} maps `{column}`, which is not a column of {file}.csv"),
+                        format!("{hint}the keys are roster's column names: {}", known.join(", ")),
+                    );
+                    continue;
+                }
+                let text = header.get_ref().trim();
+                if text.is_empty() {
+                    self.error(
+                        header.span(),
+                        format!("{table} maps `{column}` to an empty header"),
+                        "write the header of the export's column, or remove the key",
+                    );
+                    continue;
+                }
+                let key = text.to_lowercase();
+                if let Some((other, _)) = headers.iter().find(|(_, h)| *h == key) {
+                    self.error(
+                        header.span(),
+                        format!("{table} maps both `{other}` and `{column}` to `{text}`"),
+                        "map each header to one column",
+                    );
+                    continue;
+                }
+                headers.push((column.clone(), key));
+                slot.entries.push((column, text.to_owned()));
+            }
+        }
+        let formats = raw.formats.unwrap_or_default();
+        let compile_format = |me: &mut Self, key: &str, f: Option<Spanned<String>>| {
+            let f = f?;
+            match TimeFormat::parse(f.get_ref()) {
+                Ok(t) => Some(t),
+                Err(message) => {
+                    me.error(
+                        f.span(),
+                        format!("snapshot.formats.{key}: {message}"),
+                        "write a chrono strftime format such as \"%m/%d/%Y %H:%M\" or \"%d.%m.%Y\"",
+                    );
+                    None
+                }
+            }
+        };
+        input.formats.any = compile_format(self, "\"*\"", formats.any);
+        for (key, f) in [
+            ("last_login_at", formats.last_login_at),
+            ("invited_at", formats.invited_at),
+            ("activated_at", formats.activated_at),
+            ("notified_at", formats.notified_at),
+            ("locked_at", formats.locked_at),
+        ] {
+            if let Some(t) = compile_format(self, key, f) {
+                input.formats.fields.push((key.to_owned(), t));
+            }
+        }
+        let scim = raw.scim.unwrap_or_default();
+        for (table, map, slot) in [
+            ("users", scim.users, &mut input.scim_users),
+            ("teams", scim.teams, &mut input.scim_teams),
+        ] {
+            for (field, path) in map {
+                if table == "teams" && !TEAM_COLUMNS.contains(&field.as_str()) {
+                    self.error(
+                        path.span(),
+                        format!("[snapshot.scim.teams] maps `{field}`, which is not a team field"),
+                        format!("the keys are {}", TEAM_COLUMNS.join(", ")),
+                    );
+                    continue;
+                }
+                match AttrPath::parse(path.get_ref()) {
+                    Ok(p) => slot.push((field, p)),
+                    Err(message) => self.error(
+                        path.span(),
+                        format!("[snapshot.scim.{table}] {field}: {message}"),
+                        "write a SCIM attribute path such as `emails[primary eq true].value` or \
+                         `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`",
+                    ),
+                }
+            }
+        }
+        input
     }
 
     fn roles(&mut self, raw: &super::raw::RawRoles) -> Roles {

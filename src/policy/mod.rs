@@ -5,6 +5,7 @@
 //! problem so that a policy is fixed in one round trip.
 
 mod compile;
+pub mod input;
 mod matcher;
 pub mod raw;
 mod strategy;
@@ -50,6 +51,8 @@ pub struct Policy {
     pub leaders: Leaders,
     /// `[records.*]`.
     pub records: Records,
+    /// `[snapshot]`: column names, time formats and SCIM paths of the export.
+    pub input: crate::snapshot::Input,
 }
 
 /// Reads and compiles a policy file.

@@ -25,6 +25,8 @@ pub struct RawPolicy {
     pub leaders: Option<RawLeaders>,
     #[serde(default)]
     pub records: BTreeMap<String, Spanned<RawRecordKind>>,
+    /// `[snapshot]`: how to read the export (see [`super::input`]).
+    pub snapshot: Option<super::input::RawSnapshot>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 //! them (times, integers, booleans, roles, statuses) and, once every row is in, resolves
 //! ids into dense indices and builds the adjacency lists.
 
+use super::mapping::TimeFormat;
 use super::{
     Account, Adjacency, IdMap, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx,
 };
@@ -175,13 +176,27 @@ fn list<'a>(cell: Option<Cell<'a>>) -> Vec<&'a str> {
     }
 }
 
-fn time(cell: Option<Cell<'_>>, field: &str) -> Result<Option<Time>, FieldError> {
-    match text(cell, field)? {
-        None => Ok(None),
-        Some(t) => parse_time(t).map(Some).ok_or_else(|| {
-            FieldError::new(field, format!("{} is not a time", quote(t)), TIME_HINT)
-        }),
+fn time(
+    cell: Option<Cell<'_>>,
+    field: &str,
+    format: Option<&TimeFormat>,
+) -> Result<Option<Time>, FieldError> {
+    let Some(t) = text(cell, field)? else { return Ok(None) };
+    // The export's own format first (the common case for a mapped export), then the
+    // standard forms, which stay accepted.
+    if let Some(time) = format.and_then(|f| f.read(t)).or_else(|| parse_time(t)) {
+        return Ok(Some(time));
     }
+    let help = match format {
+        None => TIME_HINT.to_owned(),
+        Some(f) => format!(
+            "expected `{}` from [snapshot.formats] (such as `{}`), RFC 3339 \
+             (2026-11-02T08:15:00Z) or YYYY-MM-DD",
+            f.text,
+            f.example()
+        ),
+    };
+    Err(FieldError::new(field, format!("{} is not a time", quote(t)), help))
 }
 
 fn count(cell: Option<Cell<'_>>, field: &str) -> Result<u32, FieldError> {
@@ -287,6 +302,16 @@ impl<'p> StoreBuilder<'p> {
         }
     }
 
+    /// How the policy says to read the export.
+    pub fn input(&self) -> &'p super::mapping::Input {
+        &self.policy.input
+    }
+
+    /// Whether the policy has a rule that reads last logins ([idle]).
+    pub fn needs_last_login(&self) -> bool {
+        self.policy.idle.is_some()
+    }
+
     /// Registers an extra user column (so a matcher may name it even when all cells are empty).
     pub fn attribute_column(&mut self, name: &str) {
         let sym = self.symbols.intern(name);
@@ -379,14 +404,18 @@ impl<'p> StoreBuilder<'p> {
         let teams = list(cell(7));
         let flags = list(cell(8));
         let permissions = list(cell(9));
-        let last_login_at = take!(time(cell(10), "last_login_at"), None);
-        let invited_at = take!(time(cell(11), "invited_at"), None);
-        let activated_at = take!(time(cell(12), "activated_at"), None);
-        let notified_at = take!(time(cell(13), "notified_at"), None);
+        let formats = &self.policy.input.formats;
+        let last_login_at =
+            take!(time(cell(10), "last_login_at", formats.for_field("last_login_at")), None);
+        let invited_at = take!(time(cell(11), "invited_at", formats.for_field("invited_at")), None);
+        let activated_at =
+            take!(time(cell(12), "activated_at", formats.for_field("activated_at")), None);
+        let notified_at =
+            take!(time(cell(13), "notified_at", formats.for_field("notified_at")), None);
         let invite_resends = take!(count(cell(14), "invite_resends"), 0);
         let failed_logins = take!(count(cell(15), "failed_logins"), 0);
         let locked = take!(boolean(cell(16), "locked"), false);
-        let locked_at = take!(time(cell(17), "locked_at"), None);
+        let locked_at = take!(time(cell(17), "locked_at", formats.for_field("locked_at")), None);
         let mut attrs = Vec::new();
         for (column, value) in attributes {
             match text(Some(*value), column) {

@@ -9,9 +9,10 @@ use super::build::{
     Cell, FieldError, RecordChunk, StoreBuilder, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS,
     RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED, USER_COLUMNS, USER_REQUIRED,
 };
+use super::mapping::{ColumnMap, Input};
 use super::meta;
 use super::Store;
-use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::policy::Policy;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -102,14 +103,14 @@ pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Sto
     }
 }
 
-fn hash_file(digest: &mut Sha256, name: &str, bytes: &[u8]) {
+pub(super) fn hash_file(digest: &mut Sha256, name: &str, bytes: &[u8]) {
     digest.update(name.as_bytes());
     digest.update([0]);
     digest.update((bytes.len() as u64).to_le_bytes());
     digest.update(bytes);
 }
 
-fn read_optional(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
+pub(super) fn read_optional(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<u8>> {
     match std::fs::read(path) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -121,7 +122,7 @@ fn read_optional(path: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<u8>>
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Table {
+pub(super) enum Table {
     Users,
     Teams,
     Records,
@@ -135,6 +136,24 @@ impl Table {
             Table::Teams => &TEAM_COLUMNS,
             Table::Records => &RECORD_COLUMNS,
             Table::BlockedEmails => &BLOCKED_EMAIL_COLUMNS,
+        }
+    }
+
+    fn columns_map(self, input: &Input) -> &ColumnMap {
+        match self {
+            Table::Users => &input.users,
+            Table::Teams => &input.teams,
+            Table::Records => &input.records,
+            Table::BlockedEmails => &input.blocked_emails,
+        }
+    }
+
+    fn file(self) -> &'static str {
+        match self {
+            Table::Users => "users",
+            Table::Teams => "teams",
+            Table::Records => "records",
+            Table::BlockedEmails => "blocked_emails",
         }
     }
 
@@ -154,7 +173,7 @@ pub fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 /// Reads one CSV table into the builder, pushing every problem found.
-fn read_table(
+pub(super) fn read_table(
     path: &Path,
     bytes: &[u8],
     table: Table,
@@ -188,11 +207,18 @@ fn read_table(
             return;
         }
     };
-    // Column positions of the standard fields, and the extra columns.
+    // Column positions of the standard fields, and the extra columns. A mapped export
+    // names its columns in [snapshot.columns.<file>]; positions are resolved here, once.
     let known = table.columns();
+    let map = table.columns_map(builder.input());
+    let expected: Vec<String> = known
+        .iter()
+        .map(|k| map.header(k).map_or_else(|| (*k).to_owned(), str::to_lowercase))
+        .collect();
     let mut positions: Vec<Option<usize>> = vec![None; known.len()];
     let mut extras: Vec<(String, usize)> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for (col, raw) in header.iter().enumerate() {
         let Ok(name) = std::str::from_utf8(raw) else {
             problems.push(
@@ -221,7 +247,8 @@ fn read_table(
             continue;
         }
         seen.push(key.clone());
-        match known.iter().position(|k| *k == key) {
+        names.push(name.to_owned());
+        match expected.iter().position(|k| *k == key) {
             Some(i) => positions[i] = Some(col),
             None if table == Table::Users => {
                 builder.attribute_column(name);
@@ -230,21 +257,59 @@ fn read_table(
             None => {}
         }
     }
-    let missing: Vec<&str> = table
-        .required()
-        .iter()
-        .copied()
-        .filter(|r| known.iter().position(|k| k == r).and_then(|i| positions[i]).is_none())
-        .collect();
-    if !missing.is_empty() {
-        let found = seen.join(", ");
-        for m in missing {
-            problems.push(
-                Diagnostic::file(path, format!("missing required column `{m}`"))
-                    .at(Location::line(1))
-                    .help(format!("the header has: {found}; add a `{m}` column")),
-            );
+    let found = names.join(", ");
+    let mut header_ok = true;
+    for (i, column) in known.iter().enumerate() {
+        if positions[i].is_some() {
+            continue;
         }
+        let mapped = map.header(column);
+        let close = closest(mapped.unwrap_or(column), names.iter().map(String::as_str));
+        let did_you_mean = close.map_or(String::new(), |c| format!("did you mean `{c}`? "));
+        match mapped {
+            Some(h) => problems.push(
+                Diagnostic::file(
+                    path,
+                    format!(
+                        "missing column `{h}`, which [snapshot.columns.{}] maps to `{column}`",
+                        table.file()
+                    ),
+                )
+                .at(Location::line(1))
+                .help(format!(
+                    "{did_you_mean}the header has: {found}; fix the header name in the policy"
+                )),
+            ),
+            None if table.required().contains(column) => problems.push(
+                Diagnostic::file(path, format!("missing required column `{column}`"))
+                    .at(Location::line(1))
+                    .help(format!(
+                        "{did_you_mean}the header has: {found}; add a `{column}` column, or map \
+                         the export's own header with [snapshot.columns.{}] in the policy",
+                        table.file()
+                    )),
+            ),
+            None => continue,
+        }
+        header_ok = false;
+    }
+    if header_ok && table == Table::Users && !map.is_empty() && builder.needs_last_login() {
+        if let Some(i) = known.iter().position(|k| *k == "last_login_at") {
+            if positions[i].is_none() {
+                problems.push(
+                    Diagnostic::file(path, "the export has no last login column, and the policy's [idle] rule needs one")
+                        .at(Location::line(1))
+                        .field("last_login_at")
+                        .help(format!(
+                            "the header has: {found}; map the column with last_login_at = \"<header>\" in \
+                             [snapshot.columns.users] (without it every user would count as never logged in)"
+                        )),
+                );
+                header_ok = false;
+            }
+        }
+    }
+    if !header_ok {
         return;
     }
     drop(records);

@@ -45,13 +45,6 @@ enum Owned {
     List(Vec<String>),
 }
 
-/// Loads a JSON snapshot file.
-pub fn load_file(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the snapshot: {e}")))?;
-    parse_file(path, &bytes, policy)
-}
-
 /// Parses a JSON snapshot; `path` names it in messages.
 pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
     let sha = crate::hash::hex(&Sha256::digest(bytes));

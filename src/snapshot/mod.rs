@@ -9,14 +9,18 @@ mod build;
 mod csv;
 mod idmap;
 mod json;
+mod mapping;
 mod meta;
 mod records;
+mod scim;
 
 pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
-pub use build::{parse_bool, USER_COLUMNS};
+pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS};
 pub use json::parse_file as parse_json;
+pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats, TIME_FIELDS};
 pub use records::{Record, Records};
+pub use scim::is_list_response;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
@@ -299,15 +303,27 @@ pub struct Store {
     led: Adjacency,
 }
 
-/// Reads a snapshot: a folder of CSV files or one `.json` file.
+/// Reads a snapshot: a folder of CSV files (or a folder whose users come from
+/// `users.scim.json`), a roster JSON file, or a SCIM ListResponse file (told apart by
+/// content).
 pub fn load(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     if path.is_dir() {
-        csv::load_folder(path, policy)
+        if !path.join("users.csv").exists() && path.join(scim::USERS_FILE).exists() {
+            scim::load_folder(path, policy)
+        } else {
+            csv::load_folder(path, policy)
+        }
     } else if path.is_file() {
-        json::load_file(path, policy)
+        let bytes = std::fs::read(path)
+            .map_err(|e| Diagnostic::file(path, format!("cannot read the snapshot: {e}")))?;
+        if scim::is_list_response(&bytes) {
+            scim::parse_file(path, &bytes, policy)
+        } else {
+            json::parse_file(path, &bytes, policy)
+        }
     } else {
         Err(Diagnostic::file(path, "no such snapshot")
-            .help("pass a folder with users.csv, or a .json snapshot, with --snapshot")
+            .help("pass a folder with users.csv, or a .json snapshot (roster or SCIM), with --snapshot")
             .into())
     }
 }

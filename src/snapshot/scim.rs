@@ -1,0 +1,684 @@
+//! SCIM 2.0 exports (RFC 7643, RFC 7644): a `ListResponse` of User and Group resources.
+//!
+//! A lone file is a snapshot of users and teams. A folder may hold `users.scim.json`
+//! (and `groups.scim.json`) in place of `users.csv` and `teams.csv`; its `snapshot.toml`,
+//! `records.csv` and `blocked_emails.csv` are read as in a CSV folder.
+//!
+//! Standard attributes are read where RFC 7643 puts them; what SCIM does not define (role,
+//! status, last login, ...) is read from paths given in the policy's `[snapshot.scim.users]`,
+//! else from documented defaults (roster's own extension schema, then known vendor
+//! extensions). Users are converted into the same cells as a CSV row and go through the
+//! same checks.
+
+use super::build::{Cell, StoreBuilder, TEAM_COLUMNS, USER_COLUMNS};
+use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
+use super::mapping::{member, AttrPath};
+use super::{meta, Store};
+use crate::diag::{quote, Diagnostic, Diagnostics, Location};
+use crate::policy::Policy;
+use rustc_hash::FxHashMap as HashMap;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The schema of a SCIM list response.
+pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+/// The core User schema.
+pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+/// The core Group schema.
+pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// The enterprise User extension (manager, department, ...).
+pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// roster's own User extension: every field SCIM lacks, under its roster name.
+pub const ROSTER_USER: &str = "urn:roster:params:scim:schemas:extension:2.0:User";
+/// roster's own Group extension (`leader_id`).
+pub const ROSTER_GROUP: &str = "urn:roster:params:scim:schemas:extension:2.0:Group";
+/// SAP Cloud Identity Services' User extension (`loginTime`, `passwordDetails`).
+pub const SAP_USER: &str = "urn:ietf:params:scim:schemas:extension:sap:2.0:User";
+
+/// The file that replaces `users.csv` in a snapshot folder.
+pub const USERS_FILE: &str = "users.scim.json";
+/// The optional file of Group resources next to it.
+pub const GROUPS_FILE: &str = "groups.scim.json";
+
+const EXPORT_HELP: &str = "export the users with GET /Users (and the groups with GET /Groups) \
+     into one ListResponse with every page";
+
+/// Whether a file is a SCIM list response (looked for by content, not by name).
+pub fn is_list_response(bytes: &[u8]) -> bool {
+    if memchr::memmem::find(bytes, LIST_RESPONSE.as_bytes()).is_none() {
+        return false;
+    }
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        schemas: Vec<String>,
+    }
+    std::str::from_utf8(strip_bom(bytes))
+        .ok()
+        .and_then(|s| serde_json::from_str::<Probe>(s).ok())
+        .is_some_and(|p| p.schemas.iter().any(|s| s.eq_ignore_ascii_case(LIST_RESPONSE)))
+}
+
+#[derive(Deserialize)]
+struct ListResponse<'a> {
+    #[serde(default)]
+    schemas: Vec<String>,
+    #[serde(rename = "totalResults")]
+    total_results: Option<u64>,
+    #[serde(rename = "startIndex")]
+    start_index: Option<u64>,
+    #[serde(rename = "Resources", alias = "resources", borrow, default)]
+    resources: Vec<&'a RawValue>,
+}
+
+/// One parsed file: its text and its resources.
+struct Document<'a> {
+    path: &'a Path,
+    source: &'a str,
+    resources: Vec<&'a RawValue>,
+}
+
+fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Diagnostic> {
+    let body = strip_bom(bytes);
+    let source = std::str::from_utf8(body).map_err(|e| {
+        let valid = body.get(..e.valid_up_to()).unwrap_or_default();
+        Diagnostic::file(path, "invalid UTF-8")
+            .at(Location::line(newlines(valid) + 1))
+            .help("save the file as UTF-8")
+    })?;
+    let list: ListResponse<'_> = serde_json::from_str(source).map_err(|e| {
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+        let offset = offset_of_line_col(source, e.line(), e.column());
+        Diagnostic::file(path, message).at(Location::of_offset(source, offset)).help(
+            "a SCIM export is a ListResponse object with `schemas`, `totalResults` and `Resources`",
+        )
+    })?;
+    if !list.schemas.iter().any(|s| s.eq_ignore_ascii_case(LIST_RESPONSE)) {
+        return Err(Diagnostic::file(path, "is not a SCIM ListResponse")
+            .field("schemas")
+            .help(format!("a SCIM export lists `{LIST_RESPONSE}` in `schemas`; {EXPORT_HELP}")));
+    }
+    let held = list.resources.len() as u64;
+    let start = list.start_index.unwrap_or(1);
+    if list.total_results.is_some_and(|total| total > held) || start > 1 {
+        let total = list.total_results.unwrap_or(held);
+        return Err(Diagnostic::file(
+            path,
+            format!(
+                "is one page of a paged export: it holds {held} of {total} resources, from \
+                 startIndex {start}"
+            ),
+        )
+        .field("totalResults")
+        .help(format!(
+            "{EXPORT_HELP}: fetch every page (startIndex 1, {}, ...) and put all their \
+             Resources in one file, or ask for count={total}",
+            held + 1
+        )));
+    }
+    Ok(Document { path, source, resources: list.resources })
+}
+
+/// Loads a lone SCIM file (users and teams only).
+pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
+    let doc = read_document(path, bytes)?;
+    let mut builder = StoreBuilder::new(policy);
+    let mut problems = Vec::new();
+    convert(&[doc], &mut builder, &mut problems);
+    if problems.is_empty() {
+        let sha = crate::hash::hex(&Sha256::digest(bytes));
+        Ok(builder.finish(path.to_path_buf(), sha))
+    } else {
+        problems.truncate(MAX_PROBLEMS);
+        Err(Diagnostics(problems))
+    }
+}
+
+/// Loads a folder whose users come from `users.scim.json`.
+pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+    let mut problems = Vec::new();
+    let users_path = dir.join(USERS_FILE);
+    let users = std::fs::read(&users_path)
+        .map_err(|e| Diagnostic::file(&users_path, format!("cannot read the file: {e}")))?;
+    let groups_path = dir.join(GROUPS_FILE);
+    let groups = read_optional(&groups_path, &mut problems);
+    let meta_bytes = read_optional(&dir.join("snapshot.toml"), &mut problems);
+    let tables = [
+        ("teams.csv", Table::Teams, read_optional(&dir.join("teams.csv"), &mut problems)),
+        ("records.csv", Table::Records, read_optional(&dir.join("records.csv"), &mut problems)),
+        (
+            "blocked_emails.csv",
+            Table::BlockedEmails,
+            read_optional(&dir.join("blocked_emails.csv"), &mut problems),
+        ),
+    ];
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
+    let mut builder = StoreBuilder::new(policy);
+    let mut digest = Sha256::new();
+    if let Some(bytes) = &meta_bytes {
+        hash_file(&mut digest, "snapshot.toml", bytes);
+        meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);
+    }
+    hash_file(&mut digest, USERS_FILE, &users);
+    let mut docs = vec![read_document(&users_path, &users)?];
+    if let Some(bytes) = &groups {
+        hash_file(&mut digest, GROUPS_FILE, bytes);
+        docs.push(read_document(&groups_path, bytes)?);
+    }
+    let has_groups = convert(&docs, &mut builder, &mut problems);
+    for (name, table, bytes) in &tables {
+        let Some(bytes) = bytes else { continue };
+        if *table == Table::Teams && has_groups {
+            problems.push(
+                Diagnostic::file(dir.join(name), "the SCIM export has Group resources too")
+                    .help("teams come either from SCIM groups or from teams.csv: remove one"),
+            );
+            continue;
+        }
+        hash_file(&mut digest, name, bytes);
+        read_table(&dir.join(name), bytes, *table, &mut builder, &mut problems);
+    }
+    if problems.is_empty() {
+        let records = dir.join("records.csv");
+        for (line, e) in builder.duplicate_records().into_iter().take(MAX_PROBLEMS) {
+            problems.push(
+                Diagnostic::file(&records, e.message)
+                    .at(Location::line(line))
+                    .field(e.field)
+                    .help(e.help),
+            );
+        }
+    }
+    if problems.is_empty() {
+        let sha = crate::hash::hex(&digest.finalize());
+        Ok(builder.finish(dir.to_path_buf(), sha))
+    } else {
+        problems.truncate(MAX_PROBLEMS);
+        Err(Diagnostics(problems))
+    }
+}
+
+/// One resource, with where it sits.
+struct Resource<'a> {
+    doc: usize,
+    n: usize,
+    offset: usize,
+    line: u64,
+    value: Value,
+    path: &'a Path,
+    source: &'a str,
+}
+
+impl Resource<'_> {
+    fn error(&self, field: &str, message: String, help: impl Into<String>) -> Diagnostic {
+        let field = if field.is_empty() {
+            format!("Resources[{}]", self.n)
+        } else {
+            format!("Resources[{}].{field}", self.n)
+        };
+        Diagnostic::file(self.path, message)
+            .at(Location::of_offset(self.source, self.offset))
+            .field(field)
+            .help(help)
+    }
+}
+
+/// Where one field is read from: the paths tried in order, and whether the policy named it.
+struct Source {
+    paths: Vec<AttrPath>,
+    explicit: bool,
+}
+
+fn paths(texts: &[String]) -> Vec<AttrPath> {
+    texts.iter().filter_map(|t| AttrPath::parse(t).ok()).collect()
+}
+
+fn default_user_paths(field: &str) -> Vec<String> {
+    let roster = format!("{ROSTER_USER}:{field}");
+    match field {
+        "id" => vec!["id".into()],
+        "email" => vec!["emails[primary eq true].value".into(), "emails.value".into()],
+        "phone" => {
+            vec!["phoneNumbers[primary eq true].value".into(), "phoneNumbers.value".into()]
+        }
+        "name" => vec!["name.formatted".into()],
+        "manager_id" => vec![format!("{ENTERPRISE_USER}:manager.value"), roster],
+        "role" => vec![roster, "roles[primary eq true].value".into(), "roles.value".into()],
+        "permissions" => vec![roster, "entitlements.value".into()],
+        "teams" => vec!["groups.value".into()],
+        "last_login_at" => vec![roster, format!("{SAP_USER}:loginTime")],
+        "invited_at" => vec![roster, "meta.created".into()],
+        "failed_logins" => vec![roster, format!("{SAP_USER}:passwordDetails.failedLoginAttempts")],
+        _ => vec![roster],
+    }
+}
+
+/// Enterprise attributes kept as user attributes by default: (attribute, name in roster).
+const ENTERPRISE_ATTRIBUTES: [(&str, &str); 5] = [
+    ("department", "department"),
+    ("division", "division"),
+    ("organization", "organization"),
+    ("costCenter", "cost_center"),
+    ("employeeNumber", "employee_number"),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    User,
+    Group,
+}
+
+fn kind_of(value: &Value) -> Option<Kind> {
+    let has = |urn: &str| {
+        member(value, "schemas").and_then(Value::as_array).is_some_and(|s| {
+            s.iter().any(|x| x.as_str().is_some_and(|x| x.eq_ignore_ascii_case(urn)))
+        })
+    };
+    let typed = |t: &str| {
+        member(value, "meta")
+            .and_then(|m| member(m, "resourceType"))
+            .and_then(Value::as_str)
+            .is_some_and(|r| r.eq_ignore_ascii_case(t))
+    };
+    if has(USER_SCHEMA) || typed("User") {
+        Some(Kind::User)
+    } else if has(GROUP_SCHEMA) || typed("Group") {
+        Some(Kind::Group)
+    } else {
+        None
+    }
+}
+
+/// A value as cell text; `Err` names what it is instead.
+fn scalar(value: &Value) -> Result<String, &'static str> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Object(_) => Err("an object"),
+        Value::Array(_) => Err("a list"),
+        Value::Null => Ok(String::new()),
+    }
+}
+
+enum Owned {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// Converts every resource of `docs` into the builder: users, then teams. Returns whether
+/// there were Group resources.
+fn convert(
+    docs: &[Document<'_>],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    let before = problems.len();
+    let has_groups = convert_resources(docs, builder, problems);
+    // Resources are read users first, then groups: report in file order.
+    if let Some(found) = problems.get_mut(before..) {
+        found.sort_by_key(|d| {
+            (docs.iter().position(|doc| doc.path == d.file), d.location.line, d.location.column)
+        });
+    }
+    has_groups
+}
+
+fn convert_resources(
+    docs: &[Document<'_>],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> bool {
+    let input = builder.input();
+    let mut users = Vec::new();
+    let mut groups = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let (mut seen_offset, mut seen_line) = (0usize, 1u64);
+        for (n, raw) in doc.resources.iter().enumerate() {
+            let offset = (raw.get().as_ptr() as usize).saturating_sub(doc.source.as_ptr() as usize);
+            if offset >= seen_offset {
+                seen_line +=
+                    newlines(doc.source.as_bytes().get(seen_offset..offset).unwrap_or_default());
+                seen_offset = offset;
+            }
+            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            let resource = Resource {
+                doc: d,
+                n,
+                offset,
+                line: seen_line,
+                value,
+                path: doc.path,
+                source: doc.source,
+            };
+            match (resource.value.is_object(), kind_of(&resource.value)) {
+                (true, Some(Kind::User)) => users.push(resource),
+                (true, Some(Kind::Group)) => groups.push(resource),
+                (false, _) => problems.push(resource.error(
+                    "",
+                    "is not an object".into(),
+                    "each of `Resources` is a SCIM resource object",
+                )),
+                (true, None) => problems.push(resource.error(
+                    "schemas",
+                    "is neither a User nor a Group".into(),
+                    format!("list `{USER_SCHEMA}` or `{GROUP_SCHEMA}` in the resource's `schemas`"),
+                )),
+            }
+        }
+    }
+
+    // Where each field is read from.
+    let explicit =
+        |field: &str| input.scim_users.iter().find(|(f, _)| f == field).map(|(_, p)| p.clone());
+    let sources: Vec<Source> = USER_COLUMNS
+        .iter()
+        .map(|field| match explicit(field) {
+            Some(p) => Source { paths: vec![p], explicit: true },
+            None => Source { paths: paths(&default_user_paths(field)), explicit: false },
+        })
+        .collect();
+    let extra: Vec<(&str, &AttrPath)> = input
+        .scim_users
+        .iter()
+        .filter(|(f, _)| !USER_COLUMNS.contains(&f.as_str()))
+        .map(|(f, p)| (f.as_str(), p))
+        .collect();
+    for (name, _) in &extra {
+        builder.attribute_column(name);
+    }
+    let team_path = |field: &str, default: String| {
+        input
+            .scim_teams
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, p)| p.clone())
+            .or_else(|| AttrPath::parse(&default).ok())
+    };
+    let team_paths: Vec<Option<AttrPath>> = TEAM_COLUMNS
+        .iter()
+        .map(|f| match *f {
+            "id" => team_path(f, "id".into()),
+            "name" => team_path(f, "displayName".into()),
+            _ => team_path(f, format!("{ROSTER_GROUP}:{f}")),
+        })
+        .collect();
+
+    // SCIM ids -> roster ids, when the policy reads ids from another attribute.
+    let first =
+        |r: &Resource<'_>, p: &AttrPath| p.select(&r.value).first().and_then(|v| scalar(v).ok());
+    let user_ids: Option<HashMap<String, String>> =
+        sources.first().filter(|s| s.explicit).map(|s| {
+            users
+                .iter()
+                .filter_map(|u| {
+                    let scim = member(&u.value, "id").and_then(|v| scalar(v).ok())?;
+                    let own = s.paths.first().and_then(|p| first(u, p))?;
+                    Some((scim, own))
+                })
+                .collect()
+        });
+    let user_id = |scim: String| match &user_ids {
+        Some(map) => map.get(&scim).cloned().unwrap_or(scim),
+        None => scim,
+    };
+    let group_ids: HashMap<String, String> = groups
+        .iter()
+        .filter_map(|g| {
+            let scim = member(&g.value, "id").and_then(|v| scalar(v).ok())?;
+            let own = team_paths.first().and_then(Option::as_ref).and_then(|p| first(g, p))?;
+            Some((scim, own))
+        })
+        .collect();
+
+    // Memberships from Group resources, in group order.
+    let mut memberships: HashMap<String, Vec<String>> = HashMap::default();
+    for g in &groups {
+        let Some(team) = team_paths.first().and_then(Option::as_ref).and_then(|p| first(g, p))
+        else {
+            continue;
+        };
+        for m in member(&g.value, "members").and_then(Value::as_array).into_iter().flatten() {
+            let is_user = member(m, "type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.eq_ignore_ascii_case("User"));
+            if let (true, Some(v)) = (is_user, member(m, "value").and_then(|v| scalar(v).ok())) {
+                memberships.entry(v).or_default().push(team.clone());
+            }
+        }
+    }
+
+    let mut last_logins = 0usize;
+    for u in &users {
+        if problems.len() >= MAX_PROBLEMS {
+            return !groups.is_empty();
+        }
+        let mut cells: Vec<Option<Owned>> = Vec::with_capacity(USER_COLUMNS.len());
+        let mut labels: Vec<String> = Vec::with_capacity(USER_COLUMNS.len());
+        // Fields already reported for this user (their own errors say more than "is empty").
+        let mut reported: Vec<&str> = Vec::new();
+        for (i, field) in USER_COLUMNS.iter().enumerate() {
+            let source = &sources[i];
+            let list_field = matches!(*field, "teams" | "flags" | "permissions");
+            let mut found = None;
+            let mut label = (*field).to_owned();
+            for p in &source.paths {
+                let values = p.select(&u.value);
+                if values.is_empty() {
+                    continue;
+                }
+                label = p.text.clone();
+                let texts: Result<Vec<String>, &str> = if list_field {
+                    values.iter().map(|v| scalar(v)).collect()
+                } else {
+                    values.first().map(|v| scalar(v)).into_iter().collect()
+                };
+                match texts {
+                    Ok(t) => found = Some(t),
+                    Err(what) => {
+                        problems.push(u.error(
+                            &p.text,
+                            format!("is {what}, expected a value for `{field}`"),
+                            format!(
+                                "name a sub-attribute in the path, such as `{}.value`, in \
+                                 [snapshot.scim.users] {field}",
+                                p.text
+                            ),
+                        ));
+                        reported.push(field);
+                    }
+                }
+                break;
+            }
+            let mut cell = found.map(|mut t| {
+                if list_field {
+                    Owned::List(t)
+                } else {
+                    Owned::Text(t.pop().unwrap_or_default())
+                }
+            });
+            match *field {
+                "name" if cell.is_none() && !source.explicit => {
+                    let part = |k: &str| {
+                        member(&u.value, "name").and_then(|n| member(n, k)).and_then(Value::as_str)
+                    };
+                    let joined: Vec<&str> = [part("givenName"), part("familyName")]
+                        .into_iter()
+                        .flatten()
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    cell = if joined.is_empty() {
+                        member(&u.value, "displayName")
+                            .and_then(Value::as_str)
+                            .map(|s| Owned::Text(s.into()))
+                    } else {
+                        Some(Owned::Text(joined.join(" ")))
+                    };
+                }
+                "status" if cell.is_none() => {
+                    label = "active".into();
+                    match member(&u.value, "active") {
+                        Some(Value::Bool(true)) => cell = Some(Owned::Text("active".into())),
+                        Some(Value::Bool(false)) => cell = Some(Owned::Text("deactivated".into())),
+                        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => {
+                            cell = Some(Owned::Text("active".into()))
+                        }
+                        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => {
+                            cell = Some(Owned::Text("deactivated".into()))
+                        }
+                        other => {
+                            let message = match other {
+                                None | Some(Value::Null) => "is missing".to_owned(),
+                                Some(v) => {
+                                    format!("{} is not true or false", quote(&v.to_string()))
+                                }
+                            };
+                            problems.push(u.error(
+                                "active",
+                                message,
+                                "write `\"active\": true` or `false`, or map `status` in \
+                                 [snapshot.scim.users] to an attribute that holds roster's status",
+                            ));
+                            reported.push(field);
+                        }
+                    }
+                }
+                "manager_id" => {
+                    if let Some(Owned::Text(t)) = cell {
+                        cell = Some(Owned::Text(user_id(t)));
+                    }
+                }
+                "teams" => {
+                    let mut teams: Vec<String> = match cell {
+                        Some(Owned::List(l)) if !source.explicit => {
+                            l.into_iter().map(|g| group_ids.get(&g).cloned().unwrap_or(g)).collect()
+                        }
+                        Some(Owned::List(l)) => l,
+                        _ => Vec::new(),
+                    };
+                    let scim_id =
+                        member(&u.value, "id").and_then(|v| scalar(v).ok()).unwrap_or_default();
+                    for t in memberships.get(&scim_id).into_iter().flatten() {
+                        if !teams.contains(t) {
+                            teams.push(t.clone());
+                        }
+                    }
+                    cell = (!teams.is_empty()).then_some(Owned::List(teams));
+                }
+                "last_login_at" if cell.is_some() => last_logins += 1,
+                _ => {}
+            }
+            cells.push(cell);
+            labels.push(label);
+        }
+        // Attributes: the policy's own, roster's extension's other members, enterprise ones.
+        let mut attributes: Vec<(String, Owned)> = Vec::new();
+        for (name, p) in &extra {
+            if let Some(t) = p.select(&u.value).first().and_then(|v| scalar(v).ok()) {
+                attributes.push(((*name).to_owned(), Owned::Text(t)));
+            }
+        }
+        if let Some(Value::Object(ext)) = member(&u.value, ROSTER_USER) {
+            for (k, v) in ext {
+                if USER_COLUMNS.contains(&k.as_str()) || attributes.iter().any(|(n, _)| n == k) {
+                    continue;
+                }
+                if let Ok(t) = scalar(v) {
+                    attributes.push((k.clone(), Owned::Text(t)));
+                }
+            }
+        }
+        if let Some(ext) = member(&u.value, ENTERPRISE_USER) {
+            for (scim_name, name) in ENTERPRISE_ATTRIBUTES {
+                if attributes.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                if let Some(t) = member(ext, scim_name).and_then(|v| scalar(v).ok()) {
+                    attributes.push((name.to_owned(), Owned::Text(t)));
+                }
+            }
+        }
+        let cell = |i: usize| cells.get(i).and_then(Option::as_ref).map(as_cell);
+        let attrs: Vec<(&str, Cell<'_>)> =
+            attributes.iter().map(|(k, v)| (k.as_str(), as_cell(v))).collect();
+        if let Err(errors) = builder.add_user(cell, &attrs, u.line) {
+            for e in errors.into_iter().filter(|e| !reported.contains(&e.field.as_str())) {
+                let label = USER_COLUMNS
+                    .iter()
+                    .position(|c| *c == e.field)
+                    .and_then(|i| labels.get(i))
+                    .map_or(e.field.as_str(), String::as_str);
+                problems.push(u.error(label, e.message, e.help));
+            }
+        }
+    }
+    if builder.needs_last_login() && !users.is_empty() && last_logins == 0 && !sources[10].explicit
+    {
+        let doc = users.first().map_or(0, |u| u.doc);
+        let path = docs.get(doc).map_or(Path::new(""), |d| d.path);
+        problems.push(
+            Diagnostic::file(
+                path,
+                "no user has a last login, and the policy's [idle] rule needs one",
+            )
+            .field("last_login_at")
+            .help(format!(
+                "SCIM has no standard last login attribute: map the export's own with \
+                     last_login_at = \"<attribute path>\" in [snapshot.scim.users] (looked for \
+                     `{ROSTER_USER}:last_login_at` and `{SAP_USER}:loginTime`)"
+            )),
+        );
+    }
+    for g in &groups {
+        if problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+        let mut cells: Vec<Option<Owned>> = Vec::new();
+        for (i, p) in team_paths.iter().enumerate() {
+            let value =
+                p.as_ref().and_then(|p| p.select(&g.value).first().and_then(|v| scalar(v).ok()));
+            let value =
+                if TEAM_COLUMNS.get(i) == Some(&"leader_id") { value.map(user_id) } else { value };
+            cells.push(value.map(Owned::Text));
+        }
+        let cell = |i: usize| cells.get(i).and_then(Option::as_ref).map(as_cell);
+        if let Err(errors) = builder.add_team(cell, g.line) {
+            for e in errors {
+                let label = TEAM_COLUMNS
+                    .iter()
+                    .position(|c| *c == e.field)
+                    .and_then(|i| team_paths.get(i))
+                    .and_then(Option::as_ref)
+                    .map_or(e.field.clone(), |p| p.text.clone());
+                problems.push(g.error(&label, e.message, e.help));
+            }
+        }
+    }
+    !groups.is_empty()
+}
+
+fn as_cell(o: &Owned) -> Cell<'_> {
+    match o {
+        Owned::Text(s) => Cell::Text(s),
+        Owned::List(l) => Cell::List(l),
+    }
+}
+
+/// The byte offset of a 1-based line and column, as serde_json reports them.
+fn offset_of_line_col(source: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in source.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset + column.saturating_sub(1).min(l.len());
+        }
+        offset += l.len();
+    }
+    source.len()
+}
