@@ -7,7 +7,7 @@ use crate::policy::{self, Policy};
 use crate::render::{self, Format, Names};
 use crate::snapshot::{self, Store};
 use crate::time::{parse_time, Time, TIME_HINT};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// What `--fail-on` can watch.
@@ -88,6 +88,9 @@ impl RunArgs {
         let text = render::render(plan, format, Names::from_store(store), title);
         crate::timing::phase("render");
         output.finish(&text)?;
+        if let Some(note) = render::note(plan, format, Names::from_store(store)) {
+            let _ = std::io::stderr().lock().write_all(note.as_bytes());
+        }
         crate::timing::phase("write");
         Ok(fail_on(&self.fail_on, plan))
     }

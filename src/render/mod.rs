@@ -4,6 +4,7 @@
 mod csv;
 pub mod diff;
 mod markdown;
+pub mod scim;
 mod table;
 
 use crate::plan::{Plan, Reassignment, What};
@@ -23,6 +24,9 @@ pub enum Format {
     Csv,
     /// A report for people: chat, e-mail, pull requests.
     Markdown,
+    /// A SCIM 2.0 Bulk request (RFC 7644) of the User changes: `active` and the enterprise
+    /// `manager`; what SCIM cannot carry is listed on stderr.
+    Scim,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -129,6 +133,16 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Table => table::render(plan, names, title),
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
+        Format::Scim => scim::render(plan),
+    }
+}
+
+/// A note for people that goes with a rendered plan on stderr, when the format leaves parts
+/// of the plan out (SCIM carries User attributes only).
+pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {
+    match format {
+        Format::Scim => scim::note(plan, names),
+        _ => None,
     }
 }
 
