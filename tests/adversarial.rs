@@ -1077,3 +1077,36 @@ fn regression_csv_snapshot_quote_in_header() {
     assert_eq!(p["snapshot"]["users"], 1, "{p}");
     assert_eq!(actions_of(&p, "u1"), ["notify_user", "mark_idle"]);
 }
+
+#[test]
+fn sheet_output_has_one_safe_row_per_affected_user() {
+    let text = plan_text(&hostile_snapshot(), "sheet");
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["user_id", "email", "new_status", "deactivate", "new_manager", "new_team_leader"]
+    );
+    let mut ids = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("the sheet parses");
+        assert_eq!(row.len(), 6);
+        for cell in row.iter() {
+            assert!(
+                !matches!(cell.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                "a cell starts a formula: {cell:?}"
+            );
+        }
+        assert_eq!((&row[2], &row[3]), ("deactivated", "y"), "{row:?}");
+        ids.push(row[0].to_owned());
+    }
+    let mut expected: Vec<String> = HOSTILE
+        .iter()
+        .map(|h| match h.chars().next() {
+            Some('=' | '+' | '-' | '@') => format!("'{h}"),
+            _ => (*h).to_owned(),
+        })
+        .collect();
+    expected.sort();
+    ids.sort();
+    assert_eq!(ids, expected, "{text}");
+}

@@ -5,6 +5,7 @@ mod csv;
 pub mod diff;
 mod markdown;
 pub mod scim;
+pub mod sheet;
 mod table;
 
 use crate::plan::{Plan, Reassignment, What};
@@ -27,6 +28,8 @@ pub enum Format {
     /// A SCIM 2.0 Bulk request (RFC 7644) of the User changes: `active` and the enterprise
     /// `manager`; what SCIM cannot carry is listed on stderr.
     Scim,
+    /// A bulk-update sheet (CSV): one row per user whose status, manager or led teams change.
+    Sheet,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -134,6 +137,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
         Format::Scim => scim::render(plan),
+        Format::Sheet => sheet::render(plan, names),
     }
 }
 
