@@ -4,6 +4,7 @@
 mod csv;
 pub mod diff;
 mod markdown;
+pub mod mermaid;
 pub mod scim;
 pub mod sheet;
 mod table;
@@ -30,6 +31,8 @@ pub enum Format {
     Scim,
     /// A bulk-update sheet (CSV): one row per user whose status, manager or led teams change.
     Sheet,
+    /// A Mermaid flowchart of who hands what to whom (records, reports, teams), with counts.
+    Mermaid,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -138,6 +141,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Markdown => markdown::render(plan, names, title),
         Format::Scim => scim::render(plan),
         Format::Sheet => sheet::render(plan, names),
+        Format::Mermaid => mermaid::flowchart(plan, names),
     }
 }
 
