@@ -33,7 +33,8 @@ pub struct RunArgs {
     /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at (or, without one, now).
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub as_of: Option<Time>,
-    /// Output format [default: table on a terminal, json otherwise and with --out].
+    /// Output format [default: table on a terminal, json otherwise and with --out]. scim,
+    /// sheet and mermaid carry part of the plan for other systems (docs/output-formats.md).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Write the plan to this file, atomically (nothing is written if the run fails).
