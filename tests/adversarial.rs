@@ -1077,3 +1077,94 @@ fn regression_csv_snapshot_quote_in_header() {
     assert_eq!(p["snapshot"]["users"], 1, "{p}");
     assert_eq!(actions_of(&p, "u1"), ["notify_user", "mark_idle"]);
 }
+
+/// Replaces Mermaid's `#NN;` entity codes by their characters.
+fn mermaid_decode(label: &str) -> String {
+    let mut out = String::new();
+    let mut rest = label;
+    while let Some(i) = rest.find('#') {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find(';').expect("an entity code ends with ;") + i;
+        let code: u32 = rest[i + 1..end].parse().expect("a numeric entity code");
+        out.push(char::from_u32(code).unwrap());
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The quoted label between `open` and `close`, checked to hold no character that could
+/// end it or be read as syntax.
+fn mermaid_label<'a>(line: &'a str, open: &str, close: &str) -> &'a str {
+    let start = line.find(open).unwrap_or_else(|| panic!("no {open} in {line:?}")) + open.len();
+    let end = line.rfind(close).unwrap_or_else(|| panic!("no {close} in {line:?}"));
+    let label = &line[start..end];
+    for bad in ['"', '<', '>', '`', '|', '%', '[', ']', '{', '}', '\\'] {
+        assert!(!label.contains(bad), "{bad:?} in a label: {line:?}");
+    }
+    label
+}
+
+#[test]
+fn mermaid_output_keeps_hostile_names_inside_labels() {
+    let text = plan_text(&hostile_snapshot(), "mermaid");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("flowchart LR"));
+    let mut labels = Vec::new();
+    let mut edges = 0;
+    for line in lines {
+        let body = line.strip_prefix("  n").unwrap_or_else(|| panic!("not a node: {line:?}"));
+        let digits = body.chars().take_while(char::is_ascii_digit).count();
+        assert!(digits > 0, "{line:?}");
+        let rest = &body[digits..];
+        if rest.starts_with("[\"") {
+            assert!(rest.ends_with("\"]"), "{line:?}");
+            labels.push(mermaid_decode(mermaid_label(rest, "[\"", "\"]")));
+        } else {
+            let target = rest.strip_prefix(" -->|\"").expect("an edge");
+            let (label, to) = target.rsplit_once("\"| n").expect("an edge target");
+            mermaid_label(&format!("\"{label}\""), "\"", "\"");
+            assert!(to.chars().all(|c| c.is_ascii_digit()), "{line:?}");
+            edges += 1;
+        }
+    }
+    assert_eq!(edges, HOSTILE.len(), "one edge per leaver: {text}");
+    for h in HOSTILE {
+        let shown: String = h.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        assert!(labels.contains(&format!("{shown} ({shown})")), "{h:?} is a node: {text}");
+    }
+    assert!(labels.contains(&"Boss (boss)".to_owned()), "{text}");
+}
+
+#[test]
+fn sheet_output_has_one_safe_row_per_affected_user() {
+    let text = plan_text(&hostile_snapshot(), "sheet");
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap(),
+        vec!["user_id", "email", "new_status", "deactivate", "new_manager", "new_team_leader"]
+    );
+    let mut ids = Vec::new();
+    for row in reader.records() {
+        let row = row.expect("the sheet parses");
+        assert_eq!(row.len(), 6);
+        for cell in row.iter() {
+            assert!(
+                !matches!(cell.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                "a cell starts a formula: {cell:?}"
+            );
+        }
+        assert_eq!((&row[2], &row[3]), ("deactivated", "y"), "{row:?}");
+        ids.push(row[0].to_owned());
+    }
+    let mut expected: Vec<String> = HOSTILE
+        .iter()
+        .map(|h| match h.chars().next() {
+            Some('=' | '+' | '-' | '@') => format!("'{h}"),
+            _ => (*h).to_owned(),
+        })
+        .collect();
+    expected.sort();
+    ids.sort();
+    assert_eq!(ids, expected, "{text}");
+}

@@ -15,7 +15,7 @@ fn plan_is_byte_identical_with_one_and_four_threads() {
         ("policies/default.toml", "examples/acme.json"),
         ("tests/data/boundaries/policy.toml", "tests/data/boundaries/snapshot"),
     ] {
-        for format in ["json", "csv", "markdown", "table"] {
+        for format in ["json", "csv", "markdown", "table", "scim", "sheet", "mermaid"] {
             let args = ["plan", "--policy", policy, "--snapshot", snapshot, "--format", format];
             let one = run_with_threads(&args, "1");
             let four = run_with_threads(&args, "4");

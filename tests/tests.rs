@@ -11,6 +11,7 @@ mod adversarial;
 mod cases;
 mod determinism;
 mod equivalence;
+mod formats;
 mod output;
 mod properties;
 mod roundtrip;

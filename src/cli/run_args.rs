@@ -7,7 +7,7 @@ use crate::policy::{self, Policy};
 use crate::render::{self, Format, Names};
 use crate::snapshot::{self, Store};
 use crate::time::{parse_time, Time, TIME_HINT};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// What `--fail-on` can watch.
@@ -33,7 +33,8 @@ pub struct RunArgs {
     /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at (or, without one, now).
     #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
     pub as_of: Option<Time>,
-    /// Output format [default: table on a terminal, json otherwise and with --out].
+    /// Output format [default: table on a terminal, json otherwise and with --out]. scim,
+    /// sheet and mermaid carry part of the plan for other systems (docs/output-formats.md).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Write the plan to this file, atomically (nothing is written if the run fails).
@@ -88,6 +89,9 @@ impl RunArgs {
         let text = render::render(plan, format, Names::from_store(store), title);
         crate::timing::phase("render");
         output.finish(&text)?;
+        if let Some(note) = render::note(plan, format, Names::from_store(store)) {
+            let _ = std::io::stderr().lock().write_all(note.as_bytes());
+        }
         crate::timing::phase("write");
         Ok(fail_on(&self.fail_on, plan))
     }

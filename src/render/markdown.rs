@@ -73,6 +73,7 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
                 md(&names.via(r))
             );
         }
+        let _ = writeln!(out, "\n```mermaid\n{}```", super::mermaid::flowchart(plan, names));
     }
     if !plan.blocked.is_empty() {
         let _ = writeln!(out, "\n## Blocked\n\n| user | code | reason |\n|---|---|---|");

@@ -4,6 +4,9 @@
 mod csv;
 pub mod diff;
 mod markdown;
+pub mod mermaid;
+pub mod scim;
+pub mod sheet;
 mod table;
 
 use crate::plan::{Plan, Reassignment, What};
@@ -23,6 +26,13 @@ pub enum Format {
     Csv,
     /// A report for people: chat, e-mail, pull requests.
     Markdown,
+    /// A SCIM 2.0 Bulk request (RFC 7644) of the User changes: `active` and the enterprise
+    /// `manager`; what SCIM cannot carry is listed on stderr.
+    Scim,
+    /// A bulk-update sheet (CSV): one row per user whose status, manager or led teams change.
+    Sheet,
+    /// A Mermaid flowchart of who hands what to whom (records, reports, teams), with counts.
+    Mermaid,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -129,6 +139,18 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Table => table::render(plan, names, title),
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
+        Format::Scim => scim::render(plan),
+        Format::Sheet => sheet::render(plan, names),
+        Format::Mermaid => mermaid::flowchart(plan, names),
+    }
+}
+
+/// A note for people that goes with a rendered plan on stderr, when the format leaves parts
+/// of the plan out (SCIM carries User attributes only).
+pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {
+    match format {
+        Format::Scim => scim::note(plan, names),
+        _ => None,
     }
 }
 

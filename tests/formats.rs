@@ -1,0 +1,170 @@
+//! The exchange formats checked against their own rules, not only pinned: the SCIM Bulk
+//! request against RFC 7644's message shapes and the snapshot it came from, the sheet
+//! against its header and the plan.
+
+use crate::support::roster;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+
+/// The ids in a snapshot folder's users.csv.
+fn user_ids(snapshot: &str) -> BTreeSet<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(snapshot).join("users.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let column = reader.headers().unwrap().iter().position(|h| h == "id").unwrap();
+    reader.records().map(|r| r.unwrap().get(column).unwrap().to_owned()).collect()
+}
+
+fn run(args: &[&str]) -> Vec<u8> {
+    let out = roster(args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    out.stdout
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&segment[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// Checks a Bulk request's shape (RFC 7644 §3.7, §3.5.2) and that it only names users of
+/// the snapshot. Returns, per user id, the PATCH operations as (path, value).
+fn check_bulk_request(
+    request: &Value,
+    users: &BTreeSet<String>,
+) -> BTreeMap<String, Vec<(String, Value)>> {
+    let top = request.as_object().expect("a JSON object");
+    assert_eq!(top.keys().collect::<Vec<_>>(), ["Operations", "schemas"], "{request}");
+    assert_eq!(request["schemas"], serde_json::json!([BULK_REQUEST]));
+    let operations = request["Operations"].as_array().expect("Operations is an array");
+    let mut bulk_ids = BTreeSet::new();
+    let mut by_user = BTreeMap::new();
+    let mut previous: Option<String> = None;
+    for op in operations {
+        let keys: BTreeSet<&str> = op.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, BTreeSet::from(["bulkId", "data", "method", "path"]), "{op}");
+        assert_eq!(op["method"], "PATCH");
+        let bulk_id = op["bulkId"].as_str().expect("bulkId is a string");
+        assert!(!bulk_id.is_empty());
+        assert!(bulk_ids.insert(bulk_id.to_owned()), "duplicate bulkId {bulk_id}");
+        let path = op["path"].as_str().unwrap();
+        let segment = path.strip_prefix("/Users/").expect("a path under /Users/");
+        assert!(!segment.contains('/'), "one resource per operation: {path}");
+        let user = percent_decode(segment);
+        assert!(users.contains(&user), "{path} names no user of the snapshot");
+        if let Some(p) = &previous {
+            assert_eq!(
+                roster::plan::natural_cmp(p, &user),
+                std::cmp::Ordering::Less,
+                "operations are sorted by user id, once per user"
+            );
+        }
+        previous = Some(user.clone());
+        let data = &op["data"];
+        assert_eq!(data["schemas"], serde_json::json!([PATCH_OP]));
+        let patch_ops = data["Operations"].as_array().expect("PatchOp Operations");
+        assert!(!patch_ops.is_empty(), "an empty PATCH: {op}");
+        let mut ops = Vec::new();
+        for p in patch_ops {
+            assert_eq!(p["op"], "replace", "{p}");
+            let path = p["path"].as_str().unwrap();
+            let value = p["value"].clone();
+            match path {
+                "active" => assert!(value.is_boolean(), "{p}"),
+                MANAGER => {
+                    let object = value.as_object().expect("manager is a complex value");
+                    assert_eq!(object.keys().collect::<Vec<_>>(), ["value"], "{p}");
+                    let manager = value["value"].as_str().unwrap();
+                    assert!(users.contains(manager), "manager {manager} is no user");
+                    assert_ne!(manager, user, "a user is not their own manager");
+                }
+                other => panic!("unexpected PATCH path {other}"),
+            }
+            ops.push((path.to_owned(), value));
+        }
+        by_user.insert(user, ops);
+    }
+    by_user
+}
+
+#[test]
+fn scim_bulk_request_of_an_offboarding_follows_rfc_7644() {
+    let snapshot = "examples/contact-center";
+    let base = [
+        "offboard",
+        "--policy",
+        "policies/contact-center.toml",
+        "--snapshot",
+        snapshot,
+        "--actor",
+        "u2",
+        "--user",
+        "u3",
+        "--reports-to",
+        "u4",
+    ];
+    let request: Value = serde_json::from_slice(&run(&[&base[..], &["--format", "scim"]].concat()))
+        .expect("stdout is JSON alone");
+    let plan: Value =
+        serde_json::from_slice(&run(&[&base[..], &["--format", "json"]].concat())).unwrap();
+    let by_user = check_bulk_request(&request, &user_ids(snapshot));
+
+    // The request is the plan's User changes, nothing more and nothing less.
+    let mut expected: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
+    for a in plan["actions"].as_array().unwrap() {
+        if a["action"] == "deactivate" {
+            expected
+                .entry(a["user"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(("active".to_owned(), Value::Bool(false)));
+        }
+    }
+    for r in plan["reassignments"].as_array().unwrap() {
+        if r["what"] == "reports" {
+            for id in r["ids"].as_array().unwrap() {
+                expected
+                    .entry(id.as_str().unwrap().to_owned())
+                    .or_default()
+                    .push((MANAGER.to_owned(), serde_json::json!({ "value": r["to"] })));
+            }
+        }
+    }
+    assert!(expected.len() > 2, "the example has a deactivation and manager changes");
+    assert_eq!(by_user, expected);
+}
+
+#[test]
+fn scim_bulk_request_of_a_nightly_plan_follows_rfc_7644() {
+    let snapshot = "examples/acme";
+    let out = roster([
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        snapshot,
+        "--format",
+        "scim",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let request: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_user = check_bulk_request(&request, &user_ids(snapshot));
+    assert!(!by_user.is_empty());
+    // What SCIM cannot carry is listed on stderr, not mixed into the request.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("note: the SCIM bulk request"), "{stderr}");
+    assert!(stderr.contains("open opportunity records"), "{stderr}");
+}
