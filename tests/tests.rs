@@ -14,4 +14,5 @@ mod equivalence;
 mod output;
 mod properties;
 mod roundtrip;
+mod schema;
 mod suite;

@@ -11,6 +11,7 @@ mod output;
 mod plan;
 mod reactivate;
 mod run_args;
+mod schema;
 mod test;
 
 use crate::diag::Diagnostics;
@@ -44,6 +45,8 @@ enum Command {
     Explain(explain::Args),
     /// Write a synthetic snapshot for benchmarks.
     Generate(generate::Args),
+    /// Print the JSON Schema of the policy file, for editor completion and validation.
+    Schema(schema::Args),
 }
 
 /// How a run ended.
@@ -107,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
