@@ -15,4 +15,5 @@ mod output;
 mod properties;
 mod roundtrip;
 mod schema;
+mod shell;
 mod suite;

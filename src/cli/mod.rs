@@ -3,9 +3,11 @@
 //! Commands return an [`Exit`]; only this module prints errors.
 
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod generate;
+mod man;
 mod offboard;
 mod output;
 mod plan;
@@ -15,7 +17,7 @@ mod schema;
 mod test;
 
 use crate::diag::Diagnostics;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -47,6 +49,15 @@ enum Command {
     Generate(generate::Args),
     /// Print the JSON Schema of the policy file, for editor completion and validation.
     Schema(schema::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page, or write one page per command with --out.
+    Man(man::Args),
+}
+
+/// The argument parser as a clap command, for completions and manual pages.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// How a run ended.
@@ -111,6 +122,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(exit) => exit.into(),
