@@ -15,4 +15,6 @@ mod formats;
 mod output;
 mod properties;
 mod roundtrip;
+mod schema;
+mod shell;
 mod suite;

@@ -3,18 +3,21 @@
 //! Commands return an [`Exit`]; only this module prints errors.
 
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod generate;
+mod man;
 mod offboard;
 mod output;
 mod plan;
 mod reactivate;
 mod run_args;
+mod schema;
 mod test;
 
 use crate::diag::Diagnostics;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -44,6 +47,17 @@ enum Command {
     Explain(explain::Args),
     /// Write a synthetic snapshot for benchmarks.
     Generate(generate::Args),
+    /// Print the JSON Schema of the policy file, for editor completion and validation.
+    Schema(schema::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::Args),
+    /// Print the manual page, or write one page per command with --out.
+    Man(man::Args),
+}
+
+/// The argument parser as a clap command, for completions and manual pages.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 /// How a run ended.
@@ -107,6 +121,9 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Schema(args) => schema::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -8,11 +8,13 @@ mod compile;
 pub mod input;
 mod matcher;
 pub mod raw;
+mod schema;
 mod strategy;
 
 pub use compile::parse;
 pub use matcher::{BoundMatcher, Clause, Matcher};
 pub use raw::{ActorRank, Disposition, OnExpiry, ReportsPolicy, TeamsPolicy};
+pub use schema::policy_schema_json;
 pub use strategy::{Strategy, STRATEGY_NAMES};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
