@@ -6,8 +6,7 @@
 //! `[snapshot.scim.users]` / `[snapshot.scim.teams]` map fields to SCIM attribute paths.
 //! Checked and compiled in [`super::compile`] into [`crate::snapshot::Input`].
 
-#![allow(missing_docs)] // field-for-field mirror of the TOML; see docs/inputs.md
-
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -15,47 +14,82 @@ use toml::Spanned;
 /// Canonical field -> the export's header, or a SCIM attribute path.
 pub type RawFieldMap = BTreeMap<String, Spanned<String>>;
 
-#[derive(Debug, Default, Deserialize)]
+/// How to read an export that does not use roster's own column names, time format or file
+/// format.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "[snapshot]")]
 pub struct RawSnapshot {
+    /// Per CSV file, roster's column name = the export's header.
     pub columns: Option<RawColumns>,
+    /// strftime formats (e.g. "%m/%d/%Y %H:%M") of the user time columns that are not
+    /// RFC 3339.
     pub formats: Option<RawFormats>,
+    /// Where the fields SCIM does not define (role, teams, last login...) are read from.
     pub scim: Option<RawScim>,
 }
 
 /// One table per CSV file: `[snapshot.columns.users]`, `[snapshot.columns.teams]`, ...
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "[snapshot.columns]")]
 pub struct RawColumns {
+    /// users.csv: roster's column name = the export's header (`last_login_at = "Last Login Date"`).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub users: RawFieldMap,
+    /// teams.csv: roster's column name = the export's header.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub teams: RawFieldMap,
+    /// records.csv: roster's column name = the export's header.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub records: RawFieldMap,
+    /// blocked_emails.csv: roster's column name = the export's header.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub blocked_emails: RawFieldMap,
 }
 
 /// strftime formats of the user time fields; `"*"` applies to every field without its own.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "[snapshot.formats]")]
 pub struct RawFormats {
+    /// The format of every time column without its own entry.
     #[serde(rename = "*")]
+    #[schemars(with = "Option<String>")]
     pub any: Option<Spanned<String>>,
+    /// The format of `last_login_at`.
+    #[schemars(with = "Option<String>")]
     pub last_login_at: Option<Spanned<String>>,
+    /// The format of `invited_at`.
+    #[schemars(with = "Option<String>")]
     pub invited_at: Option<Spanned<String>>,
+    /// The format of `activated_at`.
+    #[schemars(with = "Option<String>")]
     pub activated_at: Option<Spanned<String>>,
+    /// The format of `notified_at`.
+    #[schemars(with = "Option<String>")]
     pub notified_at: Option<Spanned<String>>,
+    /// The format of `locked_at`.
+    #[schemars(with = "Option<String>")]
     pub locked_at: Option<Spanned<String>>,
 }
 
 /// Where the fields SCIM does not define are read from.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "[snapshot.scim]")]
 pub struct RawScim {
+    /// User fields: roster's column name = a SCIM attribute path
+    /// (`role = "roles[primary].value"`).
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub users: RawFieldMap,
+    /// Team fields from Group resources: roster's column name = a SCIM attribute path.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
     pub teams: RawFieldMap,
 }

@@ -43,7 +43,7 @@ pub struct RawPolicy {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawRecordKind>")]
     pub records: BTreeMap<String, Spanned<RawRecordKind>>,
-    /// `[snapshot]`: how to read the export (see [`super::input`]).
+    /// How to read an export with other column names or time formats, or a SCIM export.
     pub snapshot: Option<super::input::RawSnapshot>,
 }
 
