@@ -14,6 +14,7 @@ pub mod model;
 pub mod offboard;
 pub mod plan;
 pub mod policy;
+pub mod progress;
 pub mod reactivate;
 pub mod render;
 pub mod requests;

@@ -128,6 +128,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
+            crate::progress::end();
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "{e}");
             match e {
@@ -140,6 +141,7 @@ pub fn main() -> ExitCode {
 
 /// Writes to stdout; a closed pipe (`roster plan | head`) ends quietly.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
+    crate::progress::end();
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

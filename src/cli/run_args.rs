@@ -86,6 +86,7 @@ impl RunArgs {
                 Format::Table
             });
         crate::timing::phase("plan");
+        crate::progress::step("writing the plan");
         let text = render::render(plan, format, Names::from_store(store), title);
         crate::timing::phase("render");
         output.finish(&text)?;

@@ -307,6 +307,14 @@ pub struct Store {
 /// `users.scim.json`), a roster JSON file, or a SCIM ListResponse file (told apart by
 /// content).
 pub fn load(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+    crate::progress::begin(path);
+    crate::progress::step("reading the snapshot");
+    let store = load_any(path, policy);
+    crate::progress::step("evaluating the policy");
+    store
+}
+
+fn load_any(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     if path.is_dir() {
         if !path.join("users.csv").exists() && path.join(scim::USERS_FILE).exists() {
             scim::load_folder(path, policy)
