@@ -5,7 +5,7 @@
 
 use crate::diag::Diagnostics;
 use crate::offboard::{self, Actor, Channel, Chosen, Options, Outcome, Request};
-use crate::plan::{self, Plan, PolicyRef, SnapshotRef, Summary};
+use crate::plan::{self, Plan, PolicyRef, SnapshotRef};
 use crate::policy::Policy;
 use crate::rules::{self, seats, Ctx};
 use crate::snapshot::Store;
@@ -74,7 +74,6 @@ pub fn reactivation(
 
 fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
     Plan {
-        format: plan::FORMAT.to_owned(),
         as_of: format_time(as_of),
         policy: PolicyRef { name: policy.name.clone(), sha256: policy.sha256.clone() },
         snapshot: SnapshotRef {
@@ -83,11 +82,7 @@ fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
             records: store.records.len(),
             sha256: store.sha256.clone(),
         },
-        summary: Summary::default(),
-        actions: Vec::new(),
-        reassignments: Vec::new(),
-        blocked: Vec::new(),
-        findings: Vec::new(),
+        ..Plan::empty()
     }
 }
 

@@ -7,7 +7,7 @@ use crate::plan::diff::diff;
 use crate::plan::Plan;
 use crate::render::{self, Names};
 use crate::scenario::{Command, Scenario};
-use crate::time::{parse_time, Time, TIME_HINT};
+use crate::time::Time;
 use crate::{policy, requests, snapshot};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "plan")]
     command: Command,
     /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at.
-    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    #[arg(long, value_name = "TIME", value_parser = super::run_args::parse_as_of)]
     as_of: Option<Time>,
     /// offboard, reactivate: who acts.
     #[arg(long, value_name = "ID")]
@@ -78,10 +78,6 @@ enum DiffFormat {
 enum FailOnChanges {
     /// Anything differs.
     Changes,
-}
-
-fn parse_as_of(text: &str) -> Result<Time, String> {
-    parse_time(text).ok_or_else(|| format!("`{text}` is not a time ({TIME_HINT})"))
 }
 
 fn read_plan(path: &Path) -> Result<Plan, Error> {

@@ -3,7 +3,7 @@
 use super::{print, Error, Exit};
 use crate::explain::{self, Offboarding};
 use crate::scenario::{Command, Scenario};
-use crate::time::{parse_time, Time, TIME_HINT};
+use crate::time::Time;
 use crate::{policy, snapshot};
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ pub struct Args {
     #[arg(long, value_name = "ID_OR_EMAIL")]
     user: String,
     /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at.
-    #[arg(long, value_name = "TIME", value_parser = parse_as_of)]
+    #[arg(long, value_name = "TIME", value_parser = super::run_args::parse_as_of)]
     as_of: Option<Time>,
     /// Explain the user within an offboarding of them and these other users (repeatable).
     #[arg(long, value_name = "ID_OR_EMAIL")]
@@ -41,10 +41,6 @@ pub struct Args {
     /// New manager of the leavers' reports, tried first, in that offboarding.
     #[arg(long, value_name = "ID")]
     reports_to: Option<String>,
-}
-
-fn parse_as_of(text: &str) -> Result<Time, String> {
-    parse_time(text).ok_or_else(|| format!("`{text}` is not a time ({TIME_HINT})"))
 }
 
 /// Runs the command.

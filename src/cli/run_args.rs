@@ -45,7 +45,8 @@ pub struct RunArgs {
     pub fail_on: Vec<FailOn>,
 }
 
-fn parse_as_of(text: &str) -> Result<Time, String> {
+/// `--as-of`: RFC 3339 or a date, for every command that takes it.
+pub(crate) fn parse_as_of(text: &str) -> Result<Time, String> {
     parse_time(text).ok_or_else(|| format!("`{text}` is not a time ({TIME_HINT})"))
 }
 
