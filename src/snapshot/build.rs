@@ -127,6 +127,20 @@ fn too_many_record_ids() -> FieldError {
     )
 }
 
+/// One user row, checked and converted but not yet in the store: what can be done in
+/// parallel. Flags, permissions and attribute names are interned, and the id checked for
+/// repeats, by [`StoreBuilder::push_user`].
+#[derive(Debug)]
+pub struct UserRow {
+    id: Box<str>,
+    /// `None` when the role or the status is missing or unknown (`errors` says which).
+    user: Option<User>,
+    flags: Vec<Box<str>>,
+    permissions: Vec<Box<str>>,
+    attributes: Vec<(Box<str>, Box<str>)>,
+    errors: Vec<FieldError>,
+}
+
 /// Gathers rows, then builds the [`Store`].
 pub struct StoreBuilder<'p> {
     policy: &'p Policy,
@@ -327,6 +341,17 @@ impl<'p> StoreBuilder<'p> {
         attributes: &[(&'a str, Cell<'a>)],
         line: u64,
     ) -> Result<(), Vec<FieldError>> {
+        let row = self.parse_user(cell, attributes);
+        self.push_user(row, line)
+    }
+
+    /// Checks and converts one user row without changing the builder, so that chunks of a
+    /// file can be parsed in parallel; [`Self::push_user`] then adds it.
+    pub fn parse_user<'a>(
+        &self,
+        cell: impl Fn(usize) -> Option<Cell<'a>>,
+        attributes: &[(&'a str, Cell<'a>)],
+    ) -> UserRow {
         let mut errors = Vec::new();
         macro_rules! take {
             ($e:expr, $default:expr) => {
@@ -424,54 +449,74 @@ impl<'p> StoreBuilder<'p> {
                 Err(e) => errors.push(e),
             }
         }
+        let user = match (role, status) {
+            (Some(role), Some(status)) => Some(User {
+                id: Box::default(),
+                email: boxed(email),
+                name: boxed(name),
+                phone: boxed(phone),
+                role,
+                status,
+                manager: manager.map_or(Link::None, |m| Link::Dangling(m.into())),
+                teams: teams.into_iter().map(|t| Link::Dangling(t.into())).collect(),
+                flags: Vec::new(),
+                permissions: Vec::new(),
+                last_login_at,
+                invited_at,
+                activated_at,
+                notified_at,
+                invite_resends,
+                failed_logins,
+                locked,
+                locked_at,
+                attributes: Vec::new(),
+            }),
+            _ => None,
+        };
+        UserRow {
+            id: id.into(),
+            user,
+            flags: flags.into_iter().map(Box::from).collect(),
+            permissions: permissions.into_iter().map(Box::from).collect(),
+            attributes: attrs.into_iter().map(|(c, v)| (Box::from(c), Box::from(v))).collect(),
+            errors,
+        }
+    }
+
+    /// Adds a parsed user row, first checking that its id is new. Rows must be pushed in
+    /// file order (the first of two rows with one id is the one kept).
+    pub fn push_user(&mut self, row: UserRow, line: u64) -> Result<(), Vec<FieldError>> {
+        let UserRow { id, user, flags, permissions, attributes, mut errors } = row;
         if !id.is_empty() {
-            if let Some(first) = self.user_by_id.get(id) {
+            if let Some(first) = self.user_by_id.get(&id) {
                 let first_line = self.user_lines.get(first as usize).copied().unwrap_or(0);
                 errors.insert(
                     0,
                     FieldError::new(
                         "id",
-                        format!("duplicate user id {} (first on line {first_line})", quote(id)),
+                        format!("duplicate user id {} (first on line {first_line})", quote(&id)),
                         "user ids must be unique; merge or rename one of the rows",
                     ),
                 );
             }
         }
-        let (Some(role), Some(status), true) = (role, status, errors.is_empty()) else {
+        let (Some(mut user), true) = (user, errors.is_empty()) else {
             return Err(errors);
         };
         // Checked above: the id is new, so its index is the next user's.
-        let inserted = self.user_by_id.insert(id);
+        let inserted = self.user_by_id.insert(&id);
         debug_assert_eq!(inserted, Ok(self.users.len() as u32));
         self.user_lines.push(line);
-        let attributes = attrs
+        user.id = id;
+        user.flags = flags.iter().map(|f| self.symbols.intern(f)).collect();
+        user.permissions = permissions.iter().map(|p| self.symbols.intern(p)).collect();
+        user.attributes = attributes
             .into_iter()
             .map(|(column, v)| {
-                self.attribute_column(column);
-                (self.symbols.intern(column), Box::from(v))
+                self.attribute_column(&column);
+                (self.symbols.intern(&column), v)
             })
             .collect();
-        let user = User {
-            id: id.into(),
-            email: boxed(email),
-            name: boxed(name),
-            phone: boxed(phone),
-            role,
-            status,
-            manager: manager.map_or(Link::None, |m| Link::Dangling(m.into())),
-            teams: teams.into_iter().map(|t| Link::Dangling(t.into())).collect(),
-            flags: flags.into_iter().map(|f| self.symbols.intern(f)).collect(),
-            permissions: permissions.into_iter().map(|p| self.symbols.intern(p)).collect(),
-            last_login_at,
-            invited_at,
-            activated_at,
-            notified_at,
-            invite_resends,
-            failed_logins,
-            locked,
-            locked_at,
-            attributes,
-        };
         self.users.push(user);
         Ok(())
     }

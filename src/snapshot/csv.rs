@@ -340,25 +340,25 @@ pub(super) fn read_table(
     }
     drop(records);
     let line_base = newlines(head);
-    if table == Table::Records {
-        read_records(path, data, line_base, &header, &positions, builder, problems);
-        return;
+    match table {
+        Table::Records => {
+            read_records(path, data, line_base, &header, &positions, builder, problems);
+            return;
+        }
+        Table::Users => {
+            read_users(path, data, line_base, &header, &positions, &extras, builder, problems);
+            return;
+        }
+        Table::Teams | Table::BlockedEmails => {}
     }
     let positions = &positions;
     each_row(path, data, line_base, &header, problems, |line, row| {
         let text = |c: usize| cell_text(row, c);
         let cell = |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
         match table {
-            Table::Users => {
-                let attrs: Vec<(&str, Cell<'_>)> = extras
-                    .iter()
-                    .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
-                    .collect();
-                builder.add_user(cell, &attrs, line)
-            }
             Table::Teams => builder.add_team(cell, line),
             Table::BlockedEmails => builder.add_blocked_email(cell, line),
-            Table::Records => Ok(()),
+            Table::Users | Table::Records => Ok(()),
         }
     });
 }
@@ -486,23 +486,23 @@ fn each_row(
     header: &csv::ByteRecord,
     problems: &mut Vec<Diagnostic>,
     mut on_row: impl FnMut(u64, &csv::ByteRecord) -> Result<(), Vec<FieldError>>,
-) {
+) -> bool {
     let width = header.len();
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(data);
     let mut row = csv::ByteRecord::new();
     let mut lines = Lines::new(data);
     loop {
         if problems.len() >= MAX_PROBLEMS {
-            return;
+            return false;
         }
         match reader.read_byte_record(&mut row) {
             Ok(true) => {}
-            Ok(false) => break,
+            Ok(false) => return true,
             Err(e) => {
                 let mut d = csv_error(path, &e);
                 d.location.line = d.location.line.map(|l| l + line_base);
                 problems.push(d);
-                return;
+                return false;
             }
         }
         let line = line_base + lines.of(row.position().map_or(0, |p| p.byte() as usize));
@@ -547,18 +547,16 @@ fn each_row(
 /// Files at least this large are parsed in parallel chunks.
 const PARALLEL_BYTES: usize = 4 << 20;
 
-/// `records.csv`, the big table: split at record boundaries (quoted newlines respected)
-/// into chunks parsed in parallel, then appended in file order, so the result is the same
-/// whatever the thread count.
-fn read_records(
-    path: &Path,
+/// Cuts `data` (rows only; `line_base` lines come before it) at record boundaries into
+/// chunks, parsed in parallel by `parse(chunk, its line base, its problems)` when the file
+/// is big, and returns their results in file order with each chunk's problems and whether
+/// all its rows were read. The caller appends them in that order, so the result is the
+/// same whatever the thread count.
+fn in_chunks<T: Send>(
     data: &[u8],
     line_base: u64,
-    header: &csv::ByteRecord,
-    positions: &[Option<usize>],
-    builder: &mut StoreBuilder<'_>,
-    problems: &mut Vec<Diagnostic>,
-) {
+    parse: impl Fn(&[u8], u64, &mut Vec<Diagnostic>) -> (T, bool) + Sync,
+) -> Vec<(T, Vec<Diagnostic>, bool)> {
     let parts =
         if data.len() < PARALLEL_BYTES { 1 } else { rayon::current_num_threads().max(1) * 4 };
     let bounds = chunk_bounds(data, parts);
@@ -577,34 +575,94 @@ fn read_records(
             })
             .collect()
     };
-    let reader = &*builder;
-    let chunks: Vec<(RecordChunk, Vec<Diagnostic>)> = bounds
+    bounds
         .par_windows(2)
         .zip(bases.par_iter())
         .map(|(w, base)| {
-            let chunk = data.get(w[0]..w[1]).unwrap_or_default();
-            // Rows are about 35 bytes, ids about 10: reserve, then let the vectors grow.
-            let mut out = RecordChunk::with_capacity(chunk.len() / 32, chunk.len() / 3);
             let mut problems = Vec::new();
-            each_row(path, chunk, *base, header, &mut problems, |line, row| {
-                let cell = |i: usize| {
-                    positions
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .and_then(|c| cell_text(row, c))
-                        .map(Cell::Text)
-                };
-                reader.parse_record(cell, line, &mut out)
-            });
-            reader.resolve_owners(&mut out);
-            (out, problems)
+            let (out, complete) =
+                parse(data.get(w[0]..w[1]).unwrap_or_default(), *base, &mut problems);
+            (out, problems, complete)
         })
-        .collect();
-    for (records, chunk_problems) in chunks {
+        .collect()
+}
+
+/// `users.csv`: rows are checked and converted in parallel chunks, then pushed in file
+/// order (ids checked for repeats, flags and attribute names interned).
+#[allow(clippy::too_many_arguments)]
+fn read_users(
+    path: &Path,
+    data: &[u8],
+    line_base: u64,
+    header: &csv::ByteRecord,
+    positions: &[Option<usize>],
+    extras: &[(String, usize)],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let reader = &*builder;
+    let chunks = in_chunks(data, line_base, |chunk, base, problems| {
+        let mut rows = Vec::new();
+        let complete = each_row(path, chunk, base, header, problems, |line, row| {
+            let text = |c: usize| cell_text(row, c);
+            let cell =
+                |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
+            let attrs: Vec<(&str, Cell<'_>)> = extras
+                .iter()
+                .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
+                .collect();
+            rows.push((line, reader.parse_user(cell, &attrs)));
+            Ok(())
+        });
+        (rows, complete)
+    });
+    for (rows, chunk_problems, complete) in chunks {
+        let mut found = chunk_problems;
+        for (line, row) in rows {
+            if let Err(errors) = builder.push_user(row, line) {
+                found.extend(errors.into_iter().map(|e| field_error(path, line, e)));
+            }
+        }
+        // Row problems and field problems, each in file order: merge them by line.
+        found.sort_by_key(|d| d.location.line);
+        problems.extend(found);
+        if !complete || problems.len() >= MAX_PROBLEMS {
+            return;
+        }
+    }
+}
+
+/// `records.csv`, the big table: parsed in parallel chunks (owners resolved per chunk),
+/// then appended in file order.
+fn read_records(
+    path: &Path,
+    data: &[u8],
+    line_base: u64,
+    header: &csv::ByteRecord,
+    positions: &[Option<usize>],
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let reader = &*builder;
+    let chunks = in_chunks(data, line_base, |chunk, base, problems| {
+        // Rows are about 35 bytes, ids about 10: reserve, then let the vectors grow.
+        let mut out = RecordChunk::with_capacity(chunk.len() / 32, chunk.len() / 3);
+        let complete = each_row(path, chunk, base, header, problems, |line, row| {
+            let cell = |i: usize| {
+                positions.get(i).copied().flatten().and_then(|c| cell_text(row, c)).map(Cell::Text)
+            };
+            reader.parse_record(cell, line, &mut out)
+        });
+        reader.resolve_owners(&mut out);
+        (out, complete)
+    });
+    for (records, chunk_problems, complete) in chunks {
         problems.extend(chunk_problems);
         if let Err(e) = builder.push_records(records) {
             problems.push(Diagnostic::file(path, e.message).help(e.help));
+            return;
+        }
+        if !complete || problems.len() >= MAX_PROBLEMS {
             return;
         }
     }
