@@ -1,4 +1,5 @@
-//! The snapshot: CSV folder or JSON file -> one in-memory [`Store`] with dense ids.
+//! The snapshot: CSV folder, JSON file or SCIM export -> one in-memory [`Store`] with dense
+//! ids.
 //!
 //! Users, teams and records live in vectors; ids are interned to dense indices; who
 //! reports to whom, who is in which team, who owns which records and who leads which team
@@ -20,7 +21,7 @@ pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS,
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats, TIME_FIELDS};
 pub use records::{Record, Records};
-pub use scim::is_list_response;
+pub use scim::{is_list_response, parse_file as parse_scim};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
