@@ -337,6 +337,22 @@ fn load_any(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     }
 }
 
+/// How a loader ends: the store, with the digest of what it read (worked out only then),
+/// or at most [`csv::MAX_PROBLEMS`] of its problems.
+fn finish(
+    builder: build::StoreBuilder<'_>,
+    mut problems: Vec<Diagnostic>,
+    source: &Path,
+    sha256: impl FnOnce() -> String,
+) -> Result<Store, Diagnostics> {
+    if problems.is_empty() {
+        Ok(builder.finish(source.to_path_buf(), sha256()))
+    } else {
+        problems.truncate(csv::MAX_PROBLEMS);
+        Err(Diagnostics(problems))
+    }
+}
+
 impl Store {
     /// A user by index.
     pub fn user(&self, ix: UserIx) -> &User {

@@ -12,6 +12,7 @@
 
 use super::build::{Cell, StoreBuilder, TEAM_COLUMNS, USER_COLUMNS};
 use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
+use super::json::{as_cell, offset_of_line_col, Owned};
 use super::mapping::{member, AttrPath, Input};
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
@@ -129,13 +130,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
     let mut builder = StoreBuilder::new(policy);
     let mut problems = Vec::new();
     convert(&[doc], &mut builder, &mut problems);
-    if problems.is_empty() {
-        let sha = crate::hash::hex(&Sha256::digest(bytes));
-        Ok(builder.finish(path.to_path_buf(), sha))
-    } else {
-        problems.truncate(MAX_PROBLEMS);
-        Err(Diagnostics(problems))
-    }
+    super::finish(builder, problems, path, || crate::hash::sha256(bytes))
 }
 
 /// Loads a folder whose users come from `users.scim.json`.
@@ -195,13 +190,7 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
             );
         }
     }
-    if problems.is_empty() {
-        let sha = crate::hash::hex(&digest.finalize());
-        Ok(builder.finish(dir.to_path_buf(), sha))
-    } else {
-        problems.truncate(MAX_PROBLEMS);
-        Err(Diagnostics(problems))
-    }
+    super::finish(builder, problems, dir, || crate::hash::hex(&digest.finalize()))
 }
 
 /// One resource, with where it sits.
@@ -812,28 +801,4 @@ fn add_teams(
             }
         }
     }
-}
-
-enum Owned {
-    Text(String),
-    List(Vec<String>),
-}
-
-fn as_cell(o: &Owned) -> Cell<'_> {
-    match o {
-        Owned::Text(s) => Cell::Text(s),
-        Owned::List(l) => Cell::List(l),
-    }
-}
-
-/// The byte offset of a 1-based line and column, as serde_json reports them.
-fn offset_of_line_col(source: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in source.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1).min(l.len());
-        }
-        offset += l.len();
-    }
-    source.len()
 }
