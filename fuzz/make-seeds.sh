@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 S=fuzz/seeds
 rm -rf "$S"
-mkdir -p "$S"/{csv_snapshot,json_snapshot,policy,requests,plan_run}
+mkdir -p "$S"/{csv_snapshot,json_snapshot,scim_snapshot,policy,requests,plan_run}
 
 python3 - <<'PY'
 import json, os
@@ -53,6 +53,20 @@ doc["users"] = doc["users"][:6]
 doc["records"] = doc["records"][:8]
 write("json_snapshot", "acme-small.json", json.dumps(doc, indent=1).encode())
 write("json_snapshot", "err-syntax.json", read("tests/cases/err-json-syntax/snap.json"))
+
+# scim_snapshot: the SCIM example, a cut-down copy (users with their groups), and the
+# hostile ListResponses of tests/adversarial.rs.
+write("scim_snapshot", "scim.json", read("examples/scim/users.scim.json"))
+doc = json.loads(read("examples/scim/users.scim.json"))
+groups = [r for r in doc["Resources"] if "Group" in json.dumps(r.get("schemas"))]
+users = [r for r in doc["Resources"] if r not in groups]
+doc["Resources"] = users[:6] + groups[:2]
+doc["totalResults"] = doc["itemsPerPage"] = len(doc["Resources"])
+write("scim_snapshot", "scim-small.json", json.dumps(doc, indent=1).encode())
+hostile = "tests/data/adversarial/scim"
+for f in sorted(os.listdir(hostile)):
+    if f.endswith(".json"):
+        write("scim_snapshot", f, read(f"{hostile}/{f}"))
 
 # policy: the shipped policies and the test policies.
 for e in ["default"] + examples[1:]:

@@ -1168,3 +1168,64 @@ fn sheet_output_has_one_safe_row_per_affected_user() {
     ids.sort();
     assert_eq!(ids, expected, "{text}");
 }
+
+#[test]
+fn hostile_scim_list_responses_fail_clearly() {
+    // The hostile seeds of the `scim_snapshot` fuzz target, through the binary: as a lone
+    // file, and as `users.scim.json` in a folder. Each is refused with messages that name
+    // the file, the resource and the attribute; none may panic.
+    let dir = root().join("tests/data/adversarial/scim");
+    let filters = dir.join("filters-match-nothing.toml");
+    let cases: [(&str, &str, &[&str]); 9] = [
+        ("deep-nesting.json", POLICY, &["Resources[0].", "flags: is a list, expected a value"]),
+        // Nesting past serde_json's limit: the resource cannot be read as an object.
+        ("deep-nesting-beyond-limit.json", POLICY, &[":1:414: Resources[1]: is not an object"]),
+        (
+            "wrong-types.json",
+            POLICY,
+            &[
+                "Resources[0].schemas: is neither a User nor a Group",
+                "Resources[1].id: is an object, expected a value for `id`",
+                "Resources[2].active: `1` is not true or false",
+                "Resources[3].role: is empty",
+                "Resources[10]: is not an object",
+            ],
+        ),
+        ("wrong-types-document.json", POLICY, &[":1:87: invalid type: string \"2\", expected u64"]),
+        (
+            "huge-numbers.json",
+            POLICY,
+            &["`1e+25` is not a count", "`-1e+20` is not a count", "`1e+308` is not a time"],
+        ),
+        ("huge-total.json", POLICY, &["expected u64"]),
+        (
+            "huge-start-index.json",
+            POLICY,
+            &["is one page of a paged export", "from startIndex 18446744073709551615"],
+        ),
+        (
+            "duplicate-ids.json",
+            POLICY,
+            &[
+                "Resources[1].id: duplicate user id `u1` (first on line 7)",
+                "Resources[4].id: duplicate team id `g1` (first on line 84)",
+            ],
+        ),
+        (
+            "filters-match-nothing.json",
+            s(&filters),
+            &["Resources[1].role: is empty", "Resources[2].externalId[primary].value: is empty"],
+        ),
+    ];
+    for (file, policy, needles) in cases {
+        let path = dir.join(file);
+        let out = roster(["plan", "--policy", policy, "--snapshot", s(&path), "--as-of", AS_OF]);
+        let stderr = assert_clear_error(&out, needles);
+        assert!(stderr.contains(&format!("{file}:")), "{file}: no file named:\n{stderr}");
+        // The same export as the users of a folder: the same problems.
+        let bytes = std::fs::read(&path).unwrap();
+        let folder = snapshot(&format!("scim-{file}"), &[("users.scim.json", &bytes)]);
+        let out = roster(["plan", "--policy", policy, "--snapshot", s(&folder), "--as-of", AS_OF]);
+        assert_clear_error(&out, needles);
+    }
+}

@@ -15,7 +15,6 @@ use crate::model::{RoleIx, Status};
 use crate::snapshot::{
     AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS,
 };
-use sha2::{Digest, Sha256};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -125,7 +124,7 @@ impl Compiler<'_> {
             description: raw.description,
             path: self.path.to_path_buf(),
             source: self.source.to_owned(),
-            sha256: crate::hash::hex(&Sha256::digest(self.source.as_bytes())),
+            sha256: crate::hash::sha256(self.source.as_bytes()),
             roles,
             statuses,
             invites,

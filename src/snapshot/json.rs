@@ -13,7 +13,6 @@ use crate::time::{parse_time, TIME_HINT};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -39,15 +38,15 @@ struct Account {
     owner: Option<String>,
 }
 
-/// A JSON value reduced to what a cell can be.
-enum Owned {
+/// A JSON value reduced to what a cell can be (also for SCIM).
+pub(super) enum Owned {
     Text(String),
     List(Vec<String>),
 }
 
 /// Parses a JSON snapshot; `path` names it in messages.
 pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
-    let sha = crate::hash::hex(&Sha256::digest(bytes));
+    let sha = crate::hash::sha256(bytes);
     let body = strip_bom(bytes);
     let source = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
@@ -195,15 +194,11 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
             );
         }
     }
-    if problems.is_empty() {
-        Ok(builder.finish(path.to_path_buf(), sha))
-    } else {
-        problems.truncate(MAX_PROBLEMS);
-        Err(Diagnostics(problems))
-    }
+    super::finish(builder, problems, path, || sha)
 }
 
-fn as_cell(o: &Owned) -> Cell<'_> {
+/// The builder's view of an owned cell.
+pub(super) fn as_cell(o: &Owned) -> Cell<'_> {
     match o {
         Owned::Text(s) => Cell::Text(s),
         Owned::List(l) => Cell::List(l),
@@ -211,7 +206,7 @@ fn as_cell(o: &Owned) -> Cell<'_> {
 }
 
 /// The byte offset of a 1-based line and column, as serde_json reports them.
-fn offset_of_line_col(source: &str, line: usize, column: usize) -> usize {
+pub(super) fn offset_of_line_col(source: &str, line: usize, column: usize) -> usize {
     let mut offset = 0;
     for (i, l) in source.split_inclusive('\n').enumerate() {
         if i + 1 == line {

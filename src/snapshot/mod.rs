@@ -1,4 +1,5 @@
-//! The snapshot: CSV folder or JSON file -> one in-memory [`Store`] with dense ids.
+//! The snapshot: CSV folder, JSON file or SCIM export -> one in-memory [`Store`] with dense
+//! ids.
 //!
 //! Users, teams and records live in vectors; ids are interned to dense indices; who
 //! reports to whom, who is in which team, who owns which records and who leads which team
@@ -20,7 +21,7 @@ pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS,
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats, TIME_FIELDS};
 pub use records::{Record, Records};
-pub use scim::is_list_response;
+pub use scim::{is_list_response, parse_file as parse_scim};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
@@ -333,6 +334,22 @@ fn load_any(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
         Err(Diagnostic::file(path, "no such snapshot")
             .help("pass a folder with users.csv, or a .json snapshot (roster or SCIM), with --snapshot")
             .into())
+    }
+}
+
+/// How a loader ends: the store, with the digest of what it read (worked out only then),
+/// or at most [`csv::MAX_PROBLEMS`] of its problems.
+fn finish(
+    builder: build::StoreBuilder<'_>,
+    mut problems: Vec<Diagnostic>,
+    source: &Path,
+    sha256: impl FnOnce() -> String,
+) -> Result<Store, Diagnostics> {
+    if problems.is_empty() {
+        Ok(builder.finish(source.to_path_buf(), sha256()))
+    } else {
+        problems.truncate(csv::MAX_PROBLEMS);
+        Err(Diagnostics(problems))
     }
 }
 

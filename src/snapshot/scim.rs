@@ -12,7 +12,8 @@
 
 use super::build::{Cell, StoreBuilder, TEAM_COLUMNS, USER_COLUMNS};
 use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
-use super::mapping::{member, AttrPath};
+use super::json::{as_cell, offset_of_line_col, Owned};
+use super::mapping::{member, AttrPath, Input};
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
 use crate::policy::Policy;
@@ -129,13 +130,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
     let mut builder = StoreBuilder::new(policy);
     let mut problems = Vec::new();
     convert(&[doc], &mut builder, &mut problems);
-    if problems.is_empty() {
-        let sha = crate::hash::hex(&Sha256::digest(bytes));
-        Ok(builder.finish(path.to_path_buf(), sha))
-    } else {
-        problems.truncate(MAX_PROBLEMS);
-        Err(Diagnostics(problems))
-    }
+    super::finish(builder, problems, path, || crate::hash::sha256(bytes))
 }
 
 /// Loads a folder whose users come from `users.scim.json`.
@@ -195,13 +190,7 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
             );
         }
     }
-    if problems.is_empty() {
-        let sha = crate::hash::hex(&digest.finalize());
-        Ok(builder.finish(dir.to_path_buf(), sha))
-    } else {
-        problems.truncate(MAX_PROBLEMS);
-        Err(Diagnostics(problems))
-    }
+    super::finish(builder, problems, dir, || crate::hash::hex(&digest.finalize()))
 }
 
 /// One resource, with where it sits.
@@ -226,6 +215,16 @@ impl Resource<'_> {
             .at(Location::of_offset(self.source, self.offset))
             .field(field)
             .help(help)
+    }
+
+    /// The resource's own SCIM `id`, as text.
+    fn scim_id(&self) -> Option<String> {
+        member(&self.value, "id").and_then(|v| scalar(v).ok())
+    }
+
+    /// The first value `path` selects, as text.
+    fn first(&self, path: &AttrPath) -> Option<String> {
+        path.select(&self.value).first().and_then(|v| scalar(v).ok())
     }
 }
 
@@ -268,6 +267,122 @@ const ENTERPRISE_ATTRIBUTES: [(&str, &str); 5] = [
     ("employeeNumber", "employee_number"),
 ];
 
+/// Where every user and team field is read from, worked out once from the policy's
+/// `[snapshot.scim]` tables and the defaults.
+struct Fields<'i> {
+    /// One per field of [`USER_COLUMNS`], in that order.
+    users: Vec<Source>,
+    /// The policy's `[snapshot.scim.users]` keys that are not user fields: attributes.
+    extra: Vec<(&'i str, &'i AttrPath)>,
+    /// One per field of [`TEAM_COLUMNS`], in that order.
+    teams: Vec<Option<AttrPath>>,
+}
+
+impl<'i> Fields<'i> {
+    fn new(input: &'i Input) -> Self {
+        let explicit =
+            |field: &str| input.scim_users.iter().find(|(f, _)| f == field).map(|(_, p)| p.clone());
+        let users = USER_COLUMNS
+            .iter()
+            .map(|field| match explicit(field) {
+                Some(p) => Source { paths: vec![p], explicit: true },
+                None => Source { paths: paths(&default_user_paths(field)), explicit: false },
+            })
+            .collect();
+        let extra = input
+            .scim_users
+            .iter()
+            .filter(|(f, _)| !USER_COLUMNS.contains(&f.as_str()))
+            .map(|(f, p)| (f.as_str(), p))
+            .collect();
+        let team_path = |field: &str, default: String| {
+            input
+                .scim_teams
+                .iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, p)| p.clone())
+                .or_else(|| AttrPath::parse(&default).ok())
+        };
+        let teams = TEAM_COLUMNS
+            .iter()
+            .map(|f| match *f {
+                "id" => team_path(f, "id".into()),
+                "name" => team_path(f, "displayName".into()),
+                _ => team_path(f, format!("{ROSTER_GROUP}:{f}")),
+            })
+            .collect();
+        Fields { users, extra, teams }
+    }
+
+    /// Where a user field is read from.
+    fn user(&self, field: &str) -> Option<&Source> {
+        USER_COLUMNS.iter().position(|c| *c == field).and_then(|i| self.users.get(i))
+    }
+
+    /// The path of a team's id.
+    fn team_id(&self) -> Option<&AttrPath> {
+        self.teams.first().and_then(Option::as_ref)
+    }
+}
+
+/// SCIM ids -> roster ids, for the references between resources (managers, team leaders,
+/// a user's groups), which SCIM makes by SCIM id.
+struct Ids {
+    /// Users, when the policy reads the roster id from another attribute than `id`.
+    users: Option<HashMap<String, String>>,
+    /// Groups, by the path of the team id.
+    groups: HashMap<String, String>,
+}
+
+impl Ids {
+    fn new(fields: &Fields<'_>, users: &[Resource<'_>], groups: &[Resource<'_>]) -> Self {
+        let users = fields.users.first().filter(|s| s.explicit).map(|s| {
+            users
+                .iter()
+                .filter_map(|u| Some((u.scim_id()?, s.paths.first().and_then(|p| u.first(p))?)))
+                .collect()
+        });
+        let groups = groups
+            .iter()
+            .filter_map(|g| Some((g.scim_id()?, fields.team_id().and_then(|p| g.first(p))?)))
+            .collect();
+        Ids { users, groups }
+    }
+
+    /// The roster id of the user with a SCIM id (the SCIM id itself when unknown).
+    fn user(&self, scim: String) -> String {
+        match &self.users {
+            Some(map) => map.get(&scim).cloned().unwrap_or(scim),
+            None => scim,
+        }
+    }
+
+    /// The team id of the group with a SCIM id (the SCIM id itself when unknown).
+    fn team(&self, scim: String) -> String {
+        self.groups.get(&scim).cloned().unwrap_or(scim)
+    }
+}
+
+/// SCIM user id -> the team ids of the groups that list the user among their `members`,
+/// in group order.
+fn memberships(fields: &Fields<'_>, groups: &[Resource<'_>]) -> HashMap<String, Vec<String>> {
+    let mut memberships: HashMap<String, Vec<String>> = HashMap::default();
+    for g in groups {
+        let Some(team) = fields.team_id().and_then(|p| g.first(p)) else {
+            continue;
+        };
+        for m in member(&g.value, "members").and_then(Value::as_array).into_iter().flatten() {
+            let is_user = member(m, "type")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t.eq_ignore_ascii_case("User"));
+            if let (true, Some(v)) = (is_user, member(m, "value").and_then(|v| scalar(v).ok())) {
+                memberships.entry(v).or_default().push(team.clone());
+            }
+        }
+    }
+    memberships
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     User,
@@ -307,11 +422,6 @@ fn scalar(value: &Value) -> Result<String, &'static str> {
     }
 }
 
-enum Owned {
-    Text(String),
-    List(Vec<String>),
-}
-
 /// Converts every resource of `docs` into the builder: users, then teams. Returns whether
 /// there were Group resources.
 fn convert(
@@ -335,7 +445,31 @@ fn convert_resources(
     builder: &mut StoreBuilder<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> bool {
-    let input = builder.input();
+    let (users, groups) = classify(docs, problems);
+    let fields = Fields::new(builder.input());
+    for (name, _) in &fields.extra {
+        builder.attribute_column(name);
+    }
+    let ids = Ids::new(&fields, &users, &groups);
+    let memberships = memberships(&fields, &groups);
+    let Some(last_logins) = add_users(&users, &fields, &ids, &memberships, builder, problems)
+    else {
+        return !groups.is_empty();
+    };
+    let mapped = fields.user("last_login_at").is_some_and(|s| s.explicit);
+    if builder.needs_last_login() && !users.is_empty() && last_logins == 0 && !mapped {
+        problems.push(no_last_login(docs, &users));
+    }
+    add_teams(&groups, &fields, &ids, builder, problems);
+    !groups.is_empty()
+}
+
+/// Sorts the resources of `docs` into users and groups, in file order, and reports those
+/// that are neither.
+fn classify<'a>(
+    docs: &[Document<'a>],
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Resource<'a>>, Vec<Resource<'a>>) {
     let mut users = Vec::new();
     let mut groups = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -373,312 +507,298 @@ fn convert_resources(
             }
         }
     }
+    (users, groups)
+}
 
-    // Where each field is read from.
-    let explicit =
-        |field: &str| input.scim_users.iter().find(|(f, _)| f == field).map(|(_, p)| p.clone());
-    let sources: Vec<Source> = USER_COLUMNS
-        .iter()
-        .map(|field| match explicit(field) {
-            Some(p) => Source { paths: vec![p], explicit: true },
-            None => Source { paths: paths(&default_user_paths(field)), explicit: false },
-        })
-        .collect();
-    let extra: Vec<(&str, &AttrPath)> = input
-        .scim_users
-        .iter()
-        .filter(|(f, _)| !USER_COLUMNS.contains(&f.as_str()))
-        .map(|(f, p)| (f.as_str(), p))
-        .collect();
-    for (name, _) in &extra {
-        builder.attribute_column(name);
-    }
-    let team_path = |field: &str, default: String| {
-        input
-            .scim_teams
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, p)| p.clone())
-            .or_else(|| AttrPath::parse(&default).ok())
-    };
-    let team_paths: Vec<Option<AttrPath>> = TEAM_COLUMNS
-        .iter()
-        .map(|f| match *f {
-            "id" => team_path(f, "id".into()),
-            "name" => team_path(f, "displayName".into()),
-            _ => team_path(f, format!("{ROSTER_GROUP}:{f}")),
-        })
-        .collect();
-
-    // SCIM ids -> roster ids, when the policy reads ids from another attribute.
-    let first =
-        |r: &Resource<'_>, p: &AttrPath| p.select(&r.value).first().and_then(|v| scalar(v).ok());
-    let user_ids: Option<HashMap<String, String>> =
-        sources.first().filter(|s| s.explicit).map(|s| {
-            users
-                .iter()
-                .filter_map(|u| {
-                    let scim = member(&u.value, "id").and_then(|v| scalar(v).ok())?;
-                    let own = s.paths.first().and_then(|p| first(u, p))?;
-                    Some((scim, own))
-                })
-                .collect()
-        });
-    let user_id = |scim: String| match &user_ids {
-        Some(map) => map.get(&scim).cloned().unwrap_or(scim),
-        None => scim,
-    };
-    let group_ids: HashMap<String, String> = groups
-        .iter()
-        .filter_map(|g| {
-            let scim = member(&g.value, "id").and_then(|v| scalar(v).ok())?;
-            let own = team_paths.first().and_then(Option::as_ref).and_then(|p| first(g, p))?;
-            Some((scim, own))
-        })
-        .collect();
-
-    // Memberships from Group resources, in group order.
-    let mut memberships: HashMap<String, Vec<String>> = HashMap::default();
-    for g in &groups {
-        let Some(team) = team_paths.first().and_then(Option::as_ref).and_then(|p| first(g, p))
-        else {
-            continue;
-        };
-        for m in member(&g.value, "members").and_then(Value::as_array).into_iter().flatten() {
-            let is_user = member(m, "type")
-                .and_then(Value::as_str)
-                .is_none_or(|t| t.eq_ignore_ascii_case("User"));
-            if let (true, Some(v)) = (is_user, member(m, "value").and_then(|v| scalar(v).ok())) {
-                memberships.entry(v).or_default().push(team.clone());
-            }
-        }
-    }
-
+/// Adds every User resource to the builder. Returns how many have a last login, or `None`
+/// when it stopped at [`MAX_PROBLEMS`].
+fn add_users(
+    users: &[Resource<'_>],
+    fields: &Fields<'_>,
+    ids: &Ids,
+    memberships: &HashMap<String, Vec<String>>,
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<usize> {
     let mut last_logins = 0usize;
-    for u in &users {
+    for u in users {
         if problems.len() >= MAX_PROBLEMS {
-            return !groups.is_empty();
+            return None;
         }
-        let mut cells: Vec<Option<Owned>> = Vec::with_capacity(USER_COLUMNS.len());
-        let mut labels: Vec<String> = Vec::with_capacity(USER_COLUMNS.len());
-        // Fields already reported for this user (their own errors say more than "is empty").
-        let mut reported: Vec<&str> = Vec::new();
-        for (i, field) in USER_COLUMNS.iter().enumerate() {
-            let source = &sources[i];
-            let list_field = matches!(*field, "teams" | "flags" | "permissions");
-            let mut found = None;
-            let mut label = (*field).to_owned();
-            for p in &source.paths {
-                let values = p.select(&u.value);
-                if values.is_empty() {
-                    continue;
-                }
-                label = p.text.clone();
-                let texts: Result<Vec<String>, &str> = if list_field {
-                    values.iter().map(|v| scalar(v)).collect()
-                } else {
-                    values.first().map(|v| scalar(v)).into_iter().collect()
-                };
-                match texts {
-                    Ok(t) => found = Some(t),
-                    Err(what) => {
-                        problems.push(u.error(
-                            &p.text,
-                            format!("is {what}, expected a value for `{field}`"),
-                            format!(
-                                "name a sub-attribute in the path, such as `{}.value`, in \
-                                 [snapshot.scim.users] {field}",
-                                p.text
-                            ),
-                        ));
-                        reported.push(field);
-                    }
-                }
-                break;
+        let row = UserRow::read(u, fields, ids, memberships, problems);
+        if row.cell("last_login_at").is_some() {
+            last_logins += 1;
+        }
+        let attributes = user_attributes(u, &fields.extra);
+        let cell = |i: usize| row.cells.get(i).and_then(Option::as_ref).map(as_cell);
+        let attrs: Vec<(&str, Cell<'_>)> =
+            attributes.iter().map(|(k, v)| (k.as_str(), as_cell(v))).collect();
+        if let Err(errors) = builder.add_user(cell, &attrs, u.line) {
+            for e in errors.into_iter().filter(|e| !row.reported.contains(&e.field.as_str())) {
+                problems.push(u.error(row.label(&e.field), e.message, e.help));
             }
-            let mut cell = found.map(|mut t| {
-                if list_field {
-                    Owned::List(t)
-                } else {
-                    Owned::Text(t.pop().unwrap_or_default())
+        }
+    }
+    Some(last_logins)
+}
+
+/// The cells of one User resource, as a CSV row would hold them.
+struct UserRow {
+    /// One per field of [`USER_COLUMNS`].
+    cells: Vec<Option<Owned>>,
+    /// The attribute path each cell was read from (what its errors name), per field.
+    labels: Vec<String>,
+    /// Fields already reported (their own errors say more than the builder's "is empty").
+    reported: Vec<&'static str>,
+}
+
+impl UserRow {
+    fn read(
+        u: &Resource<'_>,
+        fields: &Fields<'_>,
+        ids: &Ids,
+        memberships: &HashMap<String, Vec<String>>,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut row = UserRow {
+            cells: Vec::with_capacity(USER_COLUMNS.len()),
+            labels: Vec::with_capacity(USER_COLUMNS.len()),
+            reported: Vec::new(),
+        };
+        for (field, source) in USER_COLUMNS.iter().zip(&fields.users) {
+            let (mut cell, mut label) = match read_field(u, field, source) {
+                Ok(found) => found,
+                Err((label, problem)) => {
+                    problems.push(problem);
+                    row.reported.push(*field);
+                    (None, label)
                 }
-            });
+            };
             match *field {
-                "name" if cell.is_none() && !source.explicit => {
-                    let part = |k: &str| {
-                        member(&u.value, "name").and_then(|n| member(n, k)).and_then(Value::as_str)
-                    };
-                    let joined: Vec<&str> = [part("givenName"), part("familyName")]
-                        .into_iter()
-                        .flatten()
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    cell = if joined.is_empty() {
-                        member(&u.value, "displayName")
-                            .and_then(Value::as_str)
-                            .map(|s| Owned::Text(s.into()))
-                    } else {
-                        Some(Owned::Text(joined.join(" ")))
-                    };
-                }
+                "name" if cell.is_none() && !source.explicit => cell = name_from_parts(u),
                 "status" if cell.is_none() => {
                     label = "active".into();
-                    match member(&u.value, "active") {
-                        Some(Value::Bool(true)) => cell = Some(Owned::Text("active".into())),
-                        Some(Value::Bool(false)) => cell = Some(Owned::Text("deactivated".into())),
-                        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => {
-                            cell = Some(Owned::Text("active".into()))
-                        }
-                        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => {
-                            cell = Some(Owned::Text("deactivated".into()))
-                        }
-                        other => {
-                            let message = match other {
-                                None | Some(Value::Null) => "is missing".to_owned(),
-                                Some(v) => {
-                                    format!("{} is not true or false", quote(&v.to_string()))
-                                }
-                            };
-                            problems.push(u.error(
-                                "active",
-                                message,
-                                "write `\"active\": true` or `false`, or map `status` in \
-                                 [snapshot.scim.users] to an attribute that holds roster's status",
-                            ));
-                            reported.push(field);
+                    match status_from_active(u) {
+                        Ok(status) => cell = Some(status),
+                        Err(problem) => {
+                            problems.push(problem);
+                            row.reported.push(*field);
                         }
                     }
                 }
                 "manager_id" => {
                     if let Some(Owned::Text(t)) = cell {
-                        cell = Some(Owned::Text(user_id(t)));
+                        cell = Some(Owned::Text(ids.user(t)));
                     }
                 }
-                "teams" => {
-                    let mut teams: Vec<String> = match cell {
-                        Some(Owned::List(l)) if !source.explicit => {
-                            l.into_iter().map(|g| group_ids.get(&g).cloned().unwrap_or(g)).collect()
-                        }
-                        Some(Owned::List(l)) => l,
-                        _ => Vec::new(),
-                    };
-                    let scim_id =
-                        member(&u.value, "id").and_then(|v| scalar(v).ok()).unwrap_or_default();
-                    for t in memberships.get(&scim_id).into_iter().flatten() {
-                        if !teams.contains(t) {
-                            teams.push(t.clone());
-                        }
-                    }
-                    cell = (!teams.is_empty()).then_some(Owned::List(teams));
-                }
-                "last_login_at" if cell.is_some() => last_logins += 1,
+                "teams" => cell = teams_of(u, cell, source.explicit, ids, memberships),
                 _ => {}
             }
-            cells.push(cell);
-            labels.push(label);
+            row.cells.push(cell);
+            row.labels.push(label);
         }
-        // Attributes: the policy's own, roster's extension's other members, enterprise ones.
-        let mut attributes: Vec<(String, Owned)> = Vec::new();
-        for (name, p) in &extra {
-            if let Some(t) = p.select(&u.value).first().and_then(|v| scalar(v).ok()) {
-                attributes.push(((*name).to_owned(), Owned::Text(t)));
-            }
-        }
-        if let Some(Value::Object(ext)) = member(&u.value, ROSTER_USER) {
-            for (k, v) in ext {
-                if USER_COLUMNS.contains(&k.as_str()) || attributes.iter().any(|(n, _)| n == k) {
-                    continue;
-                }
-                if let Ok(t) = scalar(v) {
-                    attributes.push((k.clone(), Owned::Text(t)));
-                }
-            }
-        }
-        if let Some(ext) = member(&u.value, ENTERPRISE_USER) {
-            for (scim_name, name) in ENTERPRISE_ATTRIBUTES {
-                if attributes.iter().any(|(n, _)| n == name) {
-                    continue;
-                }
-                if let Some(t) = member(ext, scim_name).and_then(|v| scalar(v).ok()) {
-                    attributes.push((name.to_owned(), Owned::Text(t)));
-                }
-            }
-        }
-        let cell = |i: usize| cells.get(i).and_then(Option::as_ref).map(as_cell);
-        let attrs: Vec<(&str, Cell<'_>)> =
-            attributes.iter().map(|(k, v)| (k.as_str(), as_cell(v))).collect();
-        if let Err(errors) = builder.add_user(cell, &attrs, u.line) {
-            for e in errors.into_iter().filter(|e| !reported.contains(&e.field.as_str())) {
-                let label = USER_COLUMNS
-                    .iter()
-                    .position(|c| *c == e.field)
-                    .and_then(|i| labels.get(i))
-                    .map_or(e.field.as_str(), String::as_str);
-                problems.push(u.error(label, e.message, e.help));
-            }
-        }
+        row
     }
-    if builder.needs_last_login() && !users.is_empty() && last_logins == 0 && !sources[10].explicit
-    {
-        let doc = users.first().map_or(0, |u| u.doc);
-        let path = docs.get(doc).map_or(Path::new(""), |d| d.path);
-        problems.push(
-            Diagnostic::file(
-                path,
-                "no user has a last login, and the policy's [idle] rule needs one",
-            )
-            .field("last_login_at")
-            .help(format!(
-                "SCIM has no standard last login attribute: map the export's own with \
-                     last_login_at = \"<attribute path>\" in [snapshot.scim.users] (looked for \
-                     `{ROSTER_USER}:last_login_at` and `{SAP_USER}:loginTime`)"
+
+    /// The cell of a user field.
+    fn cell(&self, field: &str) -> Option<&Owned> {
+        let i = USER_COLUMNS.iter().position(|c| *c == field)?;
+        self.cells.get(i).and_then(Option::as_ref)
+    }
+
+    /// What an error about a user field names: the path its value came from.
+    fn label<'s>(&'s self, field: &'s str) -> &'s str {
+        USER_COLUMNS
+            .iter()
+            .position(|c| *c == field)
+            .and_then(|i| self.labels.get(i))
+            .map_or(field, String::as_str)
+    }
+}
+
+/// A user field from the first of its paths that selects anything, with that path (or
+/// the field's name when none does). `Err` is a value of the wrong shape, reported under
+/// its path.
+fn read_field(
+    u: &Resource<'_>,
+    field: &str,
+    source: &Source,
+) -> Result<(Option<Owned>, String), (String, Diagnostic)> {
+    let list_field = matches!(field, "teams" | "flags" | "permissions");
+    for p in &source.paths {
+        let values = p.select(&u.value);
+        if values.is_empty() {
+            continue;
+        }
+        let texts: Result<Vec<String>, &str> = if list_field {
+            values.iter().map(|v| scalar(v)).collect()
+        } else {
+            values.first().map(|v| scalar(v)).into_iter().collect()
+        };
+        return match texts {
+            Ok(t) if list_field => Ok((Some(Owned::List(t)), p.text.clone())),
+            Ok(mut t) => Ok((Some(Owned::Text(t.pop().unwrap_or_default())), p.text.clone())),
+            Err(what) => Err((
+                p.text.clone(),
+                u.error(
+                    &p.text,
+                    format!("is {what}, expected a value for `{field}`"),
+                    format!(
+                        "name a sub-attribute in the path, such as `{}.value`, in \
+                         [snapshot.scim.users] {field}",
+                        p.text
+                    ),
+                ),
             )),
-        );
+        };
     }
-    for g in &groups {
+    Ok((None, field.to_owned()))
+}
+
+/// A name from `name.givenName` and `name.familyName`, else `displayName`.
+fn name_from_parts(u: &Resource<'_>) -> Option<Owned> {
+    let part =
+        |k: &str| member(&u.value, "name").and_then(|n| member(n, k)).and_then(Value::as_str);
+    let joined: Vec<&str> = [part("givenName"), part("familyName")]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if joined.is_empty() {
+        member(&u.value, "displayName").and_then(Value::as_str).map(|s| Owned::Text(s.into()))
+    } else {
+        Some(Owned::Text(joined.join(" ")))
+    }
+}
+
+/// roster's status from SCIM's `active` (a boolean, or its text).
+fn status_from_active(u: &Resource<'_>) -> Result<Owned, Diagnostic> {
+    let active = match member(&u.value, "active") {
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    };
+    match active {
+        Some(true) => Ok(Owned::Text("active".into())),
+        Some(false) => Ok(Owned::Text("deactivated".into())),
+        None => {
+            let message = match member(&u.value, "active") {
+                None | Some(Value::Null) => "is missing".to_owned(),
+                Some(v) => format!("{} is not true or false", quote(&v.to_string())),
+            };
+            Err(u.error(
+                "active",
+                message,
+                "write `\"active\": true` or `false`, or map `status` in \
+                 [snapshot.scim.users] to an attribute that holds roster's status",
+            ))
+        }
+    }
+}
+
+/// A user's teams: those its own attribute lists (SCIM group ids made team ids, unless
+/// the policy names the attribute), then the groups that list it as a member.
+fn teams_of(
+    u: &Resource<'_>,
+    cell: Option<Owned>,
+    explicit: bool,
+    ids: &Ids,
+    memberships: &HashMap<String, Vec<String>>,
+) -> Option<Owned> {
+    let mut teams: Vec<String> = match cell {
+        Some(Owned::List(l)) if !explicit => l.into_iter().map(|g| ids.team(g)).collect(),
+        Some(Owned::List(l)) => l,
+        _ => Vec::new(),
+    };
+    let scim_id = u.scim_id().unwrap_or_default();
+    for t in memberships.get(&scim_id).into_iter().flatten() {
+        if !teams.contains(t) {
+            teams.push(t.clone());
+        }
+    }
+    (!teams.is_empty()).then_some(Owned::List(teams))
+}
+
+/// A user's attributes: the policy's own, roster's extension's other members, then the
+/// enterprise ones (the first source of a name wins).
+fn user_attributes(u: &Resource<'_>, extra: &[(&str, &AttrPath)]) -> Vec<(String, Owned)> {
+    let mut attributes: Vec<(String, Owned)> = Vec::new();
+    for (name, p) in extra {
+        if let Some(t) = u.first(p) {
+            attributes.push(((*name).to_owned(), Owned::Text(t)));
+        }
+    }
+    if let Some(Value::Object(ext)) = member(&u.value, ROSTER_USER) {
+        for (k, v) in ext {
+            if USER_COLUMNS.contains(&k.as_str()) || attributes.iter().any(|(n, _)| n == k) {
+                continue;
+            }
+            if let Ok(t) = scalar(v) {
+                attributes.push((k.clone(), Owned::Text(t)));
+            }
+        }
+    }
+    if let Some(ext) = member(&u.value, ENTERPRISE_USER) {
+        for (scim_name, name) in ENTERPRISE_ATTRIBUTES {
+            if attributes.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if let Some(t) = member(ext, scim_name).and_then(|v| scalar(v).ok()) {
+                attributes.push((name.to_owned(), Owned::Text(t)));
+            }
+        }
+    }
+    attributes
+}
+
+/// The problem of an export where no user has a last login while the policy needs one,
+/// reported on the file of the first user.
+fn no_last_login(docs: &[Document<'_>], users: &[Resource<'_>]) -> Diagnostic {
+    let doc = users.first().map_or(0, |u| u.doc);
+    let path = docs.get(doc).map_or(Path::new(""), |d| d.path);
+    Diagnostic::file(path, "no user has a last login, and the policy's [idle] rule needs one")
+        .field("last_login_at")
+        .help(format!(
+            "SCIM has no standard last login attribute: map the export's own with \
+                 last_login_at = \"<attribute path>\" in [snapshot.scim.users] (looked for \
+                 `{ROSTER_USER}:last_login_at` and `{SAP_USER}:loginTime`)"
+        ))
+}
+
+/// Adds every Group resource to the builder as a team (stopping at [`MAX_PROBLEMS`]).
+fn add_teams(
+    groups: &[Resource<'_>],
+    fields: &Fields<'_>,
+    ids: &Ids,
+    builder: &mut StoreBuilder<'_>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for g in groups {
         if problems.len() >= MAX_PROBLEMS {
             break;
         }
-        let mut cells: Vec<Option<Owned>> = Vec::new();
-        for (i, p) in team_paths.iter().enumerate() {
-            let value =
-                p.as_ref().and_then(|p| p.select(&g.value).first().and_then(|v| scalar(v).ok()));
-            let value =
-                if TEAM_COLUMNS.get(i) == Some(&"leader_id") { value.map(user_id) } else { value };
-            cells.push(value.map(Owned::Text));
-        }
+        let cells: Vec<Option<Owned>> = TEAM_COLUMNS
+            .iter()
+            .zip(&fields.teams)
+            .map(|(field, p)| {
+                let value = p.as_ref().and_then(|p| g.first(p));
+                let value = if *field == "leader_id" { value.map(|v| ids.user(v)) } else { value };
+                value.map(Owned::Text)
+            })
+            .collect();
         let cell = |i: usize| cells.get(i).and_then(Option::as_ref).map(as_cell);
         if let Err(errors) = builder.add_team(cell, g.line) {
             for e in errors {
                 let label = TEAM_COLUMNS
                     .iter()
                     .position(|c| *c == e.field)
-                    .and_then(|i| team_paths.get(i))
+                    .and_then(|i| fields.teams.get(i))
                     .and_then(Option::as_ref)
                     .map_or(e.field.clone(), |p| p.text.clone());
                 problems.push(g.error(&label, e.message, e.help));
             }
         }
     }
-    !groups.is_empty()
-}
-
-fn as_cell(o: &Owned) -> Cell<'_> {
-    match o {
-        Owned::Text(s) => Cell::Text(s),
-        Owned::List(l) => Cell::List(l),
-    }
-}
-
-/// The byte offset of a 1-based line and column, as serde_json reports them.
-fn offset_of_line_col(source: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in source.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1).min(l.len());
-        }
-        offset += l.len();
-    }
-    source.len()
 }
