@@ -49,7 +49,12 @@ const EXPORT_HELP: &str = "export the users with GET /Users (and the groups with
 
 /// Whether a file is a SCIM list response (looked for by content, not by name).
 pub fn is_list_response(bytes: &[u8]) -> bool {
-    if memchr::memmem::find(bytes, LIST_RESPONSE.as_bytes()).is_none() {
+    // A cheap look before parsing: a roster JSON snapshot never says "ListResponse" (in
+    // any case; URNs compare ignoring case).
+    const WORD: &[u8] = b"listresponse";
+    let mentioned = memchr::memchr2_iter(b'l', b'L', bytes)
+        .any(|i| bytes.get(i..i + WORD.len()).is_some_and(|w| w.eq_ignore_ascii_case(WORD)));
+    if !mentioned {
         return false;
     }
     #[derive(Deserialize)]
@@ -800,5 +805,19 @@ fn add_teams(
                 problems.push(g.error(&label, e.message, e.help));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_responses_are_recognised_by_their_schema_in_any_case() {
+        let doc = |urn: &str| format!(r#"{{"schemas": ["{urn}"], "Resources": []}}"#);
+        assert!(is_list_response(doc(LIST_RESPONSE).as_bytes()));
+        assert!(is_list_response(doc(&LIST_RESPONSE.to_uppercase()).as_bytes()));
+        assert!(!is_list_response(br#"{"users": [{"id": "ListResponse"}]}"#));
+        assert!(!is_list_response(doc("urn:example:Other").as_bytes()));
     }
 }
