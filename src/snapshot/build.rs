@@ -141,6 +141,13 @@ pub struct UserRow {
     errors: Vec<FieldError>,
 }
 
+impl UserRow {
+    /// The length of the row's id in bytes.
+    pub fn id_len(&self) -> usize {
+        self.id.len()
+    }
+}
+
 /// Gathers rows, then builds the [`Store`].
 pub struct StoreBuilder<'p> {
     policy: &'p Policy,
@@ -481,6 +488,13 @@ impl<'p> StoreBuilder<'p> {
             attributes: attrs.into_iter().map(|(c, v)| (Box::from(c), Box::from(v))).collect(),
             errors,
         }
+    }
+
+    /// Makes room for `rows` more users with about `id_bytes` bytes of ids.
+    pub fn reserve_users(&mut self, rows: usize, id_bytes: usize) {
+        self.users.reserve(rows);
+        self.user_lines.reserve(rows);
+        self.user_by_id.reserve(rows, id_bytes);
     }
 
     /// Adds a parsed user row, first checking that its id is new. Rows must be pushed in

@@ -616,6 +616,11 @@ fn read_users(
         });
         (rows, complete)
     });
+    let rows: usize = chunks.iter().map(|(rows, _, _)| rows.len()).sum();
+    let id_bytes: usize =
+        chunks.iter().flat_map(|(rows, _, _)| rows.iter()).map(|(_, r)| r.id_len()).sum();
+    builder.reserve_users(rows, id_bytes);
+    crate::timing::phase("users parsed");
     for (rows, chunk_problems, complete) in chunks {
         let mut found = chunk_problems;
         for (line, row) in rows {

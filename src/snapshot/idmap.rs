@@ -33,6 +33,14 @@ impl IdMap {
         self.len as usize
     }
 
+    /// Makes room for `more` ids beyond those in, so that inserting them never rehashes.
+    pub fn reserve(&mut self, more: usize, bytes: usize) {
+        self.ids.reserve(bytes);
+        while (self.len() + more) * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
     fn span(&self, slot: &[u32; 4]) -> &str {
         self.ids.get(slot[2] as usize..slot[3] as usize).unwrap_or_default()
     }
