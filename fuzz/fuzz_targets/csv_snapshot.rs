@@ -10,8 +10,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roster::snapshot::{self, CsvFiles, Link};
-use std::collections::HashSet;
+use roster::snapshot::{self, CsvFiles};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
@@ -43,19 +42,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(store.users.len(), rows(&Some(files.users.clone())), "users.csv rows lost");
             assert_eq!(store.teams.len(), rows(&files.teams), "teams.csv rows lost");
             assert_eq!(store.records.len(), rows(&files.records), "records.csv rows lost");
-            let ids: HashSet<&str> = store.users.iter().map(|u| &*u.id).collect();
-            assert_eq!(ids.len(), store.users.len(), "duplicate user ids were loaded");
-            for (i, u) in store.users.iter().enumerate() {
-                assert!(!u.id.is_empty());
-                assert_eq!(store.user_ix(&u.id).map(|x| x.index()), Some(i));
-                if let Link::Dangling(m) = &u.manager {
-                    assert!(store.user_ix(m).is_none(), "a resolvable manager left dangling");
-                }
-            }
-            let teams: HashSet<&str> = store.teams.iter().map(|t| &*t.id).collect();
-            assert_eq!(teams.len(), store.teams.len(), "duplicate team ids were loaded");
-            let records: HashSet<&str> = store.records.iter().map(|r| &*r.id).collect();
-            assert_eq!(records.len(), store.records.len(), "duplicate record ids were loaded");
+            common::check_store(&store);
         }
     }
 });

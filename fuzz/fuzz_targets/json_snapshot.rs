@@ -7,7 +7,6 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use roster::snapshot;
-use std::collections::HashSet;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,8 +14,7 @@ fuzz_target!(|data: &[u8]| {
     match snapshot::parse_json(Path::new("fuzz.json"), data, policy) {
         Err(e) => common::check_error(&e),
         Ok(store) => {
-            let ids: HashSet<&str> = store.users.iter().map(|u| &*u.id).collect();
-            assert_eq!(ids.len(), store.users.len(), "duplicate user ids were loaded");
+            common::check_store(&store);
             let as_of = store.taken_at.unwrap_or_else(|| common::acme().taken_at.unwrap());
             match roster::engine::nightly(policy, &store, as_of, None) {
                 Ok(plan) => common::check_plan(&plan, &store),

@@ -8,9 +8,8 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roster::snapshot::{self, Link};
+use roster::snapshot;
 use serde_json::Value;
-use std::collections::HashSet;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
@@ -33,17 +32,7 @@ fuzz_target!(|data: &[u8]| {
                     .map_or(0, Vec::len);
                 assert_eq!(store.users.len() + store.teams.len(), resources, "resources were lost");
             }
-            let ids: HashSet<&str> = store.users.iter().map(|u| &*u.id).collect();
-            assert_eq!(ids.len(), store.users.len(), "duplicate user ids were loaded");
-            for (i, u) in store.users.iter().enumerate() {
-                assert!(!u.id.is_empty());
-                assert_eq!(store.user_ix(&u.id).map(|x| x.index()), Some(i));
-                if let Link::Dangling(m) = &u.manager {
-                    assert!(store.user_ix(m).is_none(), "a resolvable manager left dangling");
-                }
-            }
-            let teams: HashSet<&str> = store.teams.iter().map(|t| &*t.id).collect();
-            assert_eq!(teams.len(), store.teams.len(), "duplicate team ids were loaded");
+            common::check_store(&store);
             let as_of = store.taken_at.unwrap_or_else(|| common::acme().taken_at.unwrap());
             match roster::engine::nightly(policy, &store, as_of, None) {
                 Ok(plan) => {

@@ -105,17 +105,6 @@ impl JsonSchema for Duration {
     }
 }
 
-/// The receiver strategies without an argument, as the policy spells them.
-const PLAIN_STRATEGIES: [&str; 7] = [
-    "manager",
-    "manager_chain",
-    "team_leader",
-    "first_team_leader",
-    "account_owner",
-    "least_loaded_peer",
-    "keep",
-];
-
 /// Schema of one receiver strategy (`manager`, `user:<id>`, ...).
 pub struct StrategyName;
 
@@ -125,6 +114,7 @@ impl JsonSchema for StrategyName {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let plain: Vec<&str> = super::strategy::Strategy::PLAIN.iter().map(|s| s.label()).collect();
         json_schema!({
             "type": "string",
             "title": "Receiver strategy",
@@ -134,8 +124,8 @@ impl JsonSchema for StrategyName {
                 team and role, fewest records), `keep` (records stay with the leaver) or \
                 `user:<id>` (a named user). Strategies are tried in order.",
             "anyOf": [
-                { "enum": PLAIN_STRATEGIES },
-                { "pattern": one_of_trimmed(&PLAIN_STRATEGIES) },
+                { "enum": plain },
+                { "pattern": one_of_trimmed(&plain) },
                 { "pattern": r"^\s*user:[\s\S]*\S", "description": "a named user: `user:<id>`" },
             ],
         })

@@ -28,22 +28,27 @@ pub const STRATEGY_NAMES: &str = "`user:<id>`, `manager`, `manager_chain`, `team
 `first_team_leader`, `account_owner`, `least_loaded_peer` or `keep`";
 
 impl Strategy {
+    /// Every strategy without an argument (all but `user:<id>`).
+    pub const PLAIN: [Strategy; 7] = [
+        Strategy::Manager,
+        Strategy::ManagerChain,
+        Strategy::TeamLeader,
+        Strategy::FirstTeamLeader,
+        Strategy::AccountOwner,
+        Strategy::LeastLoadedPeer,
+        Strategy::Keep,
+    ];
+
     /// Parses a strategy as the policy spells it.
     pub fn parse(text: &str) -> Result<Strategy, String> {
-        Ok(match text {
-            "manager" => Strategy::Manager,
-            "manager_chain" => Strategy::ManagerChain,
-            "team_leader" => Strategy::TeamLeader,
-            "first_team_leader" => Strategy::FirstTeamLeader,
-            "account_owner" => Strategy::AccountOwner,
-            "least_loaded_peer" => Strategy::LeastLoadedPeer,
-            "keep" => Strategy::Keep,
-            other => match other.strip_prefix("user:") {
-                Some(id) if !id.trim().is_empty() => Strategy::User(id.trim().to_owned()),
-                Some(_) => return Err("`user:` needs a user id, as in `user:u42`".to_owned()),
-                None => return Err(format!("unknown receiver strategy `{other}`")),
-            },
-        })
+        if let Some(plain) = Self::PLAIN.iter().find(|s| s.label() == text) {
+            return Ok(plain.clone());
+        }
+        match text.strip_prefix("user:") {
+            Some(id) if !id.trim().is_empty() => Ok(Strategy::User(id.trim().to_owned())),
+            Some(_) => Err("`user:` needs a user id, as in `user:u42`".to_owned()),
+            None => Err(format!("unknown receiver strategy `{text}`")),
+        }
     }
 
     /// The name a plan shows in `via`.
@@ -76,18 +81,13 @@ mod tests {
 
     #[test]
     fn parses_every_strategy_and_round_trips() {
-        for text in [
-            "manager",
-            "manager_chain",
-            "team_leader",
-            "first_team_leader",
-            "account_owner",
-            "least_loaded_peer",
-            "keep",
-            "user:u42",
-        ] {
+        for text in ["manager", "manager_chain", "team_leader", "first_team_leader"]
+            .into_iter()
+            .chain(["account_owner", "least_loaded_peer", "keep", "user:u42"])
+        {
             assert_eq!(Strategy::parse(text).unwrap().to_string(), text);
         }
+        assert_eq!(Strategy::PLAIN.len(), 7);
         assert!(Strategy::parse("boss").is_err());
         assert!(Strategy::parse("user:").is_err());
     }
