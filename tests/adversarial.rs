@@ -58,6 +58,25 @@ fn plan(dir: &Path, extra: &[&str]) -> Value {
     plan_of(&roster(&args))
 }
 
+/// `roster offboard --actor ACTOR --user USER` on `dir` as a JSON plan (exit 0).
+fn offboard(dir: &Path, actor: &str, user: &str) -> Value {
+    plan_of(&roster([
+        "offboard",
+        "--policy",
+        POLICY,
+        "--snapshot",
+        s(dir),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--actor",
+        actor,
+        "--user",
+        user,
+    ]))
+}
+
 /// `roster plan` in one format, as text (exit 0).
 fn plan_text(dir: &Path, format: &str) -> String {
     let out = roster([
@@ -364,24 +383,7 @@ fn a_manager_chain_one_million_deep() {
     assert!(with(&p, "findings", "code", "manager_cycle").is_empty());
     assert!(p["actions"].as_array().unwrap().is_empty(), "nobody is idle");
 
-    let out = timed("1M chain: offboard", || {
-        roster([
-            "offboard",
-            "--policy",
-            POLICY,
-            "--snapshot",
-            s(&dir),
-            "--as-of",
-            AS_OF,
-            "--format",
-            "json",
-            "--actor",
-            "u0",
-            "--user",
-            "u999998",
-        ])
-    });
-    let p = plan_of(&out);
+    let p = timed("1M chain: offboard", || offboard(&dir, "u0", "u999998"));
     let moved = with(&p, "reassignments", "what", "reports");
     assert_eq!(moved.len(), 1, "{p}");
     assert_eq!(moved[0]["to"], "u0");
@@ -434,22 +436,7 @@ fn every_user_is_their_own_manager() {
         assert_eq!(c["reason"], format!("{id} is their own manager"));
     }
     // Offboarding u2: its manager is itself (the leaver), so the contact goes to the owner.
-    let out = roster([
-        "offboard",
-        "--policy",
-        POLICY,
-        "--snapshot",
-        s(&dir),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-        "--actor",
-        "u1",
-        "--user",
-        "u2",
-    ]);
-    let p = plan_of(&out);
+    let p = offboard(&dir, "u1", "u2");
     let r = with(&p, "reassignments", "from", "u2");
     assert_eq!(r.len(), 1, "{p}");
     assert_eq!((r[0]["to"].as_str(), r[0]["via"].as_str()), (Some("u1"), Some("account_owner")));
@@ -472,22 +459,7 @@ fn a_team_led_by_a_user_not_in_it() {
             ("snapshot.toml", b"[account]\nowner = \"u1\"\n"),
         ],
     );
-    let out = roster([
-        "offboard",
-        "--policy",
-        POLICY,
-        "--snapshot",
-        s(&dir),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-        "--actor",
-        "u1",
-        "--user",
-        "u2",
-    ]);
-    let p = plan_of(&out);
+    let p = offboard(&dir, "u1", "u2");
     let r = with(&p, "reassignments", "kind", "opportunity");
     assert_eq!(r.len(), 1, "{p}");
     assert_eq!((r[0]["to"].as_str(), r[0]["via"].as_str()), (Some("u3"), Some("team_leader")));

@@ -3,21 +3,19 @@
 
 use crate::support::{roster, temp_dir};
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// `roster plan --policy POLICY --snapshot SNAPSHOT --out OUT`.
+fn plan_to(policy: &str, snapshot: &str, out: &Path) -> Output {
+    roster(["plan", "--policy", policy, "--snapshot", snapshot, "--out", out.to_str().unwrap()])
+}
 
 #[test]
 fn a_failing_run_with_out_leaves_no_file() {
     let dir = temp_dir("out-fails");
     let out_file = dir.join("plan.json");
-    let out = roster([
-        "plan",
-        "--policy",
-        "policies/default.toml",
-        "--snapshot",
-        "tests/cases/err-bad-time/snap",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let out = plan_to("policies/default.toml", "tests/cases/err-bad-time/snap", &out_file);
     assert_eq!(out.status.code(), Some(1));
     assert!(!out_file.exists(), "a failed run must not write --out");
     let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
@@ -29,15 +27,8 @@ fn a_failing_run_keeps_the_previous_out_file() {
     let dir = temp_dir("out-keeps");
     let out_file = dir.join("plan.json");
     std::fs::write(&out_file, "previous plan").unwrap();
-    let out = roster([
-        "plan",
-        "--policy",
-        "tests/cases/err-policy-bad-duration/policy.toml",
-        "--snapshot",
-        "examples/acme",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let out =
+        plan_to("tests/cases/err-policy-bad-duration/policy.toml", "examples/acme", &out_file);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&out_file).unwrap(), "previous plan");
 }
@@ -47,15 +38,7 @@ fn out_writes_json_and_replaces_the_previous_file() {
     let dir = temp_dir("out-writes");
     let out_file = dir.join("plan.json");
     std::fs::write(&out_file, "previous plan").unwrap();
-    let out = roster([
-        "plan",
-        "--policy",
-        "policies/default.toml",
-        "--snapshot",
-        "examples/acme",
-        "--out",
-        out_file.to_str().unwrap(),
-    ]);
+    let out = plan_to("policies/default.toml", "examples/acme", &out_file);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty());
     let plan: serde_json::Value =

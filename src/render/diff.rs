@@ -34,29 +34,16 @@ pub fn table(diff: &PlanDiff, names: Names<'_>, indent: &str) -> String {
     }
     for u in &diff.users {
         let _ = writeln!(out, "{indent}{}", safe(&names.user(&u.user)));
-        for a in &u.actions_added {
-            let _ = writeln!(
-                out,
-                "{indent}  + {} ({}): {}",
-                a.action.as_str(),
-                a.rule,
-                safe(&a.reason)
-            );
+        for (sign, list) in [("+", &u.actions_added), ("-", &u.actions_removed)] {
+            for a in list {
+                let (action, reason) = (a.action.as_str(), safe(&a.reason));
+                let _ = writeln!(out, "{indent}  {sign} {action} ({}): {reason}", a.rule);
+            }
         }
-        for a in &u.actions_removed {
-            let _ = writeln!(
-                out,
-                "{indent}  - {} ({}): {}",
-                a.action.as_str(),
-                a.rule,
-                safe(&a.reason)
-            );
-        }
-        for b in &u.blocked_added {
-            let _ = writeln!(out, "{indent}  + blocked {}: {}", b.code, safe(&b.reason));
-        }
-        for b in &u.blocked_removed {
-            let _ = writeln!(out, "{indent}  - blocked {}: {}", b.code, safe(&b.reason));
+        for (sign, list) in [("+", &u.blocked_added), ("-", &u.blocked_removed)] {
+            for b in list {
+                let _ = writeln!(out, "{indent}  {sign} blocked {}: {}", b.code, safe(&b.reason));
+            }
         }
         for c in &u.receivers {
             let _ = writeln!(out, "{indent}  ~ {}", safe(&moved(c, "->")));
