@@ -191,6 +191,8 @@ fn the_schema_rejects_unknown_strategies_statuses_and_fields() {
             "/deactivation/required_fields/0",
         ),
         ("[roles]\norder = [\"a\"]\n", ""),
+        ("[snapshot.columns.users]\nlast_login = \"Last Login\"\n", "/snapshot/columns/users"),
+        ("[snapshot.columns.records]\nowner = \"Owner\"\n", "/snapshot/columns/records"),
     ] {
         let text = if extra.starts_with("[roles]") {
             format!("name = \"p\"\n{extra}[roles.x]\n")

@@ -36,19 +36,19 @@ pub struct RawSnapshot {
 pub struct RawColumns {
     /// users.csv: roster's column name = the export's header (`last_login_at = "Last Login Date"`).
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(schema_with = "super::schema::user_columns")]
     pub users: RawFieldMap,
     /// teams.csv: roster's column name = the export's header.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(schema_with = "super::schema::team_columns")]
     pub teams: RawFieldMap,
     /// records.csv: roster's column name = the export's header.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(schema_with = "super::schema::record_columns")]
     pub records: RawFieldMap,
     /// blocked_emails.csv: roster's column name = the export's header.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, String>")]
+    #[schemars(schema_with = "super::schema::blocked_email_columns")]
     pub blocked_emails: RawFieldMap,
 }
 

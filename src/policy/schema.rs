@@ -227,3 +227,33 @@ impl JsonSchema for RequiredFieldName {
         })
     }
 }
+
+/// A `[snapshot.columns.<file>]` table: roster's column names of that file as keys (any
+/// other key is refused, as `roster check` refuses it), the export's headers as values.
+fn column_map(known: &[&str]) -> Schema {
+    json_schema!({
+        "type": "object",
+        "propertyNames": { "enum": known },
+        "additionalProperties": { "type": "string", "minLength": 1 },
+    })
+}
+
+/// Schema of `[snapshot.columns.users]`.
+pub fn user_columns(_: &mut SchemaGenerator) -> Schema {
+    column_map(&crate::snapshot::USER_COLUMNS)
+}
+
+/// Schema of `[snapshot.columns.teams]`.
+pub fn team_columns(_: &mut SchemaGenerator) -> Schema {
+    column_map(&crate::snapshot::TEAM_COLUMNS)
+}
+
+/// Schema of `[snapshot.columns.records]`.
+pub fn record_columns(_: &mut SchemaGenerator) -> Schema {
+    column_map(&crate::snapshot::RECORD_COLUMNS)
+}
+
+/// Schema of `[snapshot.columns.blocked_emails]`.
+pub fn blocked_email_columns(_: &mut SchemaGenerator) -> Schema {
+    column_map(&crate::snapshot::BLOCKED_EMAIL_COLUMNS)
+}
