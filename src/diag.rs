@@ -99,9 +99,11 @@ impl fmt::Display for Diagnostic {
         if let (Some(snippet), Some(line)) = (&self.location.snippet, self.location.line) {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
-            write!(f, "\n {pad} |\n {gutter} | {snippet}")?;
-            if let Some(column) = self.location.column {
-                let spaces = " ".repeat(column.saturating_sub(1) as usize);
+            let caret = self.location.column.map(|c| c.saturating_sub(1) as usize);
+            let (shown, caret) = window(snippet, caret);
+            write!(f, "\n {pad} |\n {gutter} | {shown}")?;
+            if let Some(caret) = caret {
+                let spaces = " ".repeat(caret);
                 write!(f, "\n {pad} | {spaces}^")?;
             }
         }
@@ -110,6 +112,31 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The widest source line shown under a message, in characters.
+const SNIPPET_WIDTH: usize = 100;
+
+/// At most [`SNIPPET_WIDTH`] characters of `line` around the 0-based character `caret`
+/// (a minified JSON file is one line of megabytes), marked with `…` where cut; and where
+/// the caret falls in what is shown.
+fn window(line: &str, caret: Option<usize>) -> (String, Option<usize>) {
+    let len = line.chars().count();
+    if len <= SNIPPET_WIDTH {
+        return (line.to_owned(), caret);
+    }
+    let at = caret.unwrap_or(0).min(len);
+    let start = at.saturating_sub(SNIPPET_WIDTH / 2).min(len - SNIPPET_WIDTH);
+    let end = start + SNIPPET_WIDTH;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(line.chars().skip(start).take(SNIPPET_WIDTH));
+    if end < len {
+        shown.push('…');
+    }
+    (shown, caret.map(|c| c - start + usize::from(start > 0)))
 }
 
 /// Several problems found in one pass, in the order found.
@@ -211,6 +238,22 @@ mod tests {
         assert_eq!(loc.line, Some(2));
         assert_eq!(loc.column, Some(6));
         assert_eq!(loc.snippet.as_deref(), Some("bb = \"x\""));
+    }
+
+    #[test]
+    fn long_lines_are_shown_around_the_caret() {
+        let line = format!("{}X{}", "a".repeat(300), "b".repeat(300));
+        let (shown, caret) = window(&line, Some(300));
+        assert_eq!(shown.chars().count(), SNIPPET_WIDTH + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(caret.unwrap()), Some('X'));
+        let (start, caret) = window(&line, Some(0));
+        assert!(start.starts_with('a') && start.ends_with('…'));
+        assert_eq!(caret, Some(0));
+        let (end, caret) = window(&line, Some(600));
+        assert!(end.starts_with('…') && end.ends_with('b'));
+        assert_eq!(end.chars().nth(caret.unwrap()), Some('b'));
+        assert_eq!(window("short", Some(2)), ("short".to_owned(), Some(2)));
     }
 
     #[test]

@@ -486,7 +486,10 @@ fn classify<'a>(
                     newlines(doc.source.as_bytes().get(seen_offset..offset).unwrap_or_default());
                 seen_offset = offset;
             }
-            let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+            let (value, unreadable) = match serde_json::from_str::<Value>(raw.get()) {
+                Ok(value) => (value, None),
+                Err(e) => (Value::Null, Some(e)),
+            };
             let resource = Resource {
                 doc: d,
                 n,
@@ -496,6 +499,17 @@ fn classify<'a>(
                 path: doc.path,
                 source: doc.source,
             };
+            if let Some(e) = unreadable {
+                // serde_json's message names a position within the resource: keep its words.
+                let text = e.to_string();
+                let what = text.split(" at line ").next().unwrap_or(&text).to_owned();
+                problems.push(resource.error(
+                    "",
+                    format!("cannot be read: {what}"),
+                    "nest at most 128 levels deep, and write numbers a 64-bit float can hold",
+                ));
+                continue;
+            }
             match (resource.value.is_object(), kind_of(&resource.value)) {
                 (true, Some(Kind::User)) => users.push(resource),
                 (true, Some(Kind::Group)) => groups.push(resource),
