@@ -15,7 +15,8 @@ static BAR: OnceLock<ProgressBar> = OnceLock::new();
 /// Shows the progress line if stderr is a terminal and the snapshot at `path` (a folder or
 /// a file) is big.
 pub fn begin(path: &Path) {
-    if !std::io::stderr().is_terminal() || snapshot_bytes(path) < BIG_BYTES {
+    // One line per run: a second snapshot (diff, --previous) goes on the same line.
+    if BAR.get().is_some() || !std::io::stderr().is_terminal() || snapshot_bytes(path) < BIG_BYTES {
         return;
     }
     let bar = ProgressBar::new_spinner();
