@@ -58,38 +58,21 @@ fn plan(dir: &Path, extra: &[&str]) -> Value {
     plan_of(&roster(&args))
 }
 
+/// `COMMAND --policy POLICY --snapshot DIR --as-of AS_OF --format FORMAT`.
+fn at_as_of<'a>(command: &'a str, dir: &'a Path, format: &'a str) -> Vec<&'a str> {
+    vec![command, "--policy", POLICY, "--snapshot", s(dir), "--as-of", AS_OF, "--format", format]
+}
+
 /// `roster offboard --actor ACTOR --user USER` on `dir` as a JSON plan (exit 0).
 fn offboard(dir: &Path, actor: &str, user: &str) -> Value {
-    plan_of(&roster([
-        "offboard",
-        "--policy",
-        POLICY,
-        "--snapshot",
-        s(dir),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "json",
-        "--actor",
-        actor,
-        "--user",
-        user,
-    ]))
+    let mut args = at_as_of("offboard", dir, "json");
+    args.extend(["--actor", actor, "--user", user]);
+    plan_of(&roster(&args))
 }
 
 /// `roster plan` in one format, as text (exit 0).
 fn plan_text(dir: &Path, format: &str) -> String {
-    let out = roster([
-        "plan",
-        "--policy",
-        POLICY,
-        "--snapshot",
-        s(dir),
-        "--as-of",
-        AS_OF,
-        "--format",
-        format,
-    ]);
+    let out = roster(at_as_of("plan", dir, format));
     assert_no_panic(&out);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("UTF-8 output")

@@ -353,8 +353,7 @@ pub(super) fn read_table(
     }
     let positions = &positions;
     each_row(path, data, line_base, &header, problems, |line, row| {
-        let text = |c: usize| cell_text(row, c);
-        let cell = |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
+        let cell = |i: usize| standard_cell(row, positions, i);
         match table {
             Table::Teams => builder.add_team(cell, line),
             Table::BlockedEmails => builder.add_blocked_email(cell, line),
@@ -366,6 +365,15 @@ pub(super) fn read_table(
 /// A cell of a row already checked to be UTF-8.
 fn cell_text(row: &csv::ByteRecord, c: usize) -> Option<&str> {
     row.get(c).and_then(|raw| std::str::from_utf8(raw).ok())
+}
+
+/// The cell of standard column `i` (`positions[i]` is where the header put it), if any.
+fn standard_cell<'r>(
+    row: &'r csv::ByteRecord,
+    positions: &[Option<usize>],
+    i: usize,
+) -> Option<Cell<'r>> {
+    positions.get(i).copied().flatten().and_then(|c| cell_text(row, c)).map(Cell::Text)
 }
 
 /// Where records end, as the `csv` crate reads them: a quote opens a quoted field only at
@@ -604,12 +612,10 @@ fn read_users(
     let chunks = in_chunks(data, line_base, |chunk, base, problems| {
         let mut rows = Vec::new();
         let complete = each_row(path, chunk, base, header, problems, |line, row| {
-            let text = |c: usize| cell_text(row, c);
-            let cell =
-                |i: usize| positions.get(i).copied().flatten().and_then(text).map(Cell::Text);
+            let cell = |i: usize| standard_cell(row, positions, i);
             let attrs: Vec<(&str, Cell<'_>)> = extras
                 .iter()
-                .filter_map(|(name, c)| text(*c).map(|v| (name.as_str(), Cell::Text(v))))
+                .filter_map(|(name, c)| cell_text(row, *c).map(|v| (name.as_str(), Cell::Text(v))))
                 .collect();
             rows.push((line, reader.parse_user(cell, &attrs)));
             Ok(())
@@ -653,10 +659,7 @@ fn read_records(
         // Rows are about 35 bytes, ids about 10: reserve, then let the vectors grow.
         let mut out = RecordChunk::with_capacity(chunk.len() / 32, chunk.len() / 3);
         let complete = each_row(path, chunk, base, header, problems, |line, row| {
-            let cell = |i: usize| {
-                positions.get(i).copied().flatten().and_then(|c| cell_text(row, c)).map(Cell::Text)
-            };
-            reader.parse_record(cell, line, &mut out)
+            reader.parse_record(|i| standard_cell(row, positions, i), line, &mut out)
         });
         reader.resolve_owners(&mut out);
         (out, complete)

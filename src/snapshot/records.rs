@@ -81,14 +81,8 @@ impl Records {
         self.ends.push(end);
         self.kinds.push(kind);
         self.states.push(state);
-        self.owners.push(match owner {
-            Link::None => NO_OWNER,
-            Link::To(u) => u.0,
-            Link::Dangling(o) => {
-                self.dangling.push((row, o.into()));
-                DANGLING_OWNER
-            }
-        });
+        self.owners.push(NO_OWNER);
+        self.set_owner(row, owner);
         Ok(())
     }
 
