@@ -2,6 +2,7 @@
 //! and the schema rejects what the parser rejects while reading the TOML (unknown keys,
 //! wrong types, unknown values, bad durations), and accepts what the parser accepts.
 
+use crate::support::schema::Validator;
 use crate::support::{root, roster};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,8 @@ fn schema() -> Value {
     serde_json::from_slice(&out.stdout).expect("`roster schema` prints JSON")
 }
 
-fn validator() -> jsonschema::Validator {
-    jsonschema::draft7::new(&schema()).expect("the schema is valid draft-07")
+fn validator() -> Validator {
+    Validator::new(&schema())
 }
 
 fn toml_value(text: &str) -> Value {
@@ -24,9 +25,9 @@ fn toml_value(text: &str) -> Value {
 }
 
 /// The schema's complaints about a policy, one line each.
-fn schema_errors(v: &jsonschema::Validator, text: &str) -> Vec<String> {
+fn schema_errors(v: &Validator, text: &str) -> Vec<String> {
     let value = toml_value(text);
-    v.iter_errors(&value).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    v.errors(&value).into_iter().map(|e| format!("{}: {}", e.path, e.message)).collect()
 }
 
 fn parser_accepts(text: &str) -> bool {

@@ -1,5 +1,7 @@
 //! Running the binary and turning its result into a transcript for snapshots.
 
+pub mod schema;
+
 use roster::snapshot::{Link, Store};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
