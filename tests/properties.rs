@@ -125,7 +125,8 @@ fn load(w: &World, policy: &Policy) -> Store {
         ),
         blocked_emails: None,
     };
-    snapshot::parse_folder(Path::new("prop"), &files, policy).expect("generated snapshots load")
+    snapshot::parse_folder(Path::new("prop"), &files, policy, &snapshot::Silent)
+        .expect("generated snapshots load")
 }
 
 fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {

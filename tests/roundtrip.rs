@@ -10,9 +10,9 @@
 
 use proptest::prelude::*;
 use roster::engine;
+use roster::engine::scenario::{Command, Scenario};
 use roster::plan::{Plan, What};
 use roster::policy::{self, Policy};
-use roster::scenario::{Command, Scenario};
 use roster::snapshot::{self, CsvFiles, Link, Store};
 use roster::time::format_time;
 use std::collections::HashSet;
@@ -379,7 +379,8 @@ impl World {
 }
 
 fn load(files: &CsvFiles, policy: &Policy) -> Result<Store, String> {
-    snapshot::parse_folder(Path::new("prop"), files, policy).map_err(|e| e.to_string())
+    snapshot::parse_folder(Path::new("prop"), files, policy, &snapshot::Silent)
+        .map_err(|e| e.to_string())
 }
 
 fn as_of(store: &Store) -> roster::time::Time {

@@ -13,7 +13,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roster::scenario::{Command, Scenario};
+use roster::engine::scenario::{Command, Scenario};
 use roster::snapshot::{self, CsvFiles};
 use roster::time::parse_time;
 use std::path::Path;
@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let byte = |i: usize| control.get(i).copied().unwrap_or(0);
     let policies = common::policies();
     let policy = &policies[byte(0) as usize % policies.len()];
-    let store = match snapshot::parse_folder(Path::new("fuzz"), &files, policy) {
+    let store = match snapshot::parse_folder(Path::new("fuzz"), &files, policy, &snapshot::Silent) {
         Ok(s) => s,
         Err(e) => {
             common::check_error(&e);

@@ -7,7 +7,7 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roster::scenario::{Command, Scenario};
+use roster::engine::scenario::{Command, Scenario};
 use roster::snapshot;
 use std::path::Path;
 
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let store = match snapshot::parse_folder(Path::new("acme"), &common::acme_files(), &policy) {
+    let store = match snapshot::parse_folder(Path::new("acme"), &common::acme_files(), &policy, &snapshot::Silent) {
         Ok(s) => s,
         Err(e) => {
             common::check_error(&e);

@@ -1,4 +1,4 @@
-//! The bulk requests sheet, `roster::requests::parse`, on arbitrary bytes. A sheet that
+//! The bulk requests sheet, `roster::offboard::requests::parse`, on arbitrary bytes. A sheet that
 //! parses is planned as `roster offboard --requests` on `examples/acme` with
 //! `policies/default.toml` and actor u002.
 
@@ -7,11 +7,11 @@
 mod common;
 
 use libfuzzer_sys::fuzz_target;
-use roster::scenario::{Command, Scenario};
+use roster::engine::scenario::{Command, Scenario};
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    match roster::requests::parse(Path::new("sheet.csv"), data) {
+    match roster::offboard::requests::parse(Path::new("sheet.csv"), data) {
         Err(e) => common::check_error(&e),
         Ok(rows) => {
             // Lines end at LF, CRLF or a lone CR, as an editor counts them.

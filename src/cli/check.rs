@@ -1,5 +1,6 @@
 //! `roster check`: validate a policy, and a snapshot against it.
 
+use super::args::{load_snapshot, SNAPSHOT_HELP};
 use super::{print, Error, Exit};
 use crate::model::Status;
 use crate::{policy, render, rules, snapshot};
@@ -13,8 +14,7 @@ pub struct Args {
     /// The policy file (TOML).
     #[arg(long, value_name = "FILE")]
     policy: PathBuf,
-    /// A snapshot: a folder with users.csv (teams.csv, records.csv, snapshot.toml optional) or a .json file.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
     snapshot: Option<PathBuf>,
 }
 
@@ -31,7 +31,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         policy.roles.names.join(" > ")
     );
     if let Some(path) = &args.snapshot {
-        let store = snapshot::load(path, &policy)?;
+        let store = load_snapshot(path, &policy)?;
         let bound = policy.bind(&store)?;
         summarize(&mut out, path, &policy, &store);
         let as_of = store.taken_at.unwrap_or_default();

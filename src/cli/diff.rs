@@ -1,14 +1,14 @@
 //! `roster diff`: what a policy change would change.
 
+use super::args::{load_requests, load_snapshot, AsOf, SNAPSHOT_HELP};
 use super::output::Output;
 use super::{Error, Exit};
 use crate::diag::Diagnostic;
+use crate::engine::scenario::{Command, Scenario};
 use crate::plan::diff::diff;
 use crate::plan::Plan;
+use crate::policy;
 use crate::render::{self, Names};
-use crate::scenario::{Command, Scenario};
-use crate::time::Time;
-use crate::{policy, requests, snapshot};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -26,15 +26,13 @@ pub struct Args {
     /// The old policy, then the new one (give --policy twice).
     #[arg(long, value_name = "FILE")]
     policy: Vec<PathBuf>,
-    /// The snapshot both policies are evaluated on.
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
     snapshot: Option<PathBuf>,
     /// Which command to plan with both policies.
     #[arg(long, value_enum, default_value = "plan")]
     command: Command,
-    /// Evaluate at this instant (RFC 3339 or YYYY-MM-DD) instead of the snapshot's taken_at.
-    #[arg(long, value_name = "TIME", value_parser = super::run_args::parse_as_of)]
-    as_of: Option<Time>,
+    #[command(flatten)]
+    as_of: AsOf,
     /// offboard, reactivate: who acts.
     #[arg(long, value_name = "ID")]
     actor: Option<String>,
@@ -101,11 +99,11 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         ([], [old_policy, new_policy], Some(snapshot_path)) => {
             let old_policy = policy::load(old_policy)?;
             let new_policy = policy::load(new_policy)?;
-            let old_store = snapshot::load(snapshot_path, &old_policy)?;
-            let new_store = snapshot::load(snapshot_path, &new_policy)?;
-            let as_of = args.as_of.or(new_store.taken_at).unwrap_or_else(chrono::Utc::now);
+            let old_store = load_snapshot(snapshot_path, &old_policy)?;
+            let new_store = load_snapshot(snapshot_path, &new_policy)?;
+            let as_of = args.as_of.resolve(&new_store);
             let sheet = match &args.requests {
-                Some(p) => Some(requests::load(p)?),
+                Some(p) => Some(load_requests(p)?),
                 None => None,
             };
             let scenario = |policy: &policy::Policy| -> Result<Scenario, Error> {
@@ -119,7 +117,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                     reports_to: args.reports_to.clone(),
                     allow_reactivation: false,
                     previous: match &args.previous {
-                        Some(p) => Some(snapshot::load(p, policy)?),
+                        Some(p) => Some(load_snapshot(p, policy)?),
                         None => None,
                     },
                 })

@@ -2,6 +2,7 @@
 //!
 //! Commands return an [`Exit`]; only this module prints errors.
 
+mod args;
 mod check;
 mod completions;
 mod diff;
@@ -11,9 +12,10 @@ mod man;
 mod offboard;
 mod output;
 mod plan;
+mod progress;
 mod reactivate;
-mod run_args;
 mod schema;
+mod suite;
 mod test;
 
 use crate::diag::Diagnostics;
@@ -128,7 +130,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(e) => {
-            crate::progress::end();
+            progress::end();
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "{e}");
             match e {
@@ -141,7 +143,7 @@ pub fn main() -> ExitCode {
 
 /// Writes to stdout; a closed pipe (`roster plan | head`) ends quietly.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
-    crate::progress::end();
+    progress::end();
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

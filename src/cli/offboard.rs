@@ -1,9 +1,8 @@
 //! `roster offboard`: a dry run of deactivating one or many users.
 
-use super::run_args::RunArgs;
+use super::args::{load_requests, RunArgs};
 use super::{Error, Exit};
-use crate::requests;
-use crate::scenario::{Command, Scenario};
+use crate::engine::scenario::{Command, Scenario};
 use std::path::PathBuf;
 
 /// Plan the offboarding of users: what would be refused and why, and where every record,
@@ -49,7 +48,7 @@ enum ChannelArg {
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
     let sheet = match &args.requests {
-        Some(path) => Some(requests::load(path)?),
+        Some(path) => Some(load_requests(path)?),
         None => None,
     };
     let (output, loaded) = args.run.load()?;

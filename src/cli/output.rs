@@ -55,7 +55,7 @@ impl Output {
 
     /// Writes the whole text and, for a file, renames it into place.
     pub fn finish(mut self, text: &str) -> Result<(), Error> {
-        crate::progress::end();
+        super::progress::end();
         match &mut self {
             Output::Stdout => super::print(text),
             Output::File { path, temp, file } => {

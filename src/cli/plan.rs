@@ -1,6 +1,6 @@
 //! `roster plan`: the nightly compliance run.
 
-use super::run_args::RunArgs;
+use super::args::{load_snapshot, RunArgs};
 use super::{Error, Exit};
 use crate::engine;
 use std::path::PathBuf;
@@ -25,7 +25,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Exit, Error> {
     let (output, loaded) = args.run.load()?;
     let previous = match &args.previous {
-        Some(path) => Some(crate::snapshot::load(path, &loaded.policy)?),
+        Some(path) => Some(load_snapshot(path, &loaded.policy)?),
         None => None,
     };
     let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of, previous.as_ref())?;

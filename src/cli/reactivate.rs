@@ -1,6 +1,6 @@
 //! `roster reactivate`: a dry run of bringing deactivated users back.
 
-use super::run_args::RunArgs;
+use super::args::RunArgs;
 use super::{Error, Exit};
 use crate::engine;
 use crate::offboard::Actor;

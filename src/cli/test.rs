@@ -1,8 +1,8 @@
 //! `roster test`: replay the cases of a folder and compare their plans with the approved ones.
 
+use super::suite::{self, Blessed, Verdict};
 use super::{print, Error, Exit};
 use crate::render::{self, Names};
-use crate::suite::{self, Blessed, Verdict};
 use std::fmt::Write;
 use std::path::PathBuf;
 

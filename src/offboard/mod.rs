@@ -4,10 +4,13 @@
 //! the idle rule's `deactivate_after` escalation, and the records still held by users who
 //! already left (orphans): targets are checked ([`checks`]), their holdings are resolved
 //! ([`resolver`]), and allowed targets get their actions, reassignments and a
-//! conservation count (records = transferred + kept + cancelled).
+//! conservation count (records = transferred + kept + cancelled). [`reactivate`] is the way
+//! back, with the same actor checks; [`requests`] parses the bulk sheet.
 
 pub mod checks;
 mod orphans;
+pub mod reactivate;
+pub mod requests;
 pub mod resolver;
 
 pub use orphans::orphans;

@@ -3,11 +3,15 @@
 
 mod csv;
 pub mod diff;
+pub mod explain;
+mod json;
 mod markdown;
 pub mod mermaid;
 pub mod scim;
 pub mod sheet;
 mod table;
+
+pub use json::{json, yaml};
 
 use crate::plan::{Plan, Reassignment, What};
 use crate::snapshot::Store;
@@ -152,19 +156,6 @@ pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {
         Format::Scim => scim::note(plan, names),
         _ => None,
     }
-}
-
-/// The plan as pretty JSON with a final newline.
-pub fn json(plan: &Plan) -> String {
-    let mut s =
-        serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
-}
-
-/// The plan as YAML (the same document as the JSON).
-pub fn yaml(plan: &Plan) -> String {
-    serde_yaml_ng::to_string(plan).unwrap_or_else(|e| format!("error: {e}\n"))
 }
 
 /// Action counts as `3 mark_idle, 1 suspend`.

@@ -11,7 +11,7 @@ use super::build::{
 };
 use super::mapping::{ColumnMap, Input};
 use super::meta;
-use super::Store;
+use super::{Progress, Store};
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::policy::Policy;
 use rayon::prelude::*;
@@ -37,7 +37,11 @@ pub struct CsvFiles {
 }
 
 /// Loads a CSV folder.
-pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+pub fn load_folder(
+    dir: &Path,
+    policy: &Policy,
+    progress: &dyn Progress,
+) -> Result<Store, Diagnostics> {
     let mut problems = Vec::new();
     let users_path = dir.join("users.csv");
     let users = match std::fs::read(&users_path) {
@@ -60,14 +64,20 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    crate::timing::phase("read files");
-    parse_folder(dir, &files, policy)
+    progress.phase("read files");
+    parse_folder(dir, &files, policy, progress)
 }
 
 /// Parses the files of a CSV snapshot; `dir` names the folder in messages.
-pub fn parse_folder(dir: &Path, files: &CsvFiles, policy: &Policy) -> Result<Store, Diagnostics> {
+pub fn parse_folder(
+    dir: &Path,
+    files: &CsvFiles,
+    policy: &Policy,
+    progress: &dyn Progress,
+) -> Result<Store, Diagnostics> {
     // The digest of 500 MB takes about half a second: compute it beside the parsing.
-    let (sha, parsed) = rayon::join(|| digest_folder(files), || parse_tables(dir, files, policy));
+    let (sha, parsed) =
+        rayon::join(|| digest_folder(files), || parse_tables(dir, files, policy, progress));
     parsed.map(|builder| builder.finish(dir.to_path_buf(), sha))
 }
 
@@ -93,33 +103,35 @@ fn parse_tables<'p>(
     dir: &Path,
     files: &CsvFiles,
     policy: &'p Policy,
+    progress: &dyn Progress,
 ) -> Result<StoreBuilder<'p>, Diagnostics> {
     let mut builder = StoreBuilder::new(policy);
     let mut problems = Vec::new();
     if let Some(bytes) = &files.meta {
         meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);
     }
-    crate::progress::step("parsing users.csv");
-    read_table(&dir.join("users.csv"), &files.users, Table::Users, &mut builder, &mut problems);
-    crate::timing::phase("users.csv");
+    progress.step("parsing users.csv");
+    let users = dir.join("users.csv");
+    read_table(&users, &files.users, Table::Users, &mut builder, &mut problems, progress);
+    progress.phase("users.csv");
     for (name, table, bytes) in [
         ("teams.csv", Table::Teams, &files.teams),
         ("records.csv", Table::Records, &files.records),
         ("blocked_emails.csv", Table::BlockedEmails, &files.blocked_emails),
     ] {
         if let Some(bytes) = bytes {
-            crate::progress::step(&format!("parsing {name}"));
-            read_table(&dir.join(name), bytes, table, &mut builder, &mut problems);
-            crate::timing::phase(name);
+            progress.step(&format!("parsing {name}"));
+            read_table(&dir.join(name), bytes, table, &mut builder, &mut problems, progress);
+            progress.phase(name);
         }
     }
     if problems.is_empty() {
-        crate::progress::step("checking record ids");
+        progress.step("checking record ids");
         let records = dir.join("records.csv");
         for (line, e) in builder.duplicate_records().into_iter().take(MAX_PROBLEMS) {
             problems.push(field_error(&records, line, e));
         }
-        crate::timing::phase("duplicate record ids");
+        progress.phase("duplicate record ids");
     }
     if problems.is_empty() {
         Ok(builder)
@@ -205,6 +217,7 @@ pub(super) fn read_table(
     table: Table,
     builder: &mut StoreBuilder<'_>,
     problems: &mut Vec<Diagnostic>,
+    progress: &dyn Progress,
 ) {
     let bytes = strip_bom(bytes);
     let required = table.required().join(", ");
@@ -346,7 +359,8 @@ pub(super) fn read_table(
             return;
         }
         Table::Users => {
-            read_users(path, data, line_base, &header, &positions, &extras, builder, problems);
+            let columns = UserColumns { header: &header, positions: &positions, extras: &extras };
+            read_users(path, data, line_base, &columns, builder, problems, progress);
             return;
         }
         Table::Teams | Table::BlockedEmails => {}
@@ -597,16 +611,22 @@ fn in_chunks<T: Send>(
 
 /// `users.csv`: rows are checked and converted in parallel chunks, then pushed in file
 /// order (ids checked for repeats, flags and attribute names interned).
-#[allow(clippy::too_many_arguments)]
+/// Where the columns of `users.csv` are: the header, the position of each standard column
+/// and the extra columns with theirs.
+struct UserColumns<'h> {
+    header: &'h csv::ByteRecord,
+    positions: &'h [Option<usize>],
+    extras: &'h [(String, usize)],
+}
+
 fn read_users(
     path: &Path,
     data: &[u8],
     line_base: u64,
-    header: &csv::ByteRecord,
-    positions: &[Option<usize>],
-    extras: &[(String, usize)],
+    &UserColumns { header, positions, extras }: &UserColumns<'_>,
     builder: &mut StoreBuilder<'_>,
     problems: &mut Vec<Diagnostic>,
+    progress: &dyn Progress,
 ) {
     let reader = &*builder;
     let chunks = in_chunks(data, line_base, |chunk, base, problems| {
@@ -626,7 +646,7 @@ fn read_users(
     let id_bytes: usize =
         chunks.iter().flat_map(|(rows, _, _)| rows.iter()).map(|(_, r)| r.id_len()).sum();
     builder.reserve_users(rows, id_bytes);
-    crate::timing::phase("users parsed");
+    progress.phase("users parsed");
     for (rows, chunk_problems, complete) in chunks {
         let mut found = chunk_problems;
         for (line, row) in rows {

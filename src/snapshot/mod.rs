@@ -304,23 +304,36 @@ pub struct Store {
     led: Adjacency,
 }
 
+/// Told what a loader is doing, for a progress line and phase timings: the loader itself
+/// writes nothing anywhere.
+pub trait Progress: Sync {
+    /// A step begins (`parsing records.csv`).
+    fn step(&self, _what: &str) {}
+    /// A phase has ended (`users.csv`).
+    fn phase(&self, _name: &str) {}
+}
+
+/// Progress nobody watches.
+pub struct Silent;
+
+impl Progress for Silent {}
+
 /// Reads a snapshot: a folder of CSV files (or a folder whose users come from
 /// `users.scim.json`), a roster JSON file, or a SCIM ListResponse file (told apart by
 /// content).
-pub fn load(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
-    crate::progress::begin(path);
-    crate::progress::step("reading the snapshot");
-    let store = load_any(path, policy);
-    crate::progress::step("evaluating the policy");
+pub fn load(path: &Path, policy: &Policy, progress: &dyn Progress) -> Result<Store, Diagnostics> {
+    progress.step("reading the snapshot");
+    let store = load_any(path, policy, progress);
+    progress.step("evaluating the policy");
     store
 }
 
-fn load_any(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+fn load_any(path: &Path, policy: &Policy, progress: &dyn Progress) -> Result<Store, Diagnostics> {
     if path.is_dir() {
         if !path.join("users.csv").exists() && path.join(scim::USERS_FILE).exists() {
             scim::load_folder(path, policy)
         } else {
-            csv::load_folder(path, policy)
+            csv::load_folder(path, policy, progress)
         }
     } else if path.is_file() {
         let bytes = std::fs::read(path)

@@ -182,7 +182,7 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
             continue;
         }
         hash_file(&mut digest, name, bytes);
-        read_table(&dir.join(name), bytes, *table, &mut builder, &mut problems);
+        read_table(&dir.join(name), bytes, *table, &mut builder, &mut problems, &super::Silent);
     }
     if problems.is_empty() {
         let records = dir.join("records.csv");

@@ -1,7 +1,7 @@
 //! The bulk requests sheet of `roster offboard --requests`: columns `user` (or `user_id`,
 //! `id`, `email`), `deactivate` (or `deactivated`; `y/yes/true/1`, any case) and optionally
 //! `reassign_to`, `reports_to`. Other columns are ignored, so a product's bulk update
-//! sheet can be used as it is.
+//! sheet can be used as it is. Parsing only: the command line reads the file.
 
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
 use crate::snapshot::parse_bool;
@@ -20,14 +20,8 @@ pub struct SheetRow {
     pub reports_to: Option<String>,
 }
 
-/// Reads a requests sheet; rows whose `deactivate` is no or empty are skipped.
-pub fn load(path: &Path) -> Result<Vec<SheetRow>, Diagnostics> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the requests sheet: {e}")))?;
-    parse(path, &bytes)
-}
-
-/// Parses a requests sheet.
+/// Parses a requests sheet read from `path` (which names it in messages); rows whose
+/// `deactivate` is no or empty are skipped.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let help =

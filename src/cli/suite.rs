@@ -6,11 +6,11 @@
 //! new policy digest do not fail a case, but a different action does.
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::engine::scenario::{Command, Scenario};
 use crate::plan::diff::{diff, PlanDiff};
 use crate::plan::Plan;
-use crate::scenario::{Command, Scenario};
 use crate::time::{parse_time, TIME_HINT};
-use crate::{policy, render, requests, snapshot};
+use crate::{policy, render, snapshot};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -92,13 +92,6 @@ pub struct CaseResult {
     pub verdict: Verdict,
     /// What `--bless` wrote, if anything.
     pub blessed: Option<Blessed>,
-}
-
-impl CaseResult {
-    /// Whether the case counts as passed.
-    pub fn passed(&self) -> bool {
-        matches!(self.verdict, Verdict::Passed)
-    }
 }
 
 /// Every case under `dir` (at any depth), sorted by name.
@@ -204,7 +197,7 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         }
     })?;
     let policy = policy::load(&dir.join(&case.policy))?;
-    let store = snapshot::load(&dir.join(&case.snapshot), &policy)?;
+    let store = snapshot::load(&dir.join(&case.snapshot), &policy, &snapshot::Silent)?;
     let as_of = match &case.as_of {
         Some(t) => parse_time(t.get_ref()).ok_or_else(|| {
             Diagnostic::file(&path, format!("`{}` is not a time", t.get_ref()))
@@ -222,7 +215,7 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         actor: case.actor,
         users: case.users,
         sheet: match &case.requests {
-            Some(sheet) => Some(requests::load(&dir.join(sheet))?),
+            Some(sheet) => Some(super::args::load_requests(&dir.join(sheet))?),
             None => None,
         },
         bulk: case.channel == Some(ChannelName::Bulk),
@@ -230,7 +223,7 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         reports_to: case.reports_to,
         allow_reactivation: case.allow_reactivation,
         previous: match &case.previous {
-            Some(p) => Some(snapshot::load(&dir.join(p), &policy)?),
+            Some(p) => Some(snapshot::load(&dir.join(p), &policy, &snapshot::Silent)?),
             None => None,
         },
     };

@@ -1,7 +1,12 @@
-//! The engine's two entry points: a nightly plan and an offboarding plan.
+//! The engine's entry points: a nightly plan, an offboarding plan and a reactivation plan.
 //!
-//! Both bind the policy to the snapshot, run the rules and the offboarding mechanism, then
-//! assemble a sorted [`Plan`] with its summary. No I/O, no clock: `as_of` is a value.
+//! Each binds the policy to the snapshot, runs the rules and the offboarding mechanism,
+//! then assembles a sorted [`Plan`] with its summary. No I/O, no clock: `as_of` is a value.
+//! [`scenario`] describes a run as the command line and `roster test` cases give it;
+//! [`explain`] evaluates one user for `roster explain`.
+
+pub mod explain;
+pub mod scenario;
 
 use crate::diag::Diagnostics;
 use crate::offboard::{self, Actor, Channel, Chosen, Options, Outcome, Request};
@@ -68,7 +73,7 @@ pub fn reactivation(
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
-    let outcome = crate::reactivate::reactivate(&ctx, users, actor);
+    let outcome = offboard::reactivate::reactivate(&ctx, users, actor);
     Ok(finish(empty(policy, store, as_of), outcome, store, policy))
 }
 

@@ -3,11 +3,10 @@
 //! command line would do.
 
 use crate::diag::Diagnostics;
-use crate::engine;
+use crate::offboard::requests::SheetRow;
 use crate::offboard::{Actor, Channel, Chosen, Options, Request};
 use crate::plan::Plan;
 use crate::policy::Policy;
-use crate::requests::SheetRow;
 use crate::snapshot::Store;
 use crate::time::Time;
 use serde::Deserialize;
@@ -63,13 +62,13 @@ impl Scenario {
     /// Plans the scenario.
     pub fn plan(&self, policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
         match self.command {
-            Command::Plan => engine::nightly(policy, store, as_of, self.previous.as_ref()),
+            Command::Plan => super::nightly(policy, store, as_of, self.previous.as_ref()),
             Command::Offboard => {
                 let (requests, options) = self.offboarding(store);
-                engine::offboarding(policy, store, as_of, &requests, &options)
+                super::offboarding(policy, store, as_of, &requests, &options)
             }
             Command::Reactivate => {
-                engine::reactivation(policy, store, as_of, &self.users, &self.actor(store))
+                super::reactivation(policy, store, as_of, &self.users, &self.actor(store))
             }
         }
     }

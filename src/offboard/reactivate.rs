@@ -5,9 +5,9 @@
 //! cannot be reactivated, an e-mail on the block list cannot, and a reactivated user needs
 //! a free seat once the reactivations before them (in id order) are counted.
 
+use super::checks::{self, Subject};
+use super::{Actor, Channel, Holdings, Outcome};
 use crate::model::Status;
-use crate::offboard::checks::{self, Subject};
-use crate::offboard::{Actor, Channel, Holdings, Outcome};
 use crate::plan::{ActionKind, Blocked, Finding};
 use crate::policy::Disposition;
 use crate::rules::Ctx;
