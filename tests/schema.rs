@@ -194,6 +194,7 @@ fn the_schema_rejects_unknown_strategies_statuses_and_fields() {
         ("[roles]\norder = [\"a\"]\n", ""),
         ("[snapshot.columns.users]\nlast_login = \"Last Login\"\n", "/snapshot/columns/users"),
         ("[snapshot.columns.records]\nowner = \"Owner\"\n", "/snapshot/columns/records"),
+        ("[snapshot.formats]\nlast_login = \"%d.%m.%Y\"\n", "/snapshot/formats"),
     ] {
         let text = if extra.starts_with("[roles]") {
             format!("name = \"p\"\n{extra}[roles.x]\n")

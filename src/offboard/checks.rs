@@ -5,7 +5,7 @@
 
 use super::resolver::Resolution;
 use super::{Actor, Channel, Holdings};
-use crate::model::Status;
+use crate::model::{Status, UserField};
 use crate::plan::Blocked;
 use crate::policy::{ActorRank, ReportsPolicy, RequiredField, TeamsPolicy};
 use crate::rules::Ctx;
@@ -160,11 +160,15 @@ fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
         .required_fields
         .iter()
         .filter(|f| match f {
-            RequiredField::Email => u.email.is_none(),
-            RequiredField::Name => u.name.is_none(),
-            RequiredField::Phone => u.phone.is_none(),
-            RequiredField::Manager => u.manager.ix().is_none(),
-            RequiredField::Teams => u.teams.is_empty(),
+            RequiredField::Standard(field) => match field {
+                UserField::Email => u.email.is_none(),
+                UserField::Name => u.name.is_none(),
+                UserField::Phone => u.phone.is_none(),
+                UserField::ManagerId => u.manager.ix().is_none(),
+                UserField::Teams => u.teams.is_empty(),
+                // Not requirable (RequiredField::parse): always filled, or not a profile field.
+                _ => false,
+            },
             RequiredField::Attribute(name) => s
                 .ctx
                 .bound

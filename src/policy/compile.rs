@@ -1,19 +1,19 @@
 //! Raw policy -> validated [`Policy`]: every cross-reference is checked and every problem
 //! collected with its TOML position.
 
-use super::matcher::{Clause, Matcher, UNMATCHABLE_FIELDS};
+use super::matcher::{Clause, Matcher};
 use super::raw::{
     ActorRank, OneOrMany, RawIdleOverride, RawMatcher, RawPolicy, RawRecordKind, ReportsPolicy,
     TeamsPolicy,
 };
 use super::{
-    Deactivation, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry, Policy,
-    Records, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
+    Deactivation, Dispositions, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry,
+    Policy, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
 };
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
-use crate::model::{RoleIx, Status};
+use crate::model::{fields_of, FieldKind, RoleIx, Status, UserField, USER_COLUMNS};
 use crate::snapshot::{
-    AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS,
+    AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS,
 };
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
@@ -188,31 +188,35 @@ impl Compiler<'_> {
                 slot.entries.push((column, text.to_owned()));
             }
         }
-        let formats = raw.formats.unwrap_or_default();
-        let compile_format = |me: &mut Self, key: &str, f: Option<Spanned<String>>| {
-            let f = f?;
+        let time_fields: Vec<&str> = fields_of(FieldKind::Time).collect();
+        for (key, f) in raw.formats.unwrap_or_default() {
+            let any = key == "*";
+            if !any && !time_fields.contains(&key.as_str()) {
+                let hint = match closest(&key, time_fields.iter().copied()) {
+                    Some(c) => format!("did you mean `{c}`? "),
+                    None => String::new(),
+                };
+                self.error(
+                    f.span(),
+                    format!("[snapshot.formats] names `{key}`, which is not a time column"),
+                    format!(
+                        "{hint}the keys are `\"*\"` (every time column) and {}",
+                        time_fields.join(", ")
+                    ),
+                );
+                continue;
+            }
             match TimeFormat::parse(f.get_ref()) {
-                Ok(t) => Some(t),
+                Ok(t) if any => input.formats.any = Some(t),
+                Ok(t) => input.formats.fields.push((key, t)),
                 Err(message) => {
-                    me.error(
+                    let key = if any { "\"*\"" } else { key.as_str() };
+                    self.error(
                         f.span(),
                         format!("snapshot.formats.{key}: {message}"),
                         "write a chrono strftime format such as \"%m/%d/%Y %H:%M\" or \"%d.%m.%Y\"",
                     );
-                    None
                 }
-            }
-        };
-        input.formats.any = compile_format(self, "\"*\"", formats.any);
-        for (key, f) in [
-            ("last_login_at", formats.last_login_at),
-            ("invited_at", formats.invited_at),
-            ("activated_at", formats.activated_at),
-            ("notified_at", formats.notified_at),
-            ("locked_at", formats.locked_at),
-        ] {
-            if let Some(t) = compile_format(self, key, f) {
-                input.formats.fields.push((key.to_owned(), t));
             }
         }
         let scim = raw.scim.unwrap_or_default();
@@ -491,11 +495,14 @@ impl Compiler<'_> {
                 "teams" => Clause::Teams(values),
                 "id" => Clause::Id(values),
                 "email" => Clause::Email(values),
-                other if UNMATCHABLE_FIELDS.contains(&other) => {
+                other if other.is_empty() || UserField::named(other).is_some() => {
                     self.error(
                         span.clone(),
                         format!("`{key}` cannot match on `{other}`"),
-                        "match on `role`, `status`, `flags`, `permissions`, `teams`, `id`, `email` or an extra column",
+                        format!(
+                            "match on {} or an extra column",
+                            super::matcher::matchable_fields()
+                        ),
                     );
                     continue;
                 }
@@ -567,22 +574,16 @@ impl Compiler<'_> {
             .required_fields
             .iter()
             .filter_map(|f| {
-                Some(match f.get_ref().trim() {
-                    "email" => RequiredField::Email,
-                    "name" => RequiredField::Name,
-                    "phone" => RequiredField::Phone,
-                    "manager_id" => RequiredField::Manager,
-                    "teams" => RequiredField::Teams,
-                    other if UNMATCHABLE_FIELDS.contains(&other) || ["id", "role", "status"].contains(&other) => {
-                        self.error(
-                            f.span(),
-                            format!("`{other}` cannot be a required field"),
-                            "use `email`, `name`, `phone`, `manager_id`, `teams` or an extra column",
-                        );
-                        return None;
-                    }
-                    other => RequiredField::Attribute(other.to_owned()),
-                })
+                let name = f.get_ref().trim();
+                let required = RequiredField::parse(name);
+                if required.is_none() {
+                    self.error(
+                        f.span(),
+                        format!("`{name}` cannot be a required field"),
+                        format!("use {} or an extra column", super::requirable_fields()),
+                    );
+                }
+                required
             })
             .collect();
         let protected =
@@ -632,8 +633,8 @@ impl Compiler<'_> {
         }
     }
 
-    fn records(&mut self, raw: BTreeMap<String, Spanned<RawRecordKind>>) -> Records {
-        let mut records = Records::default();
+    fn records(&mut self, raw: BTreeMap<String, Spanned<RawRecordKind>>) -> Dispositions {
+        let mut records = Dispositions::default();
         for (kind, rule) in raw {
             let rule = rule.into_inner();
             let compiled = KindRule {
@@ -718,6 +719,18 @@ states = { "*" = "cancel" }
             super::super::Disposition::Cancel
         );
         assert_eq!(p.records.disposition("pin", "x").0, super::super::Disposition::Cancel);
+    }
+
+    #[test]
+    fn formats_name_time_columns_only() {
+        let src = "name = \"x\"\n[roles]\norder = [\"rep\"]\n[snapshot.formats]\n\"*\" = \"%d.%m.%Y\"\nlast_login = \"%m/%d/%Y\"\n";
+        let text = compile(src).unwrap_err().to_string();
+        assert!(text.contains("p.toml:6:14: [snapshot.formats] names `last_login`"), "{text}");
+        assert!(text.contains("did you mean `last_login_at`?"), "{text}");
+        let ok = "name = \"x\"\n[roles]\norder = [\"rep\"]\n[snapshot.formats]\n\"*\" = \"%d.%m.%Y\"\nlocked_at = \"%m/%d/%Y\"\n";
+        let p = compile(ok).unwrap();
+        assert_eq!(p.input.formats.for_field("locked_at").unwrap().text, "%m/%d/%Y");
+        assert_eq!(p.input.formats.for_field("invited_at").unwrap().text, "%d.%m.%Y");
     }
 
     #[test]

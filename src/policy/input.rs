@@ -23,8 +23,10 @@ pub struct RawSnapshot {
     /// Per CSV file, roster's column name = the export's header.
     pub columns: Option<RawColumns>,
     /// strftime formats (e.g. "%m/%d/%Y %H:%M") of the user time columns that are not
-    /// RFC 3339.
-    pub formats: Option<RawFormats>,
+    /// RFC 3339, by column, `"*"` for every time column without its own.
+    #[serde(default)]
+    #[schemars(schema_with = "super::schema::formats")]
+    pub formats: Option<RawFieldMap>,
     /// Where the fields SCIM does not define (role, teams, last login...) are read from.
     pub scim: Option<RawScim>,
 }
@@ -50,32 +52,6 @@ pub struct RawColumns {
     #[serde(default)]
     #[schemars(schema_with = "super::schema::blocked_email_columns")]
     pub blocked_emails: RawFieldMap,
-}
-
-/// strftime formats of the user time fields; `"*"` applies to every field without its own.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(title = "[snapshot.formats]")]
-pub struct RawFormats {
-    /// The format of every time column without its own entry.
-    #[serde(rename = "*")]
-    #[schemars(with = "Option<String>")]
-    pub any: Option<Spanned<String>>,
-    /// The format of `last_login_at`.
-    #[schemars(with = "Option<String>")]
-    pub last_login_at: Option<Spanned<String>>,
-    /// The format of `invited_at`.
-    #[schemars(with = "Option<String>")]
-    pub invited_at: Option<Spanned<String>>,
-    /// The format of `activated_at`.
-    #[schemars(with = "Option<String>")]
-    pub activated_at: Option<Spanned<String>>,
-    /// The format of `notified_at`.
-    #[schemars(with = "Option<String>")]
-    pub notified_at: Option<Spanned<String>>,
-    /// The format of `locked_at`.
-    #[schemars(with = "Option<String>")]
-    pub locked_at: Option<Spanned<String>>,
 }
 
 /// Where the fields SCIM does not define are read from.

@@ -61,21 +61,15 @@ pub struct Matcher {
     pub key: String,
 }
 
-/// Standard user fields a matcher may not test (they are not sets of values).
-pub const UNMATCHABLE_FIELDS: [&str; 12] = [
-    "name",
-    "phone",
-    "manager_id",
-    "last_login_at",
-    "invited_at",
-    "activated_at",
-    "notified_at",
-    "invite_resends",
-    "failed_logins",
-    "locked",
-    "locked_at",
-    "",
-];
+/// The fields a matcher may test, for help texts: `` `id`, `email`, ... ``.
+pub fn matchable_fields() -> String {
+    let names: Vec<String> = crate::model::USER_FIELDS
+        .iter()
+        .filter(|f| f.matcher.is_some())
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    names.join(", ")
+}
 
 /// A matcher bound to one snapshot.
 #[derive(Debug, Clone)]

@@ -18,7 +18,7 @@ pub use schema::policy_schema_json;
 pub use strategy::{Strategy, STRATEGY_NAMES};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::model::{RoleIx, Status};
+use crate::model::{RoleIx, Status, UserField};
 use crate::snapshot::{Store, Sym, UserIx};
 use crate::time::Duration;
 use std::collections::{BTreeMap, HashMap};
@@ -52,7 +52,7 @@ pub struct Policy {
     /// `[leaders]`, with defaults where absent.
     pub leaders: Leaders,
     /// `[records.*]`.
-    pub records: Records,
+    pub records: Dispositions,
     /// `[snapshot]`: column names, time formats and SCIM paths of the export.
     pub input: crate::snapshot::Input,
 }
@@ -211,29 +211,39 @@ pub struct Lockout {
 /// A profile field that must be filled before deactivation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequiredField {
-    /// `email`.
-    Email,
-    /// `name`.
-    Name,
-    /// `phone`.
-    Phone,
-    /// `manager_id`.
-    Manager,
-    /// `teams`.
-    Teams,
+    /// A standard field the table marks `requirable` (`email`, `name`, `phone`,
+    /// `manager_id`: an existing manager, `teams`: at least one).
+    Standard(UserField),
     /// An extra column.
     Attribute(String),
 }
 
+/// The standard fields `deactivation.required_fields` may name, for help texts.
+pub fn requirable_fields() -> String {
+    let names: Vec<String> = crate::model::USER_FIELDS
+        .iter()
+        .filter(|f| f.requirable)
+        .map(|f| format!("`{}`", f.name))
+        .collect();
+    names.join(", ")
+}
+
 impl RequiredField {
+    /// What `deactivation.required_fields` names: a requirable standard field or an extra
+    /// column; `None` for another standard field or an empty name.
+    pub fn parse(name: &str) -> Option<RequiredField> {
+        match UserField::named(name) {
+            Some(f) if f.spec().requirable => Some(RequiredField::Standard(f)),
+            Some(_) => None,
+            None if name.is_empty() => None,
+            None => Some(RequiredField::Attribute(name.to_owned())),
+        }
+    }
+
     /// The field name.
     pub fn name(&self) -> &str {
         match self {
-            RequiredField::Email => "email",
-            RequiredField::Name => "name",
-            RequiredField::Phone => "phone",
-            RequiredField::Manager => "manager_id",
-            RequiredField::Teams => "teams",
+            RequiredField::Standard(f) => f.name(),
             RequiredField::Attribute(a) => a,
         }
     }
@@ -291,7 +301,7 @@ pub struct KindRule {
 
 /// `[records.*]`: what happens to each kind and state of a leaver's records.
 #[derive(Debug, Clone, Default)]
-pub struct Records {
+pub struct Dispositions {
     /// Per kind.
     pub kinds: BTreeMap<String, KindRule>,
     /// `[records."*"]`.
@@ -303,7 +313,7 @@ pub fn default_transfer_to() -> Vec<Strategy> {
     vec![Strategy::Manager, Strategy::AccountOwner]
 }
 
-impl Records {
+impl Dispositions {
     /// The disposition of a record, and the key that decided it.
     pub fn disposition(&self, kind: &str, state: &str) -> (Disposition, String) {
         let lookup = |rule: &KindRule, label: &str| {
@@ -357,8 +367,8 @@ impl Policy {
                     Ok(b) => b,
                     Err(message) => {
                         problems.push(self.error_at(m.span.clone(), message).help(format!(
-                            "use `role`, `status`, `flags`, `permissions`, `teams`, `id`, `email` \
-                             or a column of the snapshot ({})",
+                            "use {} or a column of the snapshot ({})",
+                            matcher::matchable_fields(),
                             store.attribute_names_hint()
                         )));
                         BoundMatcher::nobody()
@@ -387,7 +397,8 @@ impl Policy {
                             ),
                         )
                         .help(format!(
-                            "use `email`, `name`, `phone`, `manager_id`, `teams` or a column of the snapshot ({})",
+                            "use {} or a column of the snapshot ({})",
+                            requirable_fields(),
                             store.attribute_names_hint()
                         )),
                     );

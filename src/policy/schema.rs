@@ -8,12 +8,11 @@
 //! The schema is JSON Schema draft-07, the newest draft that the TOML language servers
 //! (Taplo, Even Better TOML) validate.
 
-use super::matcher::UNMATCHABLE_FIELDS;
 use super::raw::{OneOrMany, RawPolicy};
-use crate::model::Status;
+use crate::model::{fields_of, unmatchable_fields, FieldKind, Status, USER_COLUMNS, USER_FIELDS};
 use crate::time::Duration;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::borrow::Cow;
 
 /// The schema of a policy file, as pretty-printed JSON ending in a newline.
@@ -165,17 +164,9 @@ impl JsonSchema for MatcherTable {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let values = generator.subschema_for::<OneOrMany>();
-        let fields = [
-            ("role", "Role names or aliases, any case."),
-            ("status", "Statuses or status aliases, any case."),
-            ("flags", "Users carrying any of these flags."),
-            ("permissions", "Users granted any of these permissions, by their role or their own `permissions` column."),
-            ("teams", "Members of any of these teams (team ids)."),
-            ("id", "Users with one of these ids."),
-            ("email", "Users with one of these e-mails, ignoring case."),
-        ];
-        let properties: serde_json::Map<String, Value> = fields
-            .into_iter()
+        let properties: serde_json::Map<String, Value> = USER_FIELDS
+            .iter()
+            .filter_map(|f| Some((f.name, f.matcher?)))
             .map(|(field, description)| {
                 let mut schema = values.clone();
                 schema.insert("description".to_owned(), description.into());
@@ -191,7 +182,7 @@ impl JsonSchema for MatcherTable {
                 matches everyone; an empty list matches no one.",
             "properties": properties,
             "propertyNames": {
-                "not": { "enum": UNMATCHABLE_FIELDS },
+                "not": { "enum": unmatchable_fields() },
                 "description": "profile, time, count and lock fields cannot be matched on",
             },
             "additionalProperties": values,
@@ -208,12 +199,10 @@ impl JsonSchema for RequiredFieldName {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let refused: Vec<&str> = UNMATCHABLE_FIELDS
-            .iter()
-            .copied()
-            .filter(|f| !["name", "phone", ""].contains(f))
-            .chain(["id", "role", "status"])
-            .collect();
+        let allowed: Vec<&str> =
+            USER_FIELDS.iter().filter(|f| f.requirable).map(|f| f.name).collect();
+        let refused: Vec<&str> =
+            USER_FIELDS.iter().filter(|f| !f.requirable).map(|f| f.name).collect();
         json_schema!({
             "type": "string",
             "title": "Required field",
@@ -221,7 +210,7 @@ impl JsonSchema for RequiredFieldName {
                 `name`, `phone`, `manager_id` (an existing manager), `teams` (at least one) or \
                 an extra column of users.csv (exact name).",
             "anyOf": [
-                { "enum": ["email", "name", "phone", "manager_id", "teams"] },
+                { "enum": allowed },
                 { "not": { "pattern": one_of_trimmed(&refused) } },
             ],
         })
@@ -240,7 +229,7 @@ fn column_map(known: &[&str]) -> Schema {
 
 /// Schema of `[snapshot.columns.users]`.
 pub fn user_columns(_: &mut SchemaGenerator) -> Schema {
-    column_map(&crate::snapshot::USER_COLUMNS)
+    column_map(&USER_COLUMNS)
 }
 
 /// Schema of `[snapshot.columns.teams]`.
@@ -256,4 +245,26 @@ pub fn record_columns(_: &mut SchemaGenerator) -> Schema {
 /// Schema of `[snapshot.columns.blocked_emails]`.
 pub fn blocked_email_columns(_: &mut SchemaGenerator) -> Schema {
     column_map(&crate::snapshot::BLOCKED_EMAIL_COLUMNS)
+}
+
+/// Schema of `[snapshot.formats]`: `"*"` and the time columns of the user table.
+pub fn formats(_: &mut SchemaGenerator) -> Schema {
+    let mut properties = serde_json::Map::new();
+    properties.insert(
+        "*".to_owned(),
+        json!({ "type": "string", "description": "The format of every time column without its own entry." }),
+    );
+    for name in fields_of(FieldKind::Time) {
+        properties.insert(
+            name.to_owned(),
+            json!({ "type": "string", "description": format!("The format of `{name}`.") }),
+        );
+    }
+    json_schema!({
+        "type": "object",
+        "title": "[snapshot.formats]",
+        "description": "strftime formats of the user time fields; `\"*\"` applies to every field without its own.",
+        "properties": properties,
+        "additionalProperties": false,
+    })
 }

@@ -9,31 +9,10 @@ use super::{
     Account, Adjacency, IdMap, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx,
 };
 use crate::diag::quote;
+use crate::model::UserField as F;
 use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
 use std::path::PathBuf;
-
-/// The standard columns of `users.csv` (any other column is kept as an attribute).
-pub const USER_COLUMNS: [&str; 18] = [
-    "id",
-    "email",
-    "name",
-    "phone",
-    "role",
-    "status",
-    "manager_id",
-    "teams",
-    "flags",
-    "permissions",
-    "last_login_at",
-    "invited_at",
-    "activated_at",
-    "notified_at",
-    "invite_resends",
-    "failed_logins",
-    "locked",
-    "locked_at",
-];
 
 /// The standard columns of `teams.csv`.
 pub const TEAM_COLUMNS: [&str; 3] = ["id", "name", "leader_id"];
@@ -43,8 +22,6 @@ pub const RECORD_COLUMNS: [&str; 4] = ["id", "kind", "owner_id", "state"];
 /// The columns of `blocked_emails.csv`.
 pub const BLOCKED_EMAIL_COLUMNS: [&str; 1] = ["email"];
 
-/// Required user columns.
-pub const USER_REQUIRED: [&str; 3] = ["id", "role", "status"];
 /// Required team columns.
 pub const TEAM_REQUIRED: [&str; 1] = ["id"];
 /// Required record columns.
@@ -341,7 +318,7 @@ impl<'p> StoreBuilder<'p> {
         }
     }
 
-    /// Adds one user row. `cell(i)` returns the cell of [`USER_COLUMNS`]`[i]`.
+    /// Adds one user row. `cell(i)` returns the cell of [`crate::model::USER_COLUMNS`]`[i]`.
     pub fn add_user<'a>(
         &mut self,
         cell: impl Fn(usize) -> Option<Cell<'a>>,
@@ -371,9 +348,10 @@ impl<'p> StoreBuilder<'p> {
                 }
             };
         }
-        let id = take!(text(cell(0), "id"), None);
-        let role_text = take!(text(cell(4), "role"), None);
-        let status_text = take!(text(cell(5), "status"), None);
+        let field = |f: F| cell(f as usize);
+        let id = take!(text(field(F::Id), "id"), None);
+        let role_text = take!(text(field(F::Role), "role"), None);
+        let status_text = take!(text(field(F::Status), "status"), None);
         let id = match id {
             Some(id) => id,
             None => {
@@ -429,25 +407,23 @@ impl<'p> StoreBuilder<'p> {
                 status
             }
         };
-        let email = take!(text(cell(1), "email"), None);
-        let name = take!(text(cell(2), "name"), None);
-        let phone = take!(text(cell(3), "phone"), None);
-        let manager = take!(text(cell(6), "manager_id"), None);
-        let teams = list(cell(7));
-        let flags = list(cell(8));
-        let permissions = list(cell(9));
+        let email = take!(text(field(F::Email), "email"), None);
+        let name = take!(text(field(F::Name), "name"), None);
+        let phone = take!(text(field(F::Phone), "phone"), None);
+        let manager = take!(text(field(F::ManagerId), "manager_id"), None);
+        let teams = list(field(F::Teams));
+        let flags = list(field(F::Flags));
+        let permissions = list(field(F::Permissions));
         let formats = &self.policy.input.formats;
-        let last_login_at =
-            take!(time(cell(10), "last_login_at", formats.for_field("last_login_at")), None);
-        let invited_at = take!(time(cell(11), "invited_at", formats.for_field("invited_at")), None);
-        let activated_at =
-            take!(time(cell(12), "activated_at", formats.for_field("activated_at")), None);
-        let notified_at =
-            take!(time(cell(13), "notified_at", formats.for_field("notified_at")), None);
-        let invite_resends = take!(count(cell(14), "invite_resends"), 0);
-        let failed_logins = take!(count(cell(15), "failed_logins"), 0);
-        let locked = take!(boolean(cell(16), "locked"), false);
-        let locked_at = take!(time(cell(17), "locked_at", formats.for_field("locked_at")), None);
+        let when = |f: F| time(field(f), f.name(), formats.for_field(f.name()));
+        let last_login_at = take!(when(F::LastLoginAt), None);
+        let invited_at = take!(when(F::InvitedAt), None);
+        let activated_at = take!(when(F::ActivatedAt), None);
+        let notified_at = take!(when(F::NotifiedAt), None);
+        let invite_resends = take!(count(field(F::InviteResends), "invite_resends"), 0);
+        let failed_logins = take!(count(field(F::FailedLogins), "failed_logins"), 0);
+        let locked = take!(boolean(field(F::Locked), "locked"), false);
+        let locked_at = take!(when(F::LockedAt), None);
         let mut attrs = Vec::new();
         for (column, value) in attributes {
             match text(Some(*value), column) {

@@ -7,12 +7,13 @@
 
 use super::build::{
     Cell, FieldError, RecordChunk, StoreBuilder, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS,
-    RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED, USER_COLUMNS, USER_REQUIRED,
+    RECORD_REQUIRED, TEAM_COLUMNS, TEAM_REQUIRED,
 };
 use super::mapping::{ColumnMap, Input};
 use super::meta;
 use super::{Progress, Store};
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
+use crate::model::{USER_COLUMNS, USER_REQUIRED};
 use crate::policy::Policy;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};

@@ -4,10 +4,11 @@
 //! Each row is parsed on its own (through `RawValue`), so that a bad cell is reported with
 //! the line and column of its row and loading goes on to find the next problem.
 
-use super::build::{Cell, StoreBuilder, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS};
+use super::build::{Cell, StoreBuilder, RECORD_COLUMNS, TEAM_COLUMNS};
 use super::csv::{newlines, strip_bom, MAX_PROBLEMS};
 use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::USER_COLUMNS;
 use crate::policy::Policy;
 use crate::time::{parse_time, TIME_HINT};
 use serde::Deserialize;

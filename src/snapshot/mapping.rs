@@ -50,16 +50,12 @@ impl ColumnMap {
     }
 }
 
-/// The user time fields a format can be given for.
-pub const TIME_FIELDS: [&str; 5] =
-    ["last_login_at", "invited_at", "activated_at", "notified_at", "locked_at"];
-
 /// `[snapshot.formats]`: a format per time field, or for all of them.
 #[derive(Debug, Clone, Default)]
 pub struct TimeFormats {
     /// `"*"`.
     pub any: Option<TimeFormat>,
-    /// Per field of [`TIME_FIELDS`].
+    /// Per time field of the user table (`crate::model::FieldKind::Time`).
     pub fields: Vec<(String, TimeFormat)>,
 }
 

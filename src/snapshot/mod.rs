@@ -17,9 +17,9 @@ mod scim;
 
 pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
-pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS, USER_COLUMNS};
+pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS};
 pub use json::parse_file as parse_json;
-pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats, TIME_FIELDS};
+pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats};
 pub use records::{Record, Records};
 pub use scim::{is_list_response, parse_file as parse_scim};
 

@@ -10,12 +10,13 @@
 //! extensions). Users are converted into the same cells as a CSV row and go through the
 //! same checks.
 
-use super::build::{Cell, StoreBuilder, TEAM_COLUMNS, USER_COLUMNS};
+use super::build::{Cell, StoreBuilder, TEAM_COLUMNS};
 use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
 use super::json::{as_cell, offset_of_line_col, Owned};
 use super::mapping::{member, AttrPath, Input};
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
+use crate::model::USER_COLUMNS;
 use crate::policy::Policy;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
