@@ -77,10 +77,11 @@ pub struct BoundMatcher {
     clauses: Vec<BoundClause>,
 }
 
+/// A clause with the snapshot's names resolved to its symbols and indices.
 #[derive(Debug, Clone)]
 enum BoundClause {
-    Role(Vec<RoleIx>),
-    Status(Vec<Status>),
+    /// Role, status and e-mail clauses name nothing of the snapshot: kept as compiled.
+    AsCompiled(Clause),
     Flags(Vec<Sym>),
     /// Roles that grant one of the permissions, and the permission symbols.
     Permissions {
@@ -89,7 +90,6 @@ enum BoundClause {
     },
     Teams(Vec<TeamIx>),
     Id(Vec<UserIx>),
-    Email(Vec<String>),
     Attribute {
         name: Sym,
         values: Vec<String>,
@@ -107,8 +107,9 @@ impl Matcher {
         let mut clauses = Vec::with_capacity(self.clauses.len());
         for clause in &self.clauses {
             clauses.push(match clause {
-                Clause::Role(r) => BoundClause::Role(r.clone()),
-                Clause::Status(s) => BoundClause::Status(s.clone()),
+                Clause::Role(_) | Clause::Status(_) | Clause::Email(_) => {
+                    BoundClause::AsCompiled(clause.clone())
+                }
                 Clause::Flags(f) => {
                     BoundClause::Flags(f.iter().filter_map(|v| store.symbols.get(v)).collect())
                 }
@@ -124,9 +125,6 @@ impl Matcher {
                 }
                 Clause::Id(ids) => {
                     BoundClause::Id(ids.iter().filter_map(|v| store.user_ix(v)).collect())
-                }
-                Clause::Email(e) => {
-                    BoundClause::Email(e.iter().map(|v| v.to_lowercase()).collect())
                 }
                 Clause::Attribute { name, values } => match store.attribute_sym(name) {
                     Some(sym) => BoundClause::Attribute { name: sym, values: values.clone() },
@@ -154,8 +152,13 @@ impl BoundMatcher {
     pub fn matches(&self, store: &Store, user: UserIx) -> bool {
         let u = store.user(user);
         self.clauses.iter().all(|c| match c {
-            BoundClause::Role(r) => r.contains(&u.role),
-            BoundClause::Status(s) => s.contains(&u.status),
+            BoundClause::AsCompiled(Clause::Role(r)) => r.contains(&u.role),
+            BoundClause::AsCompiled(Clause::Status(s)) => s.contains(&u.status),
+            BoundClause::AsCompiled(Clause::Email(e)) => {
+                u.email.as_deref().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
+            }
+            // `bind` keeps no other clause as compiled.
+            BoundClause::AsCompiled(_) => false,
             BoundClause::Flags(f) => u.flags.iter().any(|x| f.contains(x)),
             BoundClause::Permissions { roles, syms } => {
                 roles.get(u.role.index()).copied().unwrap_or(false)
@@ -165,9 +168,6 @@ impl BoundMatcher {
                 u.teams.iter().any(|m| m.ix().is_some_and(|ix| t.contains(&ix)))
             }
             BoundClause::Id(ids) => ids.contains(&user),
-            BoundClause::Email(e) => {
-                u.email.as_deref().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
-            }
             BoundClause::Attribute { name, values } => {
                 u.attribute(*name).is_some_and(|v| values.iter().any(|x| x == v))
             }
