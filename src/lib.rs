@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod fields;
 pub mod hash;
 pub mod model;
 pub mod offboard;

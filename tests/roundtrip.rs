@@ -424,7 +424,7 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
     let sym = |s| store.symbols.resolve(s).to_owned();
     let attr_names: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
     let mut header: Vec<String> =
-        roster::model::USER_COLUMNS.iter().map(|c| c.to_string()).collect();
+        roster::fields::USER_COLUMNS.iter().map(|c| c.to_string()).collect();
     header.extend(attr_names.iter().cloned());
     let mut users = csv_row(header);
     for u in &store.users {

@@ -5,7 +5,8 @@
 
 use super::resolver::Resolution;
 use super::{Actor, Channel, Holdings};
-use crate::model::{Status, UserField};
+use crate::fields::UserField;
+use crate::model::Status;
 use crate::plan::Blocked;
 use crate::policy::{ActorRank, ReportsPolicy, RequiredField, TeamsPolicy};
 use crate::rules::Ctx;

@@ -11,7 +11,8 @@ use super::{
     Policy, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
 };
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
-use crate::model::{fields_of, FieldKind, RoleIx, Status, UserField, USER_COLUMNS};
+use crate::fields::{fields_of, FieldKind, UserField, USER_COLUMNS};
+use crate::model::{RoleIx, Status};
 use crate::snapshot::{
     AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS,
 };

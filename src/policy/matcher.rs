@@ -63,7 +63,7 @@ pub struct Matcher {
 
 /// The fields a matcher may test, for help texts: `` `id`, `email`, ... ``.
 pub fn matchable_fields() -> String {
-    let names: Vec<String> = crate::model::USER_FIELDS
+    let names: Vec<String> = crate::fields::USER_FIELDS
         .iter()
         .filter(|f| f.matcher.is_some())
         .map(|f| format!("`{}`", f.name))

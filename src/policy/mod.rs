@@ -18,7 +18,8 @@ pub use schema::policy_schema_json;
 pub use strategy::{Strategy, STRATEGY_NAMES};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::model::{RoleIx, Status, UserField};
+use crate::fields::UserField;
+use crate::model::{RoleIx, Status};
 use crate::snapshot::{Store, Sym, UserIx};
 use crate::time::Duration;
 use std::collections::{BTreeMap, HashMap};
@@ -220,7 +221,7 @@ pub enum RequiredField {
 
 /// The standard fields `deactivation.required_fields` may name, for help texts.
 pub fn requirable_fields() -> String {
-    let names: Vec<String> = crate::model::USER_FIELDS
+    let names: Vec<String> = crate::fields::USER_FIELDS
         .iter()
         .filter(|f| f.requirable)
         .map(|f| format!("`{}`", f.name))

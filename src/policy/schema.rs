@@ -9,7 +9,8 @@
 //! (Taplo, Even Better TOML) validate.
 
 use super::raw::{OneOrMany, RawPolicy};
-use crate::model::{fields_of, unmatchable_fields, FieldKind, Status, USER_COLUMNS, USER_FIELDS};
+use crate::fields::{fields_of, unmatchable_fields, FieldKind, USER_COLUMNS, USER_FIELDS};
+use crate::model::Status;
 use crate::time::Duration;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Value};

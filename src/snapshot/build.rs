@@ -9,7 +9,7 @@ use super::{
     Account, Adjacency, IdMap, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx,
 };
 use crate::diag::quote;
-use crate::model::UserField as F;
+use crate::fields::UserField as F;
 use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
 use std::path::PathBuf;
@@ -318,7 +318,7 @@ impl<'p> StoreBuilder<'p> {
         }
     }
 
-    /// Adds one user row. `cell(i)` returns the cell of [`crate::model::USER_COLUMNS`]`[i]`.
+    /// Adds one user row. `cell(i)` returns the cell of [`crate::fields::USER_COLUMNS`]`[i]`.
     pub fn add_user<'a>(
         &mut self,
         cell: impl Fn(usize) -> Option<Cell<'a>>,

@@ -13,7 +13,7 @@ use super::mapping::{ColumnMap, Input};
 use super::meta;
 use super::{Progress, Store};
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
-use crate::model::{USER_COLUMNS, USER_REQUIRED};
+use crate::fields::{USER_COLUMNS, USER_REQUIRED};
 use crate::policy::Policy;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};

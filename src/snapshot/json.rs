@@ -8,7 +8,7 @@ use super::build::{Cell, StoreBuilder, RECORD_COLUMNS, TEAM_COLUMNS};
 use super::csv::{newlines, strip_bom, MAX_PROBLEMS};
 use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::model::USER_COLUMNS;
+use crate::fields::USER_COLUMNS;
 use crate::policy::Policy;
 use crate::time::{parse_time, TIME_HINT};
 use serde::Deserialize;

@@ -55,7 +55,7 @@ impl ColumnMap {
 pub struct TimeFormats {
     /// `"*"`.
     pub any: Option<TimeFormat>,
-    /// Per time field of the user table (`crate::model::FieldKind::Time`).
+    /// Per time field of the user table (`crate::fields::FieldKind::Time`).
     pub fields: Vec<(String, TimeFormat)>,
 }
 

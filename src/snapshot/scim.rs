@@ -16,7 +16,7 @@ use super::json::{as_cell, offset_of_line_col, Owned};
 use super::mapping::{member, AttrPath, Input};
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
-use crate::model::USER_COLUMNS;
+use crate::fields::USER_COLUMNS;
 use crate::policy::Policy;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
