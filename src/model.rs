@@ -1,5 +1,8 @@
-//! Small domain values shared by the policy and the snapshot: statuses and role ranks.
+//! Small domain values shared by the policy and the snapshot: statuses and their aliases,
+//! and roles with their ranks, aliases and permissions. The policy compiles them; the
+//! snapshot loader resolves the export's spellings with them.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 /// A user's lifecycle status. The order is the order reports list them in.
@@ -68,5 +71,82 @@ impl RoleIx {
     /// The index into the policy's role table.
     pub fn index(self) -> usize {
         self.0 as usize
+    }
+}
+
+/// The role table: names in rank order (highest first), aliases, permissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roles {
+    /// Canonical names, highest rank first.
+    pub names: Vec<String>,
+    /// Permissions granted by each role, by rank.
+    pub permissions: Vec<Vec<String>>,
+    /// Name or alias (lowercase) -> role.
+    pub lookup: HashMap<String, RoleIx>,
+}
+
+impl Roles {
+    /// Finds a role by name or alias, ignoring case and surrounding space.
+    pub fn resolve(&self, text: &str) -> Option<RoleIx> {
+        self.lookup.get(&text.trim().to_lowercase()).copied()
+    }
+
+    /// The canonical name of a role.
+    pub fn name(&self, role: RoleIx) -> &str {
+        self.names.get(role.index()).map_or("?", String::as_str)
+    }
+
+    /// Whether the role grants a permission.
+    pub fn grants(&self, role: RoleIx, permission: &str) -> bool {
+        self.permissions.get(role.index()).is_some_and(|p| p.iter().any(|x| x == permission))
+    }
+
+    /// The known names, for error help.
+    pub fn known(&self) -> String {
+        let mut all: Vec<&str> = self.lookup.keys().map(String::as_str).collect();
+        all.sort_unstable();
+        let names: Vec<String> = self.names.iter().map(|n| format!("`{n}`")).collect();
+        let aliases: Vec<String> = all
+            .iter()
+            .filter(|a| !self.names.iter().any(|n| n.eq_ignore_ascii_case(a)))
+            .map(|a| format!("`{a}`"))
+            .collect();
+        if aliases.is_empty() {
+            format!("known roles: {}", names.join(", "))
+        } else {
+            format!("known roles: {}; aliases: {}", names.join(", "), aliases.join(", "))
+        }
+    }
+}
+
+/// Status aliases and which statuses are billed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statuses {
+    /// Alias (lowercase) -> status.
+    pub aliases: BTreeMap<String, Status>,
+    /// Billed statuses, by [`Status::index`].
+    pub billed: [bool; 6],
+}
+
+impl Statuses {
+    /// Finds a status by canonical name or alias, ignoring case.
+    pub fn resolve(&self, text: &str) -> Option<Status> {
+        Status::parse(text).or_else(|| self.aliases.get(&text.trim().to_lowercase()).copied())
+    }
+
+    /// Whether users in this status count against seats.
+    pub fn is_billed(&self, status: Status) -> bool {
+        self.billed[status.index()]
+    }
+
+    /// The known names, for error help.
+    pub fn known(&self) -> String {
+        let names: Vec<String> = Status::ALL.iter().map(|s| format!("`{s}`")).collect();
+        if self.aliases.is_empty() {
+            format!("known statuses: {}", names.join(", "))
+        } else {
+            let aliases: Vec<String> = self.aliases.keys().map(|a| format!("`{a}`")).collect();
+            format!("known statuses: {}; aliases: {}", names.join(", "), aliases.join(", "))
+        }
     }
 }

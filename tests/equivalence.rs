@@ -6,10 +6,11 @@ use roster::snapshot;
 fn json_and_csv_examples_load_to_the_same_model() {
     let root = crate::support::root();
     let policy = roster::policy::load(&root.join("policies/default.toml")).expect("policy");
-    let csv = snapshot::load(&root.join("examples/acme"), &policy, &snapshot::Silent)
+    let csv = snapshot::load(&root.join("examples/acme"), policy.reading(), &snapshot::Silent)
         .expect("csv snapshot");
-    let json = snapshot::load(&root.join("examples/acme.json"), &policy, &snapshot::Silent)
-        .expect("json snapshot");
+    let json =
+        snapshot::load(&root.join("examples/acme.json"), policy.reading(), &snapshot::Silent)
+            .expect("json snapshot");
     assert_eq!(csv.users.len(), 41);
     assert_eq!(crate::support::canonical(&csv), crate::support::canonical(&json));
     assert_eq!(csv.attribute_names.len(), json.attribute_names.len());
@@ -20,7 +21,8 @@ fn a_plan_from_json_equals_the_plan_from_csv_but_for_the_digest() {
     let root = crate::support::root();
     let policy = roster::policy::load(&root.join("policies/default.toml")).expect("policy");
     let plan = |p: &str| {
-        let store = snapshot::load(&root.join(p), &policy, &snapshot::Silent).expect("snapshot");
+        let store =
+            snapshot::load(&root.join(p), policy.reading(), &snapshot::Silent).expect("snapshot");
         let as_of = store.taken_at.expect("taken_at");
         let mut plan = roster::engine::nightly(&policy, &store, as_of, None).expect("plan");
         plan.snapshot.sha256.clear();
@@ -94,15 +96,18 @@ fn a_scim_export_gives_the_same_plan_as_the_equivalent_csv_folder() {
 fn a_scim_export_loads_to_the_same_users_and_teams_as_the_csv_folder() {
     let root = crate::support::root();
     let policy = roster::policy::load(&root.join("policies/default.toml")).expect("policy");
-    let csv = snapshot::load(&root.join("examples/acme"), &policy, &snapshot::Silent)
+    let csv = snapshot::load(&root.join("examples/acme"), policy.reading(), &snapshot::Silent)
         .expect("csv snapshot");
-    let scim = snapshot::load(&root.join("examples/scim"), &policy, &snapshot::Silent)
+    let scim = snapshot::load(&root.join("examples/scim"), policy.reading(), &snapshot::Silent)
         .expect("scim folder");
     assert_eq!(crate::support::canonical(&csv), crate::support::canonical(&scim));
     // The lone file (detected by content) holds the same users and teams, and no records.
-    let lone =
-        snapshot::load(&root.join("examples/scim/users.scim.json"), &policy, &snapshot::Silent)
-            .expect("lone scim file");
+    let lone = snapshot::load(
+        &root.join("examples/scim/users.scim.json"),
+        policy.reading(),
+        &snapshot::Silent,
+    )
+    .expect("lone scim file");
     let people = |s: &roster::snapshot::Store| {
         crate::support::canonical(s)
             .lines()
@@ -137,12 +142,13 @@ fn groups_may_sit_in_a_sibling_file() {
         std::fs::copy(root.join("examples/scim").join(f), dir.join(f)).unwrap();
     }
     let policy = roster::policy::load(&root.join("policies/default.toml")).expect("policy");
-    let split = snapshot::load(&dir, &policy, &snapshot::Silent).expect("split scim folder");
-    let whole = snapshot::load(&root.join("examples/scim"), &policy, &snapshot::Silent)
+    let split =
+        snapshot::load(&dir, policy.reading(), &snapshot::Silent).expect("split scim folder");
+    let whole = snapshot::load(&root.join("examples/scim"), policy.reading(), &snapshot::Silent)
         .expect("scim folder");
     assert_eq!(crate::support::canonical(&whole), crate::support::canonical(&split));
     // teams.csv as well as Group resources: one source of teams only.
     std::fs::copy(root.join("examples/acme/teams.csv"), dir.join("teams.csv")).unwrap();
-    let err = snapshot::load(&dir, &policy, &snapshot::Silent).unwrap_err().to_string();
+    let err = snapshot::load(&dir, policy.reading(), &snapshot::Silent).unwrap_err().to_string();
     assert!(err.contains("teams.csv") && err.contains("Group resources"), "{err}");
 }

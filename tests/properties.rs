@@ -125,7 +125,7 @@ fn load(w: &World, policy: &Policy) -> Store {
         ),
         blocked_emails: None,
     };
-    snapshot::parse_folder(Path::new("prop"), &files, policy, &snapshot::Silent)
+    snapshot::parse_folder(Path::new("prop"), &files, policy.reading(), &snapshot::Silent)
         .expect("generated snapshots load")
 }
 

@@ -379,7 +379,7 @@ impl World {
 }
 
 fn load(files: &CsvFiles, policy: &Policy) -> Result<Store, String> {
-    snapshot::parse_folder(Path::new("prop"), files, policy, &snapshot::Silent)
+    snapshot::parse_folder(Path::new("prop"), files, policy.reading(), &snapshot::Silent)
         .map_err(|e| e.to_string())
 }
 

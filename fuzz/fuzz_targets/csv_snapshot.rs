@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         meta: part(3),
         blocked_emails: part(4),
     };
-    match snapshot::parse_folder(Path::new("fuzz"), &files, common::default_policy(), &snapshot::Silent) {
+    match snapshot::parse_folder(Path::new("fuzz"), &files, common::default_policy().reading(), &snapshot::Silent) {
         Err(e) => common::check_error(&e),
         Ok(store) => {
             // No silent row loss: a snapshot that loads has one user, team and record per

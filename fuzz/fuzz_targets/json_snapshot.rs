@@ -11,7 +11,7 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let policy = common::default_policy();
-    match snapshot::parse_json(Path::new("fuzz.json"), data, policy) {
+    match snapshot::parse_json(Path::new("fuzz.json"), data, policy.reading()) {
         Err(e) => common::check_error(&e),
         Ok(store) => {
             common::check_store(&store);

@@ -32,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
     let byte = |i: usize| control.get(i).copied().unwrap_or(0);
     let policies = common::policies();
     let policy = &policies[byte(0) as usize % policies.len()];
-    let store = match snapshot::parse_folder(Path::new("fuzz"), &files, policy, &snapshot::Silent) {
+    let store = match snapshot::parse_folder(Path::new("fuzz"), &files, policy.reading(), &snapshot::Silent) {
         Ok(s) => s,
         Err(e) => {
             common::check_error(&e);

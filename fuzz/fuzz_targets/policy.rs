@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let store = match snapshot::parse_folder(Path::new("acme"), &common::acme_files(), &policy, &snapshot::Silent) {
+    let store = match snapshot::parse_folder(Path::new("acme"), &common::acme_files(), policy.reading(), &snapshot::Silent) {
         Ok(s) => s,
         Err(e) => {
             common::check_error(&e);

@@ -15,7 +15,7 @@ use std::path::Path;
 fuzz_target!(|data: &[u8]| {
     let policy = common::default_policy();
     let path = Path::new("fuzz.scim.json");
-    match snapshot::parse_scim(path, data, policy) {
+    match snapshot::parse_scim(path, data, policy.reading()) {
         Err(e) => {
             common::check_error(&e);
             for d in &e.0 {

@@ -76,7 +76,7 @@ impl Inputs {
 /// Loads a snapshot, with the progress line on a terminal.
 pub fn load_snapshot(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     progress::begin(path);
-    snapshot::load(path, policy, &progress::Terminal)
+    snapshot::load(path, policy.reading(), &progress::Terminal)
 }
 
 /// Reads and parses a bulk requests sheet.

@@ -7,8 +7,8 @@ use crate::diag::Diagnostic;
 use crate::engine::scenario::{Command, Scenario};
 use crate::plan::diff::diff;
 use crate::plan::Plan;
-use crate::policy;
 use crate::render::{self, Names};
+use crate::{policy, snapshot};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -99,31 +99,41 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         ([], [old_policy, new_policy], Some(snapshot_path)) => {
             let old_policy = policy::load(old_policy)?;
             let new_policy = policy::load(new_policy)?;
-            let old_store = load_snapshot(snapshot_path, &old_policy)?;
+            // Both policies read the export alike (same columns, formats, roles and
+            // statuses) in the common case: then it is loaded once.
+            let same_reading = old_policy.reading() == new_policy.reading();
             let new_store = load_snapshot(snapshot_path, &new_policy)?;
+            let old_store = match same_reading {
+                true => None,
+                false => Some(load_snapshot(snapshot_path, &old_policy)?),
+            };
             let as_of = args.as_of.resolve(&new_store);
+            let new_previous = match &args.previous {
+                Some(p) => Some(std::sync::Arc::new(load_snapshot(p, &new_policy)?)),
+                None => None,
+            };
+            let old_previous = match (&args.previous, same_reading) {
+                (Some(p), false) => Some(std::sync::Arc::new(load_snapshot(p, &old_policy)?)),
+                _ => new_previous.clone(),
+            };
             let sheet = match &args.requests {
                 Some(p) => Some(load_requests(p)?),
                 None => None,
             };
-            let scenario = |policy: &policy::Policy| -> Result<Scenario, Error> {
-                Ok(Scenario {
-                    command: args.command,
-                    actor: args.actor.clone(),
-                    users: args.user.clone(),
-                    sheet: sheet.clone(),
-                    bulk: false,
-                    reassign_to: args.reassign_to.clone(),
-                    reports_to: args.reports_to.clone(),
-                    allow_reactivation: false,
-                    previous: match &args.previous {
-                        Some(p) => Some(load_snapshot(p, policy)?),
-                        None => None,
-                    },
-                })
+            let scenario = |previous: Option<std::sync::Arc<snapshot::Store>>| Scenario {
+                command: args.command,
+                actor: args.actor.clone(),
+                users: args.user.clone(),
+                sheet: sheet.clone(),
+                bulk: false,
+                reassign_to: args.reassign_to.clone(),
+                reports_to: args.reports_to.clone(),
+                allow_reactivation: false,
+                previous,
             };
-            let old = scenario(&old_policy)?.plan(&old_policy, &old_store, as_of)?;
-            let new = scenario(&new_policy)?.plan(&new_policy, &new_store, as_of)?;
+            let old_store_ref = old_store.as_ref().unwrap_or(&new_store);
+            let old = scenario(old_previous).plan(&old_policy, old_store_ref, as_of)?;
+            let new = scenario(new_previous).plan(&new_policy, &new_store, as_of)?;
             (old, new, Some(new_store))
         }
         _ => return Err(Error::Usage(

@@ -197,7 +197,7 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         }
     })?;
     let policy = policy::load(&dir.join(&case.policy))?;
-    let store = snapshot::load(&dir.join(&case.snapshot), &policy, &snapshot::Silent)?;
+    let store = snapshot::load(&dir.join(&case.snapshot), policy.reading(), &snapshot::Silent)?;
     let as_of = match &case.as_of {
         Some(t) => parse_time(t.get_ref()).ok_or_else(|| {
             Diagnostic::file(&path, format!("`{}` is not a time", t.get_ref()))
@@ -223,7 +223,9 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         reports_to: case.reports_to,
         allow_reactivation: case.allow_reactivation,
         previous: match &case.previous {
-            Some(p) => Some(snapshot::load(&dir.join(p), &policy, &snapshot::Silent)?),
+            Some(p) => {
+                Some(snapshot::load(&dir.join(p), policy.reading(), &snapshot::Silent)?.into())
+            }
             None => None,
         },
     };

@@ -54,15 +54,15 @@ pub struct Scenario {
     pub reports_to: Option<String>,
     /// Keep e-mails off the block list.
     pub allow_reactivation: bool,
-    /// The previous snapshot (plan).
-    pub previous: Option<Store>,
+    /// The previous snapshot (plan); shared, since `roster diff` plans with two policies.
+    pub previous: Option<std::sync::Arc<Store>>,
 }
 
 impl Scenario {
     /// Plans the scenario.
     pub fn plan(&self, policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
         match self.command {
-            Command::Plan => super::nightly(policy, store, as_of, self.previous.as_ref()),
+            Command::Plan => super::nightly(policy, store, as_of, self.previous.as_deref()),
             Command::Offboard => {
                 let (requests, options) = self.offboarding(store);
                 super::offboarding(policy, store, as_of, &requests, &options)

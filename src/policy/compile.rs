@@ -119,6 +119,11 @@ impl Compiler<'_> {
         let deactivation = self.deactivation(raw.deactivation, &roles, &statuses);
         let leaders = self.leaders(raw.leaders, &roles, &statuses);
         let records = self.records(raw.records);
+        let mut record_names: Vec<String> = Vec::new();
+        for (kind, rule) in &records.kinds {
+            record_names.push(kind.clone());
+            record_names.extend(rule.states.keys().cloned());
+        }
         let input = self.input(raw.snapshot.unwrap_or_default());
         Policy {
             name: raw.name.into_inner().trim().to_owned(),
@@ -135,6 +140,7 @@ impl Compiler<'_> {
             leaders,
             records,
             input,
+            record_names,
         }
     }
 

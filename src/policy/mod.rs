@@ -19,10 +19,12 @@ pub use strategy::{Strategy, STRATEGY_NAMES};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fields::UserField;
-use crate::model::{RoleIx, Status};
+pub use crate::model::{Roles, Statuses};
+
+use crate::model::Status;
 use crate::snapshot::{Store, Sym, UserIx};
 use crate::time::Duration;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A validated policy.
@@ -56,6 +58,8 @@ pub struct Policy {
     pub records: Dispositions,
     /// `[snapshot]`: column names, time formats and SCIM paths of the export.
     pub input: crate::snapshot::Input,
+    /// The record kinds and states `[records.*]` names, for the loader to intern first.
+    pub record_names: Vec<String>,
 }
 
 /// Reads and compiles a policy file.
@@ -74,82 +78,6 @@ pub fn load(path: &Path) -> Result<Policy, Diagnostics> {
         .help("save the policy as UTF-8")
     })?;
     parse(&source, path)
-}
-
-/// The role table: names in rank order (highest first), aliases, permissions.
-#[derive(Debug, Clone)]
-pub struct Roles {
-    /// Canonical names, highest rank first.
-    pub names: Vec<String>,
-    /// Permissions granted by each role, by rank.
-    pub permissions: Vec<Vec<String>>,
-    lookup: HashMap<String, RoleIx>,
-}
-
-impl Roles {
-    /// Finds a role by name or alias, ignoring case and surrounding space.
-    pub fn resolve(&self, text: &str) -> Option<RoleIx> {
-        self.lookup.get(&text.trim().to_lowercase()).copied()
-    }
-
-    /// The canonical name of a role.
-    pub fn name(&self, role: RoleIx) -> &str {
-        self.names.get(role.index()).map_or("?", String::as_str)
-    }
-
-    /// Whether the role grants a permission.
-    pub fn grants(&self, role: RoleIx, permission: &str) -> bool {
-        self.permissions.get(role.index()).is_some_and(|p| p.iter().any(|x| x == permission))
-    }
-
-    /// The known names, for error help.
-    pub fn known(&self) -> String {
-        let mut all: Vec<&str> = self.lookup.keys().map(String::as_str).collect();
-        all.sort_unstable();
-        let names: Vec<String> = self.names.iter().map(|n| format!("`{n}`")).collect();
-        let aliases: Vec<String> = all
-            .iter()
-            .filter(|a| !self.names.iter().any(|n| n.eq_ignore_ascii_case(a)))
-            .map(|a| format!("`{a}`"))
-            .collect();
-        if aliases.is_empty() {
-            format!("known roles: {}", names.join(", "))
-        } else {
-            format!("known roles: {}; aliases: {}", names.join(", "), aliases.join(", "))
-        }
-    }
-}
-
-/// Status aliases and which statuses are billed.
-#[derive(Debug, Clone)]
-pub struct Statuses {
-    /// Alias (lowercase) -> status.
-    pub aliases: BTreeMap<String, Status>,
-    /// Billed statuses, by [`Status::index`].
-    pub billed: [bool; 6],
-}
-
-impl Statuses {
-    /// Finds a status by canonical name or alias, ignoring case.
-    pub fn resolve(&self, text: &str) -> Option<Status> {
-        Status::parse(text).or_else(|| self.aliases.get(&text.trim().to_lowercase()).copied())
-    }
-
-    /// Whether users in this status count against seats.
-    pub fn is_billed(&self, status: Status) -> bool {
-        self.billed[status.index()]
-    }
-
-    /// The known names, for error help.
-    pub fn known(&self) -> String {
-        let names: Vec<String> = Status::ALL.iter().map(|s| format!("`{s}`")).collect();
-        if self.aliases.is_empty() {
-            format!("known statuses: {}", names.join(", "))
-        } else {
-            let aliases: Vec<String> = self.aliases.keys().map(|a| format!("`{a}`")).collect();
-            format!("known statuses: {}; aliases: {}", names.join(", "), aliases.join(", "))
-        }
-    }
 }
 
 /// `[invites]`.
@@ -411,6 +339,17 @@ impl Policy {
             Ok(Bound { exempt, protected, bulk_refuse, overrides, required_attributes })
         } else {
             Err(Diagnostics(problems))
+        }
+    }
+
+    /// What the snapshot loader needs of this policy.
+    pub fn reading(&self) -> crate::snapshot::Reading<'_> {
+        crate::snapshot::Reading {
+            input: &self.input,
+            roles: &self.roles,
+            statuses: &self.statuses,
+            names: &self.record_names,
+            needs_last_login: self.idle.is_some(),
         }
     }
 

@@ -4,13 +4,12 @@
 //! them (times, integers, booleans, roles, statuses) and, once every row is in, resolves
 //! ids into dense indices and builds the adjacency lists.
 
-use super::mapping::TimeFormat;
+use super::mapping::{Reading, TimeFormat};
 use super::{
     Account, Adjacency, IdMap, Interner, Link, Records, Store, Sym, Team, TeamIx, User, UserIx,
 };
 use crate::diag::quote;
 use crate::fields::UserField as F;
-use crate::policy::Policy;
 use crate::time::{parse_time, Time, TIME_HINT};
 use std::path::PathBuf;
 
@@ -127,7 +126,7 @@ impl UserRow {
 
 /// Gathers rows, then builds the [`Store`].
 pub struct StoreBuilder<'p> {
-    policy: &'p Policy,
+    reading: Reading<'p>,
     symbols: Interner,
     attribute_names: Vec<Sym>,
     users: Vec<User>,
@@ -270,19 +269,16 @@ fn check_record<'a>(
 }
 
 impl<'p> StoreBuilder<'p> {
-    /// A builder that resolves roles and statuses against `policy`.
-    pub fn new(policy: &'p Policy) -> Self {
+    /// A builder that resolves roles and statuses with `reading`.
+    pub fn new(reading: Reading<'p>) -> Self {
         // Record kinds and states the policy names are interned up front, so that parallel
         // parsing rarely meets a new one.
         let mut symbols = Interner::default();
-        for (kind, rule) in &policy.records.kinds {
-            symbols.intern(kind);
-            rule.states.keys().for_each(|state| {
-                symbols.intern(state);
-            });
+        for name in reading.names {
+            symbols.intern(name);
         }
         StoreBuilder {
-            policy,
+            reading,
             symbols,
             attribute_names: Vec::new(),
             users: Vec::new(),
@@ -302,12 +298,12 @@ impl<'p> StoreBuilder<'p> {
 
     /// How the policy says to read the export.
     pub fn input(&self) -> &'p super::mapping::Input {
-        &self.policy.input
+        self.reading.input
     }
 
     /// Whether the policy has a rule that reads last logins ([idle]).
     pub fn needs_last_login(&self) -> bool {
-        self.policy.idle.is_some()
+        self.reading.needs_last_login
     }
 
     /// Registers an extra user column (so a matcher may name it even when all cells are empty).
@@ -364,19 +360,19 @@ impl<'p> StoreBuilder<'p> {
                 errors.push(FieldError::new(
                     "role",
                     "is empty".to_owned(),
-                    format!("every user needs a role; {}", self.policy.roles.known()),
+                    format!("every user needs a role; {}", self.reading.roles.known()),
                 ));
                 None
             }
             Some(r) => {
-                let role = self.policy.roles.resolve(r);
+                let role = self.reading.roles.resolve(r);
                 if role.is_none() {
                     errors.push(FieldError::new(
                         "role",
                         format!("unknown role {}", quote(r)),
                         format!(
                             "{}; add it to the policy's [roles] order or aliases",
-                            self.policy.roles.known()
+                            self.reading.roles.known()
                         ),
                     ));
                 }
@@ -388,19 +384,19 @@ impl<'p> StoreBuilder<'p> {
                 errors.push(FieldError::new(
                     "status",
                     "is empty".to_owned(),
-                    format!("every user needs a status; {}", self.policy.statuses.known()),
+                    format!("every user needs a status; {}", self.reading.statuses.known()),
                 ));
                 None
             }
             Some(s) => {
-                let status = self.policy.statuses.resolve(s);
+                let status = self.reading.statuses.resolve(s);
                 if status.is_none() {
                     errors.push(FieldError::new(
                         "status",
                         format!("unknown status {}", quote(s)),
                         format!(
                             "{}; map it with [statuses] aliases in the policy",
-                            self.policy.statuses.known()
+                            self.reading.statuses.known()
                         ),
                     ));
                 }
@@ -414,7 +410,7 @@ impl<'p> StoreBuilder<'p> {
         let teams = list(field(F::Teams));
         let flags = list(field(F::Flags));
         let permissions = list(field(F::Permissions));
-        let formats = &self.policy.input.formats;
+        let formats = &self.reading.input.formats;
         let when = |f: F| time(field(f), f.name(), formats.for_field(f.name()));
         let last_login_at = take!(when(F::LastLoginAt), None);
         let invited_at = take!(when(F::InvitedAt), None);

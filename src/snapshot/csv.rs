@@ -11,10 +11,10 @@ use super::build::{
 };
 use super::mapping::{ColumnMap, Input};
 use super::meta;
+use super::Reading;
 use super::{Progress, Store};
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::fields::{USER_COLUMNS, USER_REQUIRED};
-use crate::policy::Policy;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -40,7 +40,7 @@ pub struct CsvFiles {
 /// Loads a CSV folder.
 pub fn load_folder(
     dir: &Path,
-    policy: &Policy,
+    reading: Reading<'_>,
     progress: &dyn Progress,
 ) -> Result<Store, Diagnostics> {
     let mut problems = Vec::new();
@@ -66,19 +66,19 @@ pub fn load_folder(
         return Err(Diagnostics(problems));
     }
     progress.phase("read files");
-    parse_folder(dir, &files, policy, progress)
+    parse_folder(dir, &files, reading, progress)
 }
 
 /// Parses the files of a CSV snapshot; `dir` names the folder in messages.
 pub fn parse_folder(
     dir: &Path,
     files: &CsvFiles,
-    policy: &Policy,
+    reading: Reading<'_>,
     progress: &dyn Progress,
 ) -> Result<Store, Diagnostics> {
     // The digest of 500 MB takes about half a second: compute it beside the parsing.
     let (sha, parsed) =
-        rayon::join(|| digest_folder(files), || parse_tables(dir, files, policy, progress));
+        rayon::join(|| digest_folder(files), || parse_tables(dir, files, reading, progress));
     parsed.map(|builder| builder.finish(dir.to_path_buf(), sha))
 }
 
@@ -103,10 +103,10 @@ fn digest_folder(files: &CsvFiles) -> String {
 fn parse_tables<'p>(
     dir: &Path,
     files: &CsvFiles,
-    policy: &'p Policy,
+    reading: Reading<'p>,
     progress: &dyn Progress,
 ) -> Result<StoreBuilder<'p>, Diagnostics> {
-    let mut builder = StoreBuilder::new(policy);
+    let mut builder = StoreBuilder::new(reading);
     let mut problems = Vec::new();
     if let Some(bytes) = &files.meta {
         meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);

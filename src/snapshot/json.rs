@@ -6,10 +6,10 @@
 
 use super::build::{Cell, StoreBuilder, RECORD_COLUMNS, TEAM_COLUMNS};
 use super::csv::{newlines, strip_bom, MAX_PROBLEMS};
+use super::Reading;
 use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fields::USER_COLUMNS;
-use crate::policy::Policy;
 use crate::time::{parse_time, TIME_HINT};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -46,7 +46,7 @@ pub(super) enum Owned {
 }
 
 /// Parses a JSON snapshot; `path` names it in messages.
-pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
+pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Store, Diagnostics> {
     let sha = crate::hash::sha256(bytes);
     let body = strip_bom(bytes);
     let source = std::str::from_utf8(body).map_err(|e| {
@@ -67,7 +67,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, D
             .help("a JSON snapshot is an object with `taken_at`, `account`, `users`, `teams` and `records`")
     })?;
 
-    let mut builder = StoreBuilder::new(policy);
+    let mut builder = StoreBuilder::new(reading);
     let mut problems = Vec::new();
     if let Some(t) = &doc.taken_at {
         match parse_time(t) {

@@ -7,13 +7,34 @@
 //! - [`AttrPath`]: a SCIM attribute path (`emails[primary eq true].value`,
 //!   `urn:...:enterprise:2.0:User:manager.value`) and its evaluation on a resource.
 
+use crate::model::{Roles, Statuses};
 use crate::time::Time;
 use chrono::format::{Item, Parsed, StrftimeItems};
 use chrono::{NaiveDate, NaiveTime};
 use serde_json::Value;
 
+/// What a loader needs to read a snapshot, compiled from a policy (`Policy::reading`) or
+/// made by hand: how the export is written ([`Input`]), the role and status tables that
+/// resolve its spellings, the record kinds and states worth interning up front, and
+/// whether a missing last login matters (the policy has an `[idle]` rule). The snapshot
+/// never sees the policy itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reading<'a> {
+    /// How the export is written.
+    pub input: &'a Input,
+    /// Roles, aliases and ranks.
+    pub roles: &'a Roles,
+    /// Status aliases.
+    pub statuses: &'a Statuses,
+    /// Record kinds and states to intern first, so that parallel parsing rarely meets a new
+    /// one.
+    pub names: &'a [String],
+    /// An export without any last login is refused (every user would look never-logged-in).
+    pub needs_last_login: bool,
+}
+
 /// The compiled `[snapshot]` table (empty when the policy has none).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Input {
     /// `[snapshot.columns.users]`.
     pub users: ColumnMap,
@@ -51,7 +72,7 @@ impl ColumnMap {
 }
 
 /// `[snapshot.formats]`: a format per time field, or for all of them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TimeFormats {
     /// `"*"`.
     pub any: Option<TimeFormat>,
@@ -74,6 +95,15 @@ pub struct TimeFormat {
     pub text: String,
     items: Vec<Item<'static>>,
 }
+
+/// Two formats are the same when they are written the same.
+impl PartialEq for TimeFormat {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for TimeFormat {}
 
 impl TimeFormat {
     /// Compiles a format; it must name a full date (year, month and day).

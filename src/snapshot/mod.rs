@@ -19,13 +19,12 @@ pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
 pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS};
 pub use json::parse_file as parse_json;
-pub use mapping::{AttrPath, ColumnMap, Input, TimeFormat, TimeFormats};
+pub use mapping::{AttrPath, ColumnMap, Input, Reading, TimeFormat, TimeFormats};
 pub use records::{Record, Records};
 pub use scim::{is_list_response, parse_file as parse_scim};
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::{RoleIx, Status};
-use crate::policy::Policy;
 use crate::time::Time;
 use idmap::IdMap;
 use rustc_hash::FxHashMap as HashMap;
@@ -321,27 +320,35 @@ impl Progress for Silent {}
 /// Reads a snapshot: a folder of CSV files (or a folder whose users come from
 /// `users.scim.json`), a roster JSON file, or a SCIM ListResponse file (told apart by
 /// content).
-pub fn load(path: &Path, policy: &Policy, progress: &dyn Progress) -> Result<Store, Diagnostics> {
+pub fn load(
+    path: &Path,
+    reading: Reading<'_>,
+    progress: &dyn Progress,
+) -> Result<Store, Diagnostics> {
     progress.step("reading the snapshot");
-    let store = load_any(path, policy, progress);
+    let store = load_any(path, reading, progress);
     progress.step("evaluating the policy");
     store
 }
 
-fn load_any(path: &Path, policy: &Policy, progress: &dyn Progress) -> Result<Store, Diagnostics> {
+fn load_any(
+    path: &Path,
+    reading: Reading<'_>,
+    progress: &dyn Progress,
+) -> Result<Store, Diagnostics> {
     if path.is_dir() {
         if !path.join("users.csv").exists() && path.join(scim::USERS_FILE).exists() {
-            scim::load_folder(path, policy)
+            scim::load_folder(path, reading)
         } else {
-            csv::load_folder(path, policy, progress)
+            csv::load_folder(path, reading, progress)
         }
     } else if path.is_file() {
         let bytes = std::fs::read(path)
             .map_err(|e| Diagnostic::file(path, format!("cannot read the snapshot: {e}")))?;
         if scim::is_list_response(&bytes) {
-            scim::parse_file(path, &bytes, policy)
+            scim::parse_file(path, &bytes, reading)
         } else {
-            json::parse_file(path, &bytes, policy)
+            json::parse_file(path, &bytes, reading)
         }
     } else {
         Err(Diagnostic::file(path, "no such snapshot")

@@ -14,10 +14,10 @@ use super::build::{Cell, StoreBuilder, TEAM_COLUMNS};
 use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
 use super::json::{as_cell, offset_of_line_col, Owned};
 use super::mapping::{member, AttrPath, Input};
+use super::Reading;
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
 use crate::fields::USER_COLUMNS;
-use crate::policy::Policy;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -131,16 +131,16 @@ fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Di
 }
 
 /// Loads a lone SCIM file (users and teams only).
-pub fn parse_file(path: &Path, bytes: &[u8], policy: &Policy) -> Result<Store, Diagnostics> {
+pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Store, Diagnostics> {
     let doc = read_document(path, bytes)?;
-    let mut builder = StoreBuilder::new(policy);
+    let mut builder = StoreBuilder::new(reading);
     let mut problems = Vec::new();
     convert(&[doc], &mut builder, &mut problems);
     super::finish(builder, problems, path, || crate::hash::sha256(bytes))
 }
 
 /// Loads a folder whose users come from `users.scim.json`.
-pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
+pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostics> {
     let mut problems = Vec::new();
     let users_path = dir.join(USERS_FILE);
     let users = std::fs::read(&users_path)
@@ -160,7 +160,7 @@ pub fn load_folder(dir: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
     }
-    let mut builder = StoreBuilder::new(policy);
+    let mut builder = StoreBuilder::new(reading);
     let mut digest = Sha256::new();
     if let Some(bytes) = &meta_bytes {
         hash_file(&mut digest, "snapshot.toml", bytes);

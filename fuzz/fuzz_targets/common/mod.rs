@@ -67,7 +67,7 @@ pub fn acme_files() -> CsvFiles {
 pub fn acme() -> &'static Store {
     static ACME: OnceLock<Store> = OnceLock::new();
     ACME.get_or_init(|| {
-        snapshot::parse_folder(Path::new("examples/acme"), &acme_files(), default_policy(), &snapshot::Silent)
+        snapshot::parse_folder(Path::new("examples/acme"), &acme_files(), default_policy().reading(), &snapshot::Silent)
             .expect("the acme example loads")
     })
 }
