@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod fields;
+pub mod files;
 pub mod hash;
 pub mod model;
 pub mod offboard;

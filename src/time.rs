@@ -23,6 +23,9 @@ pub fn parse_time(text: &str) -> Option<Time> {
 
 fn parse_any(text: &str) -> Option<Time> {
     let text = text.trim();
+    if let Some(t) = parse_fixed(text.as_bytes()) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
@@ -37,6 +40,45 @@ fn parse_any(text: &str) -> Option<Time> {
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|dt| dt.and_utc())
+}
+
+/// The fixed-width forms most exports write, read without the general parser:
+/// `YYYY-MM-DD`, and `YYYY-MM-DDTHH:MM:SSZ` (or with a space for the `T`). Anything else
+/// (offsets, fractions, leap seconds) is left to it (`None`).
+fn parse_fixed(b: &[u8]) -> Option<Time> {
+    let digits = |from: usize, n: usize| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(from..from + n)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    if b.len() != 10 && b.len() != 20 {
+        return None;
+    }
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let mut seconds = 0u32;
+    if b.len() == 20 {
+        let separator_ok = matches!(b.get(10), Some(b'T' | b't' | b' '));
+        let shape_ok = b.get(13) == Some(&b':') && b.get(16) == Some(&b':');
+        if !separator_ok || !shape_ok || !matches!(b.get(19), Some(b'Z' | b'z')) {
+            return None;
+        }
+        let (h, m, s) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+        if h > 23 || m > 59 || s > 59 {
+            return None;
+        }
+        seconds = h * 3600 + m * 60 + s;
+    }
+    let midnight = date.and_hms_opt(0, 0, 0)?.and_utc();
+    midnight.checked_add_signed(TimeDelta::seconds(i64::from(seconds)))
 }
 
 /// Formats a time the way plans write it: RFC 3339, UTC, whole seconds.
@@ -215,6 +257,48 @@ mod tests {
         assert!(parse_time("2024-02-29").is_some());
         assert!(parse_time("9999-12-31T23:59:59+14:00").is_some());
         assert!(parse_time("0001-01-01").is_some());
+    }
+
+    #[test]
+    fn the_fixed_width_forms_read_as_the_general_parser_reads_them() {
+        for text in [
+            "2026-11-02",
+            "2026-11-02T08:15:00Z",
+            "2026-11-02 08:15:00Z",
+            "2024-02-29T23:59:59z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "1970-01-01",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let fast = parse_fixed(text.as_bytes());
+            let general = DateTime::parse_from_rfc3339(&text.replace(' ', "T"))
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+                .or_else(|| {
+                    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                        .ok()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                        .map(|d| d.and_utc())
+                });
+            assert!(fast.is_some(), "{text}");
+            assert_eq!(fast, general, "{text}");
+        }
+        for text in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-11-02T24:00:00Z",
+            "2026-11-02T08:15:60Z",
+            "2026-11-02T08:15:00+02",
+            "2026-1-02",
+            "+026-11-02",
+        ] {
+            assert_eq!(parse_fixed(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(
+            format_time(parse_time("2026-11-02T08:15:60Z").unwrap()),
+            "2026-11-02T08:15:60Z"
+        );
     }
 
     #[test]

@@ -1189,3 +1189,69 @@ fn hostile_scim_list_responses_fail_clearly() {
         assert_clear_error(&out, needles);
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Inputs that are not snapshot files
+
+#[test]
+fn a_fifo_a_device_or_an_oversized_file_is_refused_before_reading() {
+    let acme = std::fs::read(root().join("examples/acme/users.csv")).unwrap();
+    // A FIFO that nobody writes to would block the run forever.
+    let dir = snapshot("fifo", &[("users.csv", &acme)]);
+    let made = std::process::Command::new("mkfifo").arg(dir.join("records.csv")).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo is there");
+    let out =
+        timed("fifo records.csv", || roster(["check", "--policy", POLICY, "--snapshot", s(&dir)]));
+    assert_clear_error(&out, &["records.csv: is a named pipe (FIFO), not a file roster can read"]);
+    // A device never ends: /dev/zero would grow memory until the machine gives out.
+    let dir = snapshot("device", &[]);
+    std::os::unix::fs::symlink("/dev/zero", dir.join("users.csv")).unwrap();
+    let out = roster(["check", "--policy", POLICY, "--snapshot", s(&dir)]);
+    assert_clear_error(&out, &["users.csv: is not a regular file (a device or a socket)"]);
+    // A file over the limit is refused from its size, before a byte is read (a sparse
+    // file: it takes no disk space).
+    let dir = snapshot("oversized", &[("users.csv", &acme)]);
+    let big = std::fs::File::create(dir.join("records.csv")).unwrap();
+    big.set_len(roster::snapshot::MAX_FILE_BYTES + 1).unwrap();
+    let out = roster(["check", "--policy", POLICY, "--snapshot", s(&dir)]);
+    assert_clear_error(
+        &out,
+        &["records.csv: the file is 4.0 GiB; roster reads snapshot files of up to 4 GiB"],
+    );
+    // The policy and a JSON snapshot go through the same checks.
+    let out = roster(["check", "--policy", "/dev/zero"]);
+    assert_clear_error(&out, &["/dev/zero"]);
+    let out = roster(["check", "--policy", POLICY, "--snapshot", "/dev/zero"]);
+    assert_clear_error(&out, &["/dev/zero: is not a regular file"]);
+}
+
+#[test]
+fn a_header_of_a_hundred_thousand_columns_is_checked_in_linear_time() {
+    let n = 100_000;
+    let mut header = String::from("id,role,status,last_login_at");
+    for c in 0..n {
+        write!(header, ",c{c}").unwrap();
+    }
+    // The same column twice, at the very end: found without comparing every pair.
+    header.push_str(",C7");
+    let users = format!("{header}\n");
+    let dir = snapshot("hundred-k-columns", &[("users.csv", users.as_bytes())]);
+    let out = timed("100k columns: check", || {
+        roster(["check", "--policy", POLICY, "--snapshot", s(&dir)])
+    });
+    let stderr =
+        assert_clear_error(&out, &["users.csv:1: column `C7` appears twice in the header"]);
+    assert!(stderr.len() < 4096, "stderr is {} bytes", stderr.len());
+    // Without the repeat the header is fine, and a missing required column lists only a
+    // few of the hundred thousand others.
+    let users = format!("{}\n", header.trim_end_matches(",C7").replacen("role,", "", 1));
+    let dir = snapshot("hundred-k-columns-missing", &[("users.csv", users.as_bytes())]);
+    let out = timed("100k columns: missing role", || {
+        roster(["check", "--policy", POLICY, "--snapshot", s(&dir)])
+    });
+    let stderr = assert_clear_error(
+        &out,
+        &["users.csv:1: missing required column `role`", "and 99983 more"],
+    );
+    assert!(stderr.len() < 4096, "stderr is {} bytes", stderr.len());
+}

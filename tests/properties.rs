@@ -188,7 +188,7 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
         prop_assert!(!offboarded.contains(r.to.as_str()), "{} receives but leaves", r.to);
         let to = store.user_ix(&r.to).expect("receivers exist");
         prop_assert!(
-            policy.deactivation.may_receive(store.user(to).status),
+            policy.deactivation.may_receive(store.user(to).status()),
             "{} may not receive",
             r.to
         );

@@ -417,45 +417,44 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
     };
     let user_link = |l: Link<snapshot::UserIx, &str>| match l {
         Link::None => String::new(),
-        Link::To(u) => store.user(u).id.to_string(),
+        Link::To(u) => store.user(u).id().to_string(),
         Link::Dangling(id) => id.to_string(),
     };
     let t = |x: &Option<roster::time::Time>| x.map(format_time).unwrap_or_default();
     let sym = |s| store.symbols.resolve(s).to_owned();
-    let attr_names: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
+    let attr_names: Vec<String> = store.attribute_names().iter().map(|s| sym(*s)).collect();
     let mut header: Vec<String> =
         roster::fields::USER_COLUMNS.iter().map(|c| c.to_string()).collect();
     header.extend(attr_names.iter().cloned());
     let mut users = csv_row(header);
     for u in &store.users {
         let teams: Vec<String> = u
-            .teams
-            .iter()
+            .teams()
             .map(|l| match l {
-                Link::To(x) => store.team(*x).id.to_string(),
+                Link::To(x) => store.team(x).id().to_string(),
                 Link::Dangling(id) => id.to_string(),
                 Link::None => String::new(),
             })
             .collect();
         let mut row = vec![
-            u.id.to_string(),
-            u.email.as_deref().unwrap_or("").to_owned(),
-            u.name.as_deref().unwrap_or("").to_owned(),
-            u.phone.as_deref().unwrap_or("").to_owned(),
-            policy.roles.name(u.role).to_owned(),
-            u.status.as_str().to_owned(),
-            user_link(u.manager.as_deref()),
+            u.id().to_string(),
+            u.email().unwrap_or("").to_owned(),
+            u.name().unwrap_or("").to_owned(),
+            u.phone().unwrap_or("").to_owned(),
+            policy.roles.name(u.role()).to_owned(),
+            u.status().as_str().to_owned(),
+            user_link(u.manager().as_deref()),
             teams.join(";"),
-            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
-            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>().join(";"),
-            t(&u.last_login_at),
-            t(&u.invited_at),
-            t(&u.activated_at),
-            t(&u.notified_at),
-            u.invite_resends.to_string(),
-            u.failed_logins.to_string(),
-            u.locked.to_string(),
-            t(&u.locked_at),
+            u.flags().map(sym).collect::<Vec<_>>().join(";"),
+            u.permissions().map(sym).collect::<Vec<_>>().join(";"),
+            t(&u.last_login_at()),
+            t(&u.invited_at()),
+            t(&u.activated_at()),
+            t(&u.notified_at()),
+            u.invite_resends().to_string(),
+            u.failed_logins().to_string(),
+            u.locked().to_string(),
+            t(&u.locked_at()),
         ];
         for name in &attr_names {
             let v = store.attribute_sym(name).and_then(|s| u.attribute(s)).unwrap_or("");
@@ -466,9 +465,9 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
     let mut teams = csv_row(vec!["id".into(), "name".into(), "leader_id".into()]);
     for x in &store.teams {
         teams.push_str(&csv_row(vec![
-            x.id.to_string(),
-            x.name.as_deref().unwrap_or("").to_owned(),
-            user_link(x.leader.as_deref()),
+            x.id().to_string(),
+            x.name().unwrap_or("").to_owned(),
+            user_link(x.leader().as_deref()),
         ]));
     }
     let mut records = csv_row(vec!["id".into(), "kind".into(), "owner_id".into(), "state".into()]);

@@ -47,9 +47,9 @@ fuzz_target!(|data: &[u8]| {
 
     let n = store.users.len();
     let id = |b: u8| -> String {
-        match store.users.get(b as usize % (n + 1)) {
-            Some(u) => u.id.to_string(),
-            None => "nobody".to_owned(),
+        match b as usize % (n + 1) {
+            i if i < n => store.user(roster::snapshot::UserIx(i as u32)).id().to_string(),
+            _ => "nobody".to_owned(),
         }
     };
     let flags = byte(1);

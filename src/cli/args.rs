@@ -81,9 +81,14 @@ pub fn load_snapshot(path: &Path, policy: &Policy) -> Result<Store, Diagnostics>
 
 /// Reads and parses a bulk requests sheet.
 pub fn load_requests(path: &Path) -> Result<Vec<SheetRow>, Diagnostics> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read the requests sheet: {e}")))?;
-    requests::parse(path, &bytes)
+    match crate::files::read(path)? {
+        Some(bytes) => requests::parse(path, &bytes),
+        None => {
+            Err(Diagnostic::file(path, "cannot read the requests sheet: there is no such file")
+                .help("pass the CSV sheet with --requests")
+                .into())
+        }
+    }
 }
 
 /// What `--fail-on` can watch.

@@ -72,8 +72,8 @@ fn summarize(
     let mut by_status = [0usize; 6];
     let mut by_role = vec![0usize; policy.roles.names.len()];
     for u in &store.users {
-        by_status[u.status.index()] += 1;
-        if let Some(c) = by_role.get_mut(u.role.index()) {
+        by_status[u.status().index()] += 1;
+        if let Some(c) = by_role.get_mut(u.role().index()) {
             *c += 1;
         }
     }
@@ -115,7 +115,7 @@ fn summarize(
     let records: Vec<String> = records.iter().map(|((k, s), n)| format!("{k} {s} {n}")).collect();
     let _ = writeln!(out, "  records by kind and state: {}", list_or_none(&records));
     if let Some(seats) = store.account.seats {
-        let billed = store.users.iter().filter(|u| policy.statuses.is_billed(u.status)).count();
+        let billed = store.users.iter().filter(|u| policy.statuses.is_billed(u.status())).count();
         let _ = writeln!(out, "  seats: {billed} billed of {seats}");
     }
 }

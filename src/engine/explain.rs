@@ -139,7 +139,7 @@ pub fn explain(
                     rules::evaluate(&ctx).escalations.into_iter().map(|e| e.user).collect();
                 (Context::Tonight, users.iter().map(|u| request(ctx.id(*u))).collect())
             } else {
-                (Context::Alone, vec![request(u.id.to_string())])
+                (Context::Alone, vec![request(u.id().to_string())])
             };
             let options = Options {
                 actor: Actor::Policy,
@@ -152,14 +152,14 @@ pub fn explain(
         }
     };
     Ok(Explanation {
-        id: u.id.to_string(),
+        id: u.id().to_string(),
         display: u.display().to_owned(),
         policy: policy.name.clone(),
         as_of,
         profile: profile(&ctx, ix),
         matchers: matchers(&ctx, ix),
         rules,
-        tonight: about(plan, &u.id),
+        tonight: about(plan, u.id()),
         offboarding: context,
         offboarding_steps: steps,
     })
@@ -172,33 +172,32 @@ fn request(user: String) -> Request {
 fn profile(ctx: &Ctx<'_>, ix: UserIx) -> Profile {
     let store = ctx.store;
     let u = store.user(ix);
-    let manager = match &u.manager {
+    let manager = match &u.manager() {
         Link::None => Link::None,
         Link::To(m) => {
-            Link::To((store.user(*m).id.to_string(), store.user(*m).display().to_owned()))
+            Link::To((store.user(*m).id().to_string(), store.user(*m).display().to_owned()))
         }
         Link::Dangling(id) => Link::Dangling(id.to_string()),
     };
     let teams = u
-        .teams
-        .iter()
+        .teams()
         .map(|t| match t {
             Link::To(t) => {
-                Link::To((store.team(*t).id.to_string(), store.team(*t).display().to_owned()))
+                Link::To((store.team(t).id().to_string(), store.team(t).display().to_owned()))
             }
             Link::Dangling(id) => Link::Dangling(id.to_string()),
             Link::None => Link::None,
         })
         .collect();
     Profile {
-        status: u.status,
-        role: ctx.policy.roles.name(u.role).to_owned(),
-        rank: (u.role.index() + 1, ctx.policy.roles.names.len()),
+        status: u.status(),
+        role: ctx.policy.roles.name(u.role()).to_owned(),
+        rank: (u.role().index() + 1, ctx.policy.roles.names.len()),
         manager,
         teams,
-        times: [u.last_login_at, u.activated_at, u.invited_at, u.notified_at],
-        failed_logins: u.failed_logins,
-        locked: u.locked,
+        times: [u.last_login_at(), u.activated_at(), u.invited_at(), u.notified_at()],
+        failed_logins: u.failed_logins(),
+        locked: u.locked(),
         holds: (
             store.record_count(ix),
             store.reports_of(ix).count(),

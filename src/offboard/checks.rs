@@ -37,7 +37,7 @@ impl Subject<'_> {
 
     fn name(&self, user: UserIx) -> String {
         let u = self.ctx.store.user(user);
-        format!("{} ({})", u.id, self.ctx.policy.roles.name(u.role))
+        format!("{} ({})", u.id(), self.ctx.policy.roles.name(u.role()))
     }
 }
 
@@ -81,7 +81,7 @@ fn actor_unknown(s: &Subject<'_>) -> Option<Blocked> {
 
 fn actor_not_active(s: &Subject<'_>) -> Option<Blocked> {
     let Actor::User(a) = s.actor else { return None };
-    let status = s.ctx.store.user(*a).status;
+    let status = s.ctx.store.user(*a).status();
     (status != Status::Active).then(|| {
         s.blocked("actor_not_active", format!("the actor {} is {status}, not active", s.ctx.id(*a)))
     })
@@ -106,8 +106,8 @@ fn outranked(s: &Subject<'_>) -> Option<Blocked> {
     if *a == s.user {
         return None;
     }
-    let actor_rank = s.ctx.store.user(*a).role;
-    let target_rank = s.ctx.store.user(s.user).role;
+    let actor_rank = s.ctx.store.user(*a).role();
+    let target_rank = s.ctx.store.user(s.user).role();
     let refused = match s.ctx.policy.deactivation.actor_rank {
         ActorRank::AtLeastTarget => target_rank < actor_rank,
         ActorRank::AboveTarget => target_rank <= actor_rank,
@@ -151,7 +151,7 @@ fn protected(s: &Subject<'_>) -> Option<Blocked> {
 
 fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
     let u = s.ctx.store.user(s.user);
-    if u.status == Status::Invited {
+    if u.status() == Status::Invited {
         return None; // withdrawing an invite is not a deactivation
     }
     let missing: Vec<&str> = s
@@ -162,11 +162,11 @@ fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
         .iter()
         .filter(|f| match f {
             RequiredField::Standard(field) => match field {
-                UserField::Email => u.email.is_none(),
-                UserField::Name => u.name.is_none(),
-                UserField::Phone => u.phone.is_none(),
-                UserField::ManagerId => u.manager.ix().is_none(),
-                UserField::Teams => u.teams.is_empty(),
+                UserField::Email => u.email().is_none(),
+                UserField::Name => u.name().is_none(),
+                UserField::Phone => u.phone().is_none(),
+                UserField::ManagerId => u.manager().ix().is_none(),
+                UserField::Teams => !u.has_teams(),
                 // Not requirable (RequiredField::parse): always filled, or not a profile field.
                 _ => false,
             },
@@ -204,7 +204,7 @@ fn leads_team(s: &Subject<'_>) -> Option<Blocked> {
         .iter()
         .map(|t| {
             let team = s.ctx.store.team(*t);
-            format!("{} ({})", team.id, team.display())
+            format!("{} ({})", team.id(), team.display())
         })
         .collect();
     Some(s.blocked(

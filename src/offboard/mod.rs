@@ -178,7 +178,7 @@ fn prepare<'a>(ctx: &Ctx<'a>, requests: &[Request], options: &Options) -> Prepar
         }
     }
     targets
-        .sort_by(|a, b| crate::plan::natural_cmp(&store.user(a.user).id, &store.user(b.user).id));
+        .sort_by(|a, b| crate::plan::natural_cmp(store.user(a.user).id(), store.user(b.user).id()));
     outcome.targets = targets.iter().map(|t| t.user).collect();
     // Phase A: the checks that do not depend on who else leaves. Reports who are
     // themselves targets are not counted here.
@@ -187,7 +187,7 @@ fn prepare<'a>(ctx: &Ctx<'a>, requests: &[Request], options: &Options) -> Prepar
         is_target[t.user.index()] = true;
     }
     let static_checks = |t: &Target| -> Vec<Blocked> {
-        if store.user(t.user).status == Status::Deactivated {
+        if store.user(t.user).status() == Status::Deactivated {
             return Vec::new();
         }
         let stays = |r: UserIx| !is_target[r.index()];
@@ -200,7 +200,7 @@ fn prepare<'a>(ctx: &Ctx<'a>, requests: &[Request], options: &Options) -> Prepar
     // stays and may receive. Resolve everyone's holdings against that set.
     let mut outgoing = vec![false; store.users.len()];
     for (t, blocked) in targets.iter().zip(&statically) {
-        if blocked.is_empty() && store.user(t.user).status != Status::Deactivated {
+        if blocked.is_empty() && store.user(t.user).status() != Status::Deactivated {
             outgoing[t.user.index()] = true;
         }
     }
@@ -373,10 +373,10 @@ fn resolve_target(
     options: &Options,
 ) -> (Vec<Blocked>, Option<Holdings>, Vec<Finding>) {
     let u = ctx.store.user(t.user);
-    if u.status == Status::Deactivated {
+    if u.status() == Status::Deactivated {
         let note = Finding::new(
             "already_deactivated",
-            vec![u.id.to_string()],
+            vec![u.id().to_string()],
             "already deactivated: nothing to do".to_owned(),
         );
         return (Vec::new(), None, vec![note]);
@@ -398,7 +398,7 @@ fn emit(
 ) -> TargetResult {
     let store = ctx.store;
     let u = store.user(t.user);
-    let id = u.id.to_string();
+    let id = u.id().to_string();
     let mut result = TargetResult::default();
     // Reports who were to leave too but were refused stay, and need a manager as well.
     let extra: Vec<UserIx> = store
@@ -424,8 +424,8 @@ fn emit(
     }
     let rule = options.rule;
     let action = |kind: ActionKind, reason: String| ctx.action(t.user, kind, rule, reason);
-    let billed = ctx.policy.statuses.is_billed(u.status);
-    if u.status == Status::Invited {
+    let billed = ctx.policy.statuses.is_billed(u.status());
+    if u.status() == Status::Invited {
         result.actions.push(action(
             ActionKind::RescindInvite,
             format!("{}; invited users are not deactivated, their invite is withdrawn", t.why),
@@ -442,19 +442,19 @@ fn emit(
     if billed {
         result.actions.push(action(
             ActionKind::FreeSeat,
-            format!("{} users are billed (statuses.billed); the seat is freed", u.status),
+            format!("{} users are billed (statuses.billed); the seat is freed", u.status()),
         ));
     }
-    for team in u.teams.iter().filter_map(|t| t.ix()) {
+    for team in u.teams().filter_map(|t| t.ix()) {
         let mut a =
             action(ActionKind::RemoveFromTeam, format!("member of {}", store.team(team).display()));
-        a.team = Some(store.team(team).id.to_string());
+        a.team = Some(store.team(team).id().to_string());
         result.actions.push(a);
     }
-    if ctx.policy.deactivation.block_email && u.status != Status::Invited {
+    if ctx.policy.deactivation.block_email && u.status() != Status::Invited {
         if options.allow_reactivation {
             // Reactivation by a future purchase stays possible: the e-mail is not blocked.
-        } else if let Some(email) = &u.email {
+        } else if let Some(email) = &u.email() {
             result.actions.push(action(ActionKind::BlockEmail, format!("deactivation.block_email: `{email}` may not buy or sign up again (--allow-reactivation keeps it off the list)")));
         }
     }
@@ -517,7 +517,7 @@ fn emit(
     hand_over(What::Reports, h.reports.iter().map(|r| ctx.id(*r)).collect(), &h.reports_to);
     hand_over(
         What::Team,
-        h.teams.iter().map(|t| store.team(*t).id.to_string()).collect(),
+        h.teams.iter().map(|t| store.team(*t).id().to_string()).collect(),
         &h.teams_to,
     );
     result.conservation = Some((id, c));
@@ -535,7 +535,7 @@ pub fn explain(
 ) -> Vec<String> {
     let store = ctx.store;
     let prepared = prepare(ctx, requests, options);
-    let id = |u: UserIx| store.user(u).id.to_string();
+    let id = |u: UserIx| store.user(u).id().to_string();
     let mut lines = Vec::new();
     let Some(pos) = prepared.targets.iter().position(|t| t.user == user) else {
         lines.push(format!("{} is not a target of this offboarding", id(user)));
@@ -555,7 +555,7 @@ pub fn explain(
         prepared.targets.iter().map(|t| id(t.user)).collect::<Vec<_>>().join(", "),
         if leaving.is_empty() { "none".to_owned() } else { leaving.join(", ") }
     ));
-    if store.user(user).status == Status::Deactivated {
+    if store.user(user).status() == Status::Deactivated {
         lines.push("already deactivated: nothing to do".to_owned());
         return lines;
     }
@@ -625,7 +625,7 @@ pub fn explain(
         }
     }
     if !h.teams.is_empty() {
-        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id.to_string()).collect();
+        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id().to_string()).collect();
         if ctx.policy.leaders.teams == TeamsPolicy::Block {
             lines.push(format!("teams led ({}): leaders.teams = \"block\"", ids.join(", ")));
         } else {

@@ -17,7 +17,7 @@ pub fn orphans(ctx: &Ctx<'_>, resolver: &Resolver<'_>) -> (Vec<Reassignment>, Ve
     let holders: Vec<UserIx> = store
         .user_ixs()
         .filter(|u| {
-            matches!(store.user(*u).status, Status::Deactivated | Status::Left)
+            matches!(store.user(*u).status(), Status::Deactivated | Status::Left)
                 && !resolver.is_outgoing(*u)
                 && store.record_count(*u) > 0
         })
@@ -72,7 +72,7 @@ fn orphans_of(
         );
         let fate = match &to {
             Resolution::To { user: receiver, via, .. } => {
-                format!("they should go to {} ({via})", store.user(*receiver).id)
+                format!("they should go to {} ({via})", store.user(*receiver).id())
             }
             Resolution::Keep => "the policy keeps them with the user (keep)".to_owned(),
             Resolution::Nowhere(tried) => {
@@ -81,33 +81,33 @@ fn orphans_of(
         };
         let mut f = Finding::new(
             "orphaned_records",
-            vec![u.id.to_string()],
-            format!("{} {} but still owns {what} record(s); {fate}", u.id, gone(u.status)),
+            vec![u.id().to_string()],
+            format!("{} {} but still owns {what} record(s); {fate}", u.id(), gone(u.status())),
         );
         f.records = ids.clone();
         findings.push(f);
         if let Resolution::To { user: receiver, via, through } = to {
             reassignments.push(Reassignment {
-                from: u.id.to_string(),
-                to: store.user(receiver).id.to_string(),
+                from: u.id().to_string(),
+                to: store.user(receiver).id().to_string(),
                 what: What::Records,
                 kind: Some(store.symbols.resolve(kind).to_owned()),
                 state: Some(store.symbols.resolve(state).to_owned()),
                 count: ids.len(),
                 ids,
                 via,
-                through: through.iter().map(|x| store.user(*x).id.to_string()).collect(),
+                through: through.iter().map(|x| store.user(*x).id().to_string()).collect(),
             });
         }
     }
     if !by_hand.is_empty() {
         let mut f = Finding::new(
             "orphaned_records",
-            vec![u.id.to_string()],
+            vec![u.id().to_string()],
             format!(
                 "{} {} but is still named by {} record(s) the policy says to change by hand",
-                u.id,
-                gone(u.status),
+                u.id(),
+                gone(u.status()),
                 by_hand.len()
             ),
         );

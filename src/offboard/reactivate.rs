@@ -31,19 +31,19 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             }),
         }
     }
-    targets.sort_by(|a, b| crate::plan::natural_cmp(&store.user(*a).id, &store.user(*b).id));
-    let billed_now = store.users.iter().filter(|u| policy.statuses.is_billed(u.status)).count();
+    targets.sort_by(|a, b| crate::plan::natural_cmp(store.user(*a).id(), store.user(*b).id()));
+    let billed_now = store.users.iter().filter(|u| policy.statuses.is_billed(u.status())).count();
     let mut free_seats = store.account.seats.map(|total| total as i64 - billed_now as i64);
     let holdings = Holdings::default();
     let who = match actor {
-        Actor::User(a) => store.user(*a).id.to_string(),
+        Actor::User(a) => store.user(*a).id().to_string(),
         Actor::Unknown(id) => id.clone(),
         Actor::Policy => "the policy".to_owned(),
     };
     for user in targets {
         let u = store.user(user);
-        let id = u.id.to_string();
-        match u.status {
+        let id = u.id().to_string();
+        match u.status() {
             Status::Deactivated | Status::Suspended => {}
             Status::Left => {
                 outcome.blocked.push(Blocked {
@@ -75,7 +75,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
         };
         let mut blocked: Vec<Blocked> =
             checks::REACTIVATION_CHECKS.iter().filter_map(|check| check(&subject)).collect();
-        if let Some(email) = u.email.as_deref().filter(|e| store.is_email_blocked(e)) {
+        if let Some(email) = u.email().filter(|e| store.is_email_blocked(e)) {
             blocked.push(Blocked {
                 user: id.clone(),
                 code: "email_blocked".to_owned(),
@@ -86,7 +86,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             });
         }
         let takes_seat =
-            policy.statuses.is_billed(Status::Active) && !policy.statuses.is_billed(u.status);
+            policy.statuses.is_billed(Status::Active) && !policy.statuses.is_billed(u.status());
         if blocked.is_empty() && takes_seat {
             if let (Some(free), Some(total)) = (free_seats.as_mut(), store.account.seats) {
                 if *free <= 0 {
@@ -112,7 +112,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             user,
             ActionKind::Reactivate,
             "reactivate",
-            format!("requested by {who}; {} -> active", u.status),
+            format!("requested by {who}; {} -> active", u.status()),
         ));
         outcome.findings.push(Finding::new("not_restored", vec![id], not_restored(ctx)));
     }

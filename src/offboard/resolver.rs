@@ -117,17 +117,17 @@ impl<'a> Resolver<'a> {
     fn eligible(&self, user: UserIx, root: UserIx) -> bool {
         user != root
             && !self.is_outgoing(user)
-            && self.ctx.policy.deactivation.may_receive(self.ctx.store.user(user).status)
+            && self.ctx.policy.deactivation.may_receive(self.ctx.store.user(user).status())
     }
 
     fn why_not(&self, user: UserIx, root: UserIx) -> String {
         let u = self.ctx.store.user(user);
         if user == root {
-            format!("{} is the leaver", u.id)
+            format!("{} is the leaver", u.id())
         } else if self.is_outgoing(user) {
-            format!("{} is leaving too", u.id)
+            format!("{} is leaving too", u.id())
         } else {
-            format!("{} is {}", u.id, u.status)
+            format!("{} is {}", u.id(), u.status())
         }
     }
 
@@ -141,9 +141,11 @@ impl<'a> Resolver<'a> {
                 Some(ix) => Candidate::User(ix),
                 None => Candidate::None(format!("no user `{id}`")),
             },
-            Strategy::Manager => u.manager.ix().map_or_else(|| none("no manager"), Candidate::User),
+            Strategy::Manager => {
+                u.manager().ix().map_or_else(|| none("no manager"), Candidate::User)
+            }
             Strategy::ManagerChain => {
-                let mut cur = u.manager.ix();
+                let mut cur = u.manager().ix();
                 let mut steps = 0usize;
                 while let Some(m) = cur {
                     if self.eligible(m, root) {
@@ -153,7 +155,7 @@ impl<'a> Resolver<'a> {
                     if steps > store.users.len() {
                         break; // a manager cycle
                     }
-                    cur = store.user(m).manager.ix();
+                    cur = store.user(m).manager().ix();
                 }
                 none("nobody eligible up the manager chain")
             }
@@ -161,7 +163,7 @@ impl<'a> Resolver<'a> {
                 None => none("in no team"),
                 Some(t) => store
                     .team(t)
-                    .leader
+                    .leader()
                     .ix()
                     .map_or_else(|| none("primary team has no leader"), Candidate::User),
             },
@@ -169,7 +171,7 @@ impl<'a> Resolver<'a> {
                 None => none("the account has no teams"),
                 Some(t) => store
                     .team(t)
-                    .leader
+                    .leader()
                     .ix()
                     .map_or_else(|| none("first team has no leader"), Candidate::User),
             },
@@ -185,12 +187,12 @@ impl<'a> Resolver<'a> {
                 };
                 let best = store
                     .members_of(team)
-                    .filter(|&p| store.user(p).role == u.role && self.eligible(p, root))
+                    .filter(|&p| store.user(p).role() == u.role() && self.eligible(p, root))
                     .min_by(|&a, &b| {
                         let la = loads.get(a.index()).copied().unwrap_or(0);
                         let lb = loads.get(b.index()).copied().unwrap_or(0);
                         la.cmp(&lb).then_with(|| {
-                            crate::plan::natural_cmp(&store.user(a).id, &store.user(b).id)
+                            crate::plan::natural_cmp(store.user(a).id(), store.user(b).id())
                         })
                     });
                 match best {
@@ -221,7 +223,7 @@ impl<'a> Resolver<'a> {
         weight: u64,
         trace: &mut Option<Vec<String>>,
     ) -> Resolution {
-        let id = |u: UserIx| self.ctx.store.user(u).id.to_string();
+        let id = |u: UserIx| self.ctx.store.user(u).id().to_string();
         let mut step = |line: String| {
             if let Some(t) = trace.as_mut() {
                 t.push(line);
@@ -272,7 +274,10 @@ impl<'a> Resolver<'a> {
     }
     fn dead_end(&self, v: UserIx, root: UserIx) -> String {
         if self.is_outgoing(v) && v != root {
-            format!("{} is leaving too and their own chain ends nowhere", self.ctx.store.user(v).id)
+            format!(
+                "{} is leaving too and their own chain ends nowhere",
+                self.ctx.store.user(v).id()
+            )
         } else {
             self.why_not(v, root)
         }

@@ -37,8 +37,8 @@ pub fn summarize(plan: &mut Plan, store: &Store, policy: &Policy) {
     let mut before = [0usize; 6];
     let mut after = [0usize; 6];
     for u in &store.users {
-        before[u.status.index()] += 1;
-        let s = changed.get(&*u.id).map_or(u.status, |(_, s)| *s);
+        before[u.status().index()] += 1;
+        let s = changed.get(u.id()).map_or(u.status(), |(_, s)| *s);
         after[s.index()] += 1;
     }
     let table = |counts: &[usize; 6]| -> BTreeMap<String, usize> {

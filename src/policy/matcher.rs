@@ -152,21 +152,19 @@ impl BoundMatcher {
     pub fn matches(&self, store: &Store, user: UserIx) -> bool {
         let u = store.user(user);
         self.clauses.iter().all(|c| match c {
-            BoundClause::AsCompiled(Clause::Role(r)) => r.contains(&u.role),
-            BoundClause::AsCompiled(Clause::Status(s)) => s.contains(&u.status),
+            BoundClause::AsCompiled(Clause::Role(r)) => r.contains(&u.role()),
+            BoundClause::AsCompiled(Clause::Status(s)) => s.contains(&u.status()),
             BoundClause::AsCompiled(Clause::Email(e)) => {
-                u.email.as_deref().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
+                u.email().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
             }
             // `bind` keeps no other clause as compiled.
             BoundClause::AsCompiled(_) => false,
-            BoundClause::Flags(f) => u.flags.iter().any(|x| f.contains(x)),
+            BoundClause::Flags(f) => u.flags().any(|x| f.contains(&x)),
             BoundClause::Permissions { roles, syms } => {
-                roles.get(u.role.index()).copied().unwrap_or(false)
-                    || u.permissions.iter().any(|x| syms.contains(x))
+                roles.get(u.role().index()).copied().unwrap_or(false)
+                    || u.permissions().any(|x| syms.contains(&x))
             }
-            BoundClause::Teams(t) => {
-                u.teams.iter().any(|m| m.ix().is_some_and(|ix| t.contains(&ix)))
-            }
+            BoundClause::Teams(t) => u.teams().any(|m| m.ix().is_some_and(|ix| t.contains(&ix))),
             BoundClause::Id(ids) => ids.contains(&user),
             BoundClause::Attribute { name, values } => {
                 u.attribute(*name).is_some_and(|v| values.iter().any(|x| x == v))

@@ -64,10 +64,15 @@ pub struct Policy {
 
 /// Reads and compiles a policy file.
 pub fn load(path: &Path) -> Result<Policy, Diagnostics> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::file(path, format!("cannot read the policy: {e}"))
-            .help("pass an existing TOML file with --policy")
-    })?;
+    let bytes = match crate::files::read(path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(Diagnostic::file(path, "cannot read the policy: there is no such file")
+                .help("pass an existing TOML file with --policy")
+                .into())
+        }
+        Err(d) => return Err(d.into()),
+    };
     let source = String::from_utf8(bytes).map_err(|e| {
         let loc = Location::of_offset("", 0);
         Diagnostic::file(
@@ -381,7 +386,7 @@ impl Policy {
     /// Whether a user holds a permission through the role or directly.
     pub fn has_permission(&self, store: &Store, user: UserIx, permission: &str) -> bool {
         let u = store.user(user);
-        self.roles.grants(u.role, permission)
-            || store.symbols.get(permission).is_some_and(|sym| u.permissions.contains(&sym))
+        self.roles.grants(u.role(), permission)
+            || store.symbols.get(permission).is_some_and(|sym| u.permissions().any(|p| p == sym))
     }
 }

@@ -58,11 +58,7 @@ impl<'a> Names<'a> {
 
     /// `Name (id)` or `id`.
     pub fn user(&self, id: &str) -> String {
-        match self
-            .store
-            .and_then(|s| s.user_ix(id).map(|u| s.user(u)))
-            .and_then(|u| u.name.as_deref())
-        {
+        match self.store.and_then(|s| s.user_ix(id).map(|u| s.user(u))).and_then(|u| u.name()) {
             Some(name) => format!("{name} ({id})"),
             None => id.to_owned(),
         }
@@ -70,11 +66,7 @@ impl<'a> Names<'a> {
 
     /// `Name (id)` of a team, or `id`.
     pub fn team(&self, id: &str) -> String {
-        match self
-            .store
-            .and_then(|s| s.team_ix(id).map(|t| s.team(t)))
-            .and_then(|t| t.name.as_deref())
-        {
+        match self.store.and_then(|s| s.team_ix(id).map(|t| s.team(t))).and_then(|t| t.name()) {
             Some(name) => format!("{name} ({id})"),
             None => id.to_owned(),
         }

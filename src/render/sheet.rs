@@ -58,7 +58,7 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
         let email = names
             .store
             .and_then(|s| s.user_ix(user).map(|u| s.user(u)))
-            .and_then(|u| u.email.as_deref())
+            .and_then(|u| u.email())
             .unwrap_or("");
         let status = row.status.map(|(_, s)| s);
         row.teams.sort_by(|a, b| natural_cmp(&a.0, &b.0));

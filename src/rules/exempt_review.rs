@@ -23,7 +23,7 @@ impl UserRule for ExemptReview {
             return;
         };
         let u = ctx.store.user(user);
-        if !matches!(u.status, Status::Active | Status::Idle | Status::Suspended) {
+        if !matches!(u.status(), Status::Active | Status::Idle | Status::Suspended) {
             return;
         }
         if !ctx.bound.exempt.matches(ctx.store, user) {
@@ -32,8 +32,8 @@ impl UserRule for ExemptReview {
             });
             return;
         }
-        let since = u.last_login_at.or(u.activated_at).or(u.invited_at);
-        let what = match (u.last_login_at, since) {
+        let since = u.last_login_at().or(u.activated_at()).or(u.invited_at());
+        let what = match (u.last_login_at(), since) {
             (Some(t), _) => format!("last login {}, {}", format_date(t), time::ago(t, ctx.as_of)),
             (None, Some(t)) => format!(
                 "never logged in; on the account since {}, {}",

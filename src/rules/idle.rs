@@ -43,15 +43,15 @@ impl Step {
 }
 
 /// The user's last activity and how to say it.
-fn activity(u: &crate::snapshot::User) -> Option<(Time, String)> {
-    Some(match (u.last_login_at, u.activated_at) {
+fn activity(u: crate::snapshot::User<'_>) -> Option<(Time, String)> {
+    Some(match (u.last_login_at(), u.activated_at()) {
         (Some(l), Some(a)) if a > l => {
             (a, format!("reactivated {} (last login {})", format_date(a), format_date(l)))
         }
         (Some(l), _) => (l, format!("last login {}", format_date(l))),
         (None, Some(a)) => (a, format!("never logged in; activated {}", format_date(a))),
         (None, None) => {
-            (u.invited_at?, format!("never logged in; invited {}", format_date(u.invited_at?)))
+            (u.invited_at()?, format!("never logged in; invited {}", format_date(u.invited_at()?)))
         }
     })
 }
@@ -64,11 +64,11 @@ impl UserRule for Idle {
     fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
         let Some(_) = &ctx.policy.idle else { return };
         let u = ctx.store.user(user);
-        if !matches!(u.status, Status::Active | Status::Idle | Status::Suspended) {
+        if !matches!(u.status(), Status::Active | Status::Idle | Status::Suspended) {
             sink.trace(RULE, false, || {
                 format!(
                     "status {}: the idle rule looks at active, idle and suspended users",
-                    u.status
+                    u.status()
                 )
             });
             return;
@@ -97,7 +97,7 @@ impl UserRule for Idle {
             sink.findings.push(Finding::new(
                 "no_activity_data",
                 vec![ctx.id(user)],
-                format!("{} user has no last_login_at, activated_at or invited_at, so the idle rule cannot judge them", u.status),
+                format!("{} user has no last_login_at, activated_at or invited_at, so the idle rule cannot judge them", u.status()),
             ));
             return;
         };
@@ -109,7 +109,7 @@ impl UserRule for Idle {
         }
         let idle_since = time::add(at, t.after).is_some_and(|d| d <= ctx.as_of);
         let reason = format!("{desc}; threshold {}{source}", t.after);
-        match (u.status, idle_since) {
+        match (u.status(), idle_since) {
             (Status::Active, true) => {
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::MarkIdle, RULE, reason));
@@ -118,7 +118,7 @@ impl UserRule for Idle {
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::MarkActive, RULE, reason));
             }
-            _ => sink.trace(RULE, false, || format!("{reason}: stays {}", u.status)),
+            _ => sink.trace(RULE, false, || format!("{reason}: stays {}", u.status())),
         }
     }
 }
@@ -137,7 +137,7 @@ fn escalate(
     // Most severe first.
     let steps: Vec<(Step, Duration)> = [
         (Step::Deactivate, t.deactivate_after),
-        (Step::Suspend, t.suspend_after.filter(|_| u.status != Status::Suspended)),
+        (Step::Suspend, t.suspend_after.filter(|_| u.status() != Status::Suspended)),
     ]
     .into_iter()
     .filter_map(|(s, d)| d.map(|d| (s, d)))
@@ -152,7 +152,7 @@ fn escalate(
     };
     // A notice counts for a step when sent inside that step's notice window.
     let window = |d: Duration| due(d).and_then(|x| time::sub(x, notice));
-    let notified = |d: Duration| match (u.notified_at, window(d)) {
+    let notified = |d: Duration| match (u.notified_at(), window(d)) {
         (Some(n), Some(w)) => n >= w,
         _ => false,
     };
@@ -185,7 +185,7 @@ fn escalate(
         }
         return false;
     };
-    let Some(notified_at) = u.notified_at else {
+    let Some(notified_at) = u.notified_at() else {
         return false;
     };
     let aged = time::add(notified_at, notice).is_some_and(|x| x <= ctx.as_of);

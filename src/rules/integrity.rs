@@ -19,12 +19,12 @@ impl UserRule for UserReferences {
 
     fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
         let u = ctx.store.user(user);
-        if !matches!(u.manager, Link::Dangling(_))
-            && !u.teams.iter().any(|t| matches!(t, Link::Dangling(_)))
+        if !matches!(u.manager(), Link::Dangling(_))
+            && !u.teams().any(|t| matches!(t, Link::Dangling(_)))
         {
             sink.trace("data", false, || "manager and teams exist".to_owned());
         }
-        if let Link::Dangling(m) = &u.manager {
+        if let Link::Dangling(m) = &u.manager() {
             sink.trace("data", true, || format!("manager_id {} is not a user", quote(m)));
             sink.findings.push(Finding::new(
                 "dangling_manager",
@@ -32,7 +32,7 @@ impl UserRule for UserReferences {
                 format!("manager_id {} is not a user of the snapshot", quote(m)),
             ));
         }
-        for t in &u.teams {
+        for t in u.teams() {
             if let Link::Dangling(id) = t {
                 sink.trace("data", true, || format!("team {} does not exist", quote(id)));
                 let mut f = Finding::new(
@@ -57,18 +57,18 @@ impl AccountRule for TeamReferences {
 
     fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
         for team in &ctx.store.teams {
-            if let Link::Dangling(l) = &team.leader {
+            if let Link::Dangling(l) = &team.leader() {
                 let mut f = Finding::new(
                     "dangling_leader",
                     Vec::new(),
                     format!(
                         "team {} ({}) is led by {}, who is not a user",
-                        team.id,
+                        team.id(),
                         team.display(),
                         quote(l)
                     ),
                 );
-                f.teams.push(team.id.to_string());
+                f.teams.push(team.id().to_string());
                 sink.findings.push(f);
             }
         }
@@ -161,7 +161,7 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
                 NEW => {
                     state[u.index()] = ON_PATH;
                     path.push(u);
-                    cur = store.user(u).manager.ix();
+                    cur = store.user(u).manager().ix();
                 }
                 ON_PATH => {
                     if let Some(pos) = path.iter().position(|p| *p == u) {
@@ -170,7 +170,7 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
                             .iter()
                             .enumerate()
                             .min_by(|(_, a), (_, b)| {
-                                crate::plan::natural_cmp(&store.user(**a).id, &store.user(**b).id)
+                                crate::plan::natural_cmp(store.user(**a).id(), store.user(**b).id())
                             })
                             .map(|(i, _)| i)
                         {
@@ -224,10 +224,10 @@ impl AccountRule for DuplicateEmails {
             .map(UserIx)
             .filter_map(|ix| {
                 let u = store.user(ix);
-                if matches!(u.status, Status::Deactivated | Status::Left) {
+                if matches!(u.status(), Status::Deactivated | Status::Left) {
                     return None;
                 }
-                u.email.as_deref().map(|e| (caseless_hash(e), ix))
+                u.email().map(|e| (caseless_hash(e), ix))
             })
             .collect();
         keyed.par_sort_unstable();
@@ -235,7 +235,7 @@ impl AccountRule for DuplicateEmails {
         for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
             let mut by_email: BTreeMap<String, Vec<UserIx>> = BTreeMap::new();
             for (_, ix) in run {
-                let email = store.user(*ix).email.as_deref().unwrap_or_default();
+                let email = store.user(*ix).email().unwrap_or_default();
                 by_email.entry(email.to_lowercase()).or_default().push(*ix);
             }
             groups.extend(by_email.into_iter().filter(|(_, v)| v.len() > 1));
@@ -268,21 +268,21 @@ impl AccountRule for IneligibleLeaders {
 
     fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
         for team in &ctx.store.teams {
-            let Some(l) = team.leader.ix() else { continue };
+            let Some(l) = team.leader().ix() else { continue };
             let leader = ctx.store.user(l);
-            if !ctx.policy.deactivation.may_receive(leader.status) {
+            if !ctx.policy.deactivation.may_receive(leader.status()) {
                 let mut f = Finding::new(
                     "leader_not_receiver",
-                    vec![leader.id.to_string()],
+                    vec![leader.id().to_string()],
                     format!(
                         "team {} ({}) is led by {}, who is {}: records that follow the team leader cannot go there",
-                        team.id,
+                        team.id(),
                         team.display(),
-                        leader.id,
-                        leader.status
+                        leader.id(),
+                        leader.status()
                     ),
                 );
-                f.teams.push(team.id.to_string());
+                f.teams.push(team.id().to_string());
                 sink.findings.push(f);
             }
         }

@@ -23,9 +23,9 @@ impl UserRule for Invites {
             return;
         };
         let u = ctx.store.user(user);
-        if u.status != Status::Invited {
+        if u.status() != Status::Invited {
             sink.trace(RULE, false, || {
-                format!("status {}: the invites rule looks at invited users", u.status)
+                format!("status {}: the invites rule looks at invited users", u.status())
             });
             return;
         }
@@ -33,7 +33,7 @@ impl UserRule for Invites {
             sink.trace(RULE, false, || "protected: no lifecycle action".to_owned());
             return;
         }
-        let Some(invited_at) = u.invited_at else {
+        let Some(invited_at) = u.invited_at() else {
             sink.trace(RULE, false, || {
                 "invited, but no invited_at: cannot tell the invite's age".to_owned()
             });
@@ -57,7 +57,7 @@ impl UserRule for Invites {
             sink.trace(RULE, false, || format!("{base}: not expired yet"));
             return;
         }
-        let resends = u.invite_resends;
+        let resends = u.invite_resends();
         let (kind, reason) = match policy.on_expiry {
             OnExpiry::Report => {
                 sink.trace(RULE, true, || {

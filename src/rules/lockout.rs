@@ -21,16 +21,16 @@ impl UserRule for Lockout {
             return;
         };
         let u = ctx.store.user(user);
-        if matches!(u.status, Status::Deactivated | Status::Left) {
+        if matches!(u.status(), Status::Deactivated | Status::Left) {
             return;
         }
         let max = policy.max_failed_logins;
-        if !u.locked {
-            if u.failed_logins >= max {
+        if !u.locked() {
+            if u.failed_logins() >= max {
                 let reason = format!(
                     "{} failed login{}, at or above max_failed_logins {max}",
-                    u.failed_logins,
-                    plural(u.failed_logins)
+                    u.failed_logins(),
+                    plural(u.failed_logins())
                 );
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::Lock, RULE, reason));
@@ -38,8 +38,8 @@ impl UserRule for Lockout {
                 sink.trace(RULE, false, || {
                     format!(
                         "{} failed login{}, below max_failed_logins {max}",
-                        u.failed_logins,
-                        plural(u.failed_logins)
+                        u.failed_logins(),
+                        plural(u.failed_logins())
                     )
                 });
             }
@@ -47,13 +47,13 @@ impl UserRule for Lockout {
         }
         let Some(unlock_after) = policy.unlock_after else {
             // No automatic unlock: list the account for an admin to review.
-            let since = u.locked_at.map_or(String::new(), |t| {
+            let since = u.locked_at().map_or(String::new(), |t| {
                 format!(" since {} ({})", format_time(t), time::ago(t, ctx.as_of))
             });
             let reason = format!(
                 "locked{since} after {} failed login{}; no lockout.unlock_after, so an admin decides whether to unlock",
-                u.failed_logins,
-                plural(u.failed_logins)
+                u.failed_logins(),
+                plural(u.failed_logins())
             );
             sink.trace(RULE, true, || reason.clone());
             sink.findings.push(crate::plan::Finding::new(
@@ -63,7 +63,7 @@ impl UserRule for Lockout {
             ));
             return;
         };
-        let Some(locked_at) = u.locked_at else {
+        let Some(locked_at) = u.locked_at() else {
             sink.trace(RULE, false, || {
                 "locked, but no locked_at: cannot tell when to unlock".to_owned()
             });

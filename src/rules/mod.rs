@@ -38,7 +38,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// The id of a user.
     pub fn id(&self, user: UserIx) -> String {
-        self.store.user(user).id.to_string()
+        self.store.user(user).id().to_string()
     }
 
     /// An action about a user.

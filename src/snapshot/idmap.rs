@@ -1,18 +1,18 @@
 //! Id -> dense index, for the joins of loading (ten million record owners looked up in a
-//! million user ids). The ids sit back to back in one arena and the table holds packed
-//! (hash tag, index) words with linear probing, so a lookup touches one table word and,
-//! almost always, exactly one id: no pointer chasing through scattered key allocations.
+//! million user ids). The ids are the rows of a [`Strings`] column, which the table does not
+//! copy: each slot packs a hash tag, the index and the id's span in that column's arena, so
+//! a lookup touches one slot and, almost always, exactly one id. Lookups come in batches
+//! whose slots are fetched ahead, so that their cache misses overlap.
 
+use super::columns::Strings;
 use std::hash::BuildHasher;
 
-/// Interned ids, numbered in insertion order from 0.
+/// The ids of one [`Strings`] column, by row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdMap {
-    ids: String,
     len: u32,
     /// `[hash tag, index + 1, id start, id end]`, or all zero for an empty slot; the length
-    /// is a power of two. The id's span sits in the slot so that a lookup costs one miss
-    /// for the slot and one for the id bytes, not a third for an offsets table.
+    /// is a power of two.
     slots: Vec<[u32; 4]>,
 }
 
@@ -27,31 +27,73 @@ fn hash(id: &str) -> u64 {
     h ^ (h >> 33)
 }
 
+/// Asks the processor to fetch the cache line of `slot` (a hint: it never faults).
+#[inline(always)]
+fn prefetch(slot: &[u32; 4]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: prefetching is a hint; it reads nothing and cannot fault, whatever the
+        // address. SSE is part of every x86-64 processor.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((slot as *const [u32; 4]).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = slot;
+}
+
+/// How many lookups of a batch are in flight at once.
+const BATCH: usize = 16;
+
 impl IdMap {
+    /// A table with room for `rows` ids without rehashing.
+    pub fn with_capacity(rows: usize) -> Self {
+        let mut size = 16usize;
+        while size < rows.saturating_mul(2) {
+            size *= 2;
+        }
+        IdMap { len: 0, slots: vec![[0; 4]; size] }
+    }
+
     /// How many ids there are.
     pub fn len(&self) -> usize {
         self.len as usize
     }
 
-    /// Makes room for `more` ids beyond those in, so that inserting them never rehashes.
-    pub fn reserve(&mut self, more: usize, bytes: usize) {
-        self.ids.reserve(bytes);
-        while (self.len() + more) * 2 > self.slots.len() {
-            self.grow();
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn span<'a>(arena: &'a str, slot: &[u32; 4]) -> &'a str {
+        arena.get(slot[2] as usize..slot[3] as usize).unwrap_or_default()
+    }
+
+    /// The index of `id` among the rows of `ids`.
+    pub fn get(&self, ids: &Strings, id: &str) -> Option<u32> {
+        self.find(ids.arena(), id, hash(id)).ok()
+    }
+
+    /// The indices of `keys` (`None`: no row has it), into `out`, in batches whose slots
+    /// are fetched ahead.
+    pub fn get_many(&self, ids: &Strings, keys: &[&str], out: &mut Vec<Option<u32>>) {
+        let arena = ids.arena();
+        let mask = self.slots.len().wrapping_sub(1);
+        for batch in keys.chunks(BATCH) {
+            let mut hashes = [0u64; BATCH];
+            for (h, key) in hashes.iter_mut().zip(batch) {
+                *h = hash(key);
+                if let Some(slot) = self.slots.get(*h as usize & mask) {
+                    prefetch(slot);
+                }
+            }
+            for (key, h) in batch.iter().zip(hashes) {
+                out.push(self.find(arena, key, h).ok());
+            }
         }
     }
 
-    fn span(&self, slot: &[u32; 4]) -> &str {
-        self.ids.get(slot[2] as usize..slot[3] as usize).unwrap_or_default()
-    }
-
-    /// The index of `id`.
-    pub fn get(&self, id: &str) -> Option<u32> {
-        self.find(id, hash(id)).ok()
-    }
-
     /// `Ok(index)` of `id`, or `Err(slot)` where it would go.
-    fn find(&self, id: &str, h: u64) -> Result<u32, usize> {
+    fn find(&self, arena: &str, id: &str, h: u64) -> Result<u32, usize> {
         if self.slots.is_empty() {
             return Err(0);
         }
@@ -63,29 +105,29 @@ impl IdMap {
             if slot[1] == 0 {
                 return Err(pos);
             }
-            if slot[0] == tag && self.span(slot) == id {
+            if slot[0] == tag && Self::span(arena, slot) == id {
                 return Ok(slot[1] - 1);
             }
             pos = (pos + 1) & mask;
         }
     }
 
-    /// Adds `id` with the next index and returns it, or returns `Err` with the index it
-    /// already has (nothing is added). Also `Err(u32::MAX)` past `u32::MAX - 1` ids or
-    /// 4 GiB of id bytes.
-    pub fn insert(&mut self, id: &str) -> Result<u32, u32> {
+    /// Adds row `row` of `ids` (its index is the row) and returns it, or returns `Err` with
+    /// the row that already has its id (nothing is added). Also `Err(u32::MAX)` for a row
+    /// past `u32::MAX - 1`.
+    pub fn insert(&mut self, ids: &Strings, row: usize) -> Result<u32, u32> {
         if (self.len() + 1) * 2 > self.slots.len() {
-            self.grow();
+            self.grow(ids.arena());
         }
+        let (start, end) = ids.span(row);
+        let arena = ids.arena();
+        let id = arena.get(start as usize..end as usize).unwrap_or_default();
         let h = hash(id);
-        let pos = match self.find(id, h) {
+        let pos = match self.find(arena, id, h) {
             Ok(existing) => return Err(existing),
             Err(pos) => pos,
         };
-        let index = Some(self.len).filter(|i| *i < u32::MAX - 1).ok_or(u32::MAX)?;
-        let start = u32::try_from(self.ids.len()).map_err(|_| u32::MAX)?;
-        let end = u32::try_from(self.ids.len() + id.len()).map_err(|_| u32::MAX)?;
-        self.ids.push_str(id);
+        let index = u32::try_from(row).ok().filter(|i| *i < u32::MAX - 1).ok_or(u32::MAX)?;
         self.len += 1;
         if let Some(s) = self.slots.get_mut(pos) {
             *s = [(h >> 32) as u32, index + 1, start, end];
@@ -93,12 +135,12 @@ impl IdMap {
         Ok(index)
     }
 
-    fn grow(&mut self) {
+    fn grow(&mut self, arena: &str) {
         let size = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![[0; 4]; size]);
         let mask = size - 1;
         for slot in old.into_iter().filter(|s| s[1] != 0) {
-            let h = hash(self.span(&slot));
+            let h = hash(Self::span(arena, &slot));
             let mut pos = h as usize & mask;
             while self.slots.get(pos).is_some_and(|s| s[1] != 0) {
                 pos = (pos + 1) & mask;
@@ -116,19 +158,28 @@ mod tests {
 
     #[test]
     fn ids_get_dense_indices_in_insertion_order() {
+        let mut ids = Strings::default();
+        for i in 0..1000 {
+            ids.push(&format!("u{i:05}")).unwrap();
+        }
+        ids.push("u00007").unwrap();
+        ids.push("").unwrap();
         let mut m = IdMap::default();
-        assert_eq!(m.get("a"), None);
-        let ids: Vec<String> = (0..1000).map(|i| format!("u{i:05}")).collect();
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(m.insert(id), Ok(i as u32));
+        assert_eq!(m.get(&ids, "a"), None);
+        for i in 0..1000 {
+            assert_eq!(m.insert(&ids, i), Ok(i as u32));
         }
-        assert_eq!(m.insert("u00007"), Err(7));
-        assert_eq!(m.insert(""), Ok(1000));
-        for (i, id) in ids.iter().enumerate() {
-            assert_eq!(m.get(id), Some(i as u32));
+        assert_eq!(m.insert(&ids, 1000), Err(7));
+        assert_eq!(m.insert(&ids, 1001), Ok(1001));
+        for i in 0..1000 {
+            assert_eq!(m.get(&ids, ids.get(i)), Some(i as u32));
         }
-        assert_eq!(m.get(""), Some(1000));
-        assert_eq!(m.get("u1"), None);
+        assert_eq!(m.get(&ids, ""), Some(1001));
+        assert_eq!(m.get(&ids, "u1"), None);
         assert_eq!(m.len(), 1001);
+        let keys = ["u00003", "nobody", "u00999", ""];
+        let mut out = Vec::new();
+        m.get_many(&ids, &keys, &mut out);
+        assert_eq!(out, [Some(3), None, Some(999), Some(1001)]);
     }
 }

@@ -7,6 +7,8 @@
 //! nothing is cloned per row.
 
 mod build;
+mod cells;
+pub mod columns;
 mod csv;
 mod idmap;
 mod json;
@@ -14,17 +16,21 @@ mod mapping;
 mod meta;
 mod records;
 mod scim;
+mod source;
+mod teams;
+mod users;
 
-pub(crate) use self::csv::Lines;
 pub use self::csv::{parse_folder, CsvFiles};
-pub use build::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS};
+pub use cells::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS};
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, Reading, TimeFormat, TimeFormats};
 pub use records::{Record, Records};
 pub use scim::{is_list_response, parse_file as parse_scim};
+pub use source::MAX_FILE_BYTES;
+pub use teams::{Team, Teams};
+pub use users::{User, Users};
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{RoleIx, Status};
 use crate::time::Time;
 use idmap::IdMap;
 use rustc_hash::FxHashMap as HashMap;
@@ -90,84 +96,6 @@ impl<T: Copy, S: std::ops::Deref<Target = str>> Link<T, S> {
     }
 }
 
-/// One user of the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    /// `id`.
-    pub id: Box<str>,
-    /// `email`.
-    pub email: Option<Box<str>>,
-    /// `name`.
-    pub name: Option<Box<str>>,
-    /// `phone`.
-    pub phone: Option<Box<str>>,
-    /// `role`, resolved against the policy.
-    pub role: RoleIx,
-    /// `status`, resolved against the policy's aliases.
-    pub status: Status,
-    /// `manager_id`.
-    pub manager: Link<UserIx>,
-    /// `teams`, primary first.
-    pub teams: Vec<Link<TeamIx>>,
-    /// `flags`.
-    pub flags: Vec<Sym>,
-    /// `permissions` (on top of the role's).
-    pub permissions: Vec<Sym>,
-    /// `last_login_at`.
-    pub last_login_at: Option<Time>,
-    /// `invited_at`.
-    pub invited_at: Option<Time>,
-    /// `activated_at`.
-    pub activated_at: Option<Time>,
-    /// `notified_at`.
-    pub notified_at: Option<Time>,
-    /// `invite_resends`.
-    pub invite_resends: u32,
-    /// `failed_logins`.
-    pub failed_logins: u32,
-    /// `locked`.
-    pub locked: bool,
-    /// `locked_at`.
-    pub locked_at: Option<Time>,
-    /// Extra columns with a value, by column-name symbol.
-    pub attributes: Vec<(Sym, Box<str>)>,
-}
-
-impl User {
-    /// The value of an extra column.
-    pub fn attribute(&self, name: Sym) -> Option<&str> {
-        self.attributes.iter().find(|(n, _)| *n == name).map(|(_, v)| &**v)
-    }
-
-    /// The primary team, if the user is in one that exists.
-    pub fn primary_team(&self) -> Option<TeamIx> {
-        self.teams.first().and_then(Link::ix)
-    }
-
-    /// The name if known, else the id.
-    pub fn display(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
-    }
-}
-
-/// One team.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Team {
-    /// `id`.
-    pub id: Box<str>,
-    /// `name`.
-    pub name: Option<Box<str>>,
-    /// `leader_id`.
-    pub leader: Link<UserIx>,
-}
-
-impl Team {
-    /// The name if known, else the id.
-    pub fn display(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
-    }
-}
-
 /// `snapshot.toml`'s `[account]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -204,6 +132,16 @@ impl Interner {
     /// The string of a symbol.
     pub fn resolve(&self, sym: Sym) -> &str {
         self.names.get(sym.index()).map_or("", |s| s)
+    }
+
+    /// How many strings there are.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 }
 
@@ -283,16 +221,14 @@ pub struct Store {
     pub taken_at: Option<Time>,
     /// `[account]`.
     pub account: Account,
-    /// Users in file order.
-    pub users: Vec<User>,
-    /// Teams in file order (the account's team order).
-    pub teams: Vec<Team>,
-    /// Records in file order.
+    /// Users in file order, as columns.
+    pub users: Users,
+    /// Teams in file order (the account's team order), as columns.
+    pub teams: Teams,
+    /// Records in file order, as columns.
     pub records: Records,
     /// Interned flags, permissions, kinds, states and column names.
     pub symbols: Interner,
-    /// Extra user columns, in first-seen order.
-    pub attribute_names: Vec<Sym>,
     /// E-mails on the block list (`blocked_emails.csv`), lowercase.
     pub blocked_emails: std::collections::HashSet<Box<str>>,
     user_by_id: IdMap,
@@ -342,9 +278,10 @@ fn load_any(
         } else {
             csv::load_folder(path, reading, progress)
         }
-    } else if path.is_file() {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Diagnostic::file(path, format!("cannot read the snapshot: {e}")))?;
+    } else if path.exists() {
+        let Some(bytes) = source::read(path)? else {
+            return Err(Diagnostic::file(path, "no such snapshot").into());
+        };
         if scim::is_list_response(&bytes) {
             scim::parse_file(path, &bytes, reading)
         } else {
@@ -366,7 +303,9 @@ fn finish(
     sha256: impl FnOnce() -> String,
 ) -> Result<Store, Diagnostics> {
     if problems.is_empty() {
-        Ok(builder.finish(source.to_path_buf(), sha256()))
+        builder
+            .finish(source.to_path_buf(), sha256())
+            .map_err(|e| Diagnostic::file(source, e.message).help(e.help).into())
     } else {
         problems.truncate(csv::MAX_PROBLEMS);
         Err(Diagnostics(problems))
@@ -375,13 +314,13 @@ fn finish(
 
 impl Store {
     /// A user by index.
-    pub fn user(&self, ix: UserIx) -> &User {
-        &self.users[ix.index()]
+    pub fn user(&self, ix: UserIx) -> User<'_> {
+        self.users.get(ix)
     }
 
     /// A team by index.
-    pub fn team(&self, ix: TeamIx) -> &Team {
-        &self.teams[ix.index()]
+    pub fn team(&self, ix: TeamIx) -> Team<'_> {
+        self.teams.get(ix)
     }
 
     /// A record by index.
@@ -396,19 +335,23 @@ impl Store {
 
     /// Finds a user by id.
     pub fn user_ix(&self, id: &str) -> Option<UserIx> {
-        self.user_by_id.get(id).map(UserIx)
+        self.user_by_id.get(self.users_ids(), id).map(UserIx)
+    }
+
+    fn users_ids(&self) -> &columns::Strings {
+        self.users.ids()
     }
 
     /// Finds a user by id, or else by e-mail (any case; only when exactly one user has it).
     pub fn find_user(&self, id_or_email: &str) -> Option<UserIx> {
         let key = id_or_email.trim();
         self.user_ix(key).or_else(|| {
-            let mut found =
-                self.users.iter().enumerate().filter(|(_, u)| {
-                    u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(key))
-                });
+            let mut found = self
+                .users
+                .iter()
+                .filter(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(key)));
             match (found.next(), found.next()) {
-                (Some((i, _)), None) => Some(UserIx(i as u32)),
+                (Some(u), None) => Some(u.ix()),
                 _ => None,
             }
         })
@@ -416,21 +359,26 @@ impl Store {
 
     /// Finds a team by id.
     pub fn team_ix(&self, id: &str) -> Option<TeamIx> {
-        self.team_by_id.get(id).map(TeamIx)
+        self.team_by_id.get(self.teams.ids(), id).map(TeamIx)
+    }
+
+    /// Extra user columns, in first-seen order.
+    pub fn attribute_names(&self) -> &[Sym] {
+        self.users.attribute_names()
     }
 
     /// The symbol of an extra column, if the snapshot has it.
     pub fn attribute_sym(&self, name: &str) -> Option<Sym> {
-        self.symbols.get(name).filter(|s| self.attribute_names.contains(s))
+        self.symbols.get(name).filter(|s| self.attribute_names().contains(s))
     }
 
     /// The extra columns, for help texts.
     pub fn attribute_names_hint(&self) -> String {
-        if self.attribute_names.is_empty() {
+        if self.attribute_names().is_empty() {
             "it has no extra columns".to_owned()
         } else {
             let names: Vec<String> = self
-                .attribute_names
+                .attribute_names()
                 .iter()
                 .map(|s| format!("`{}`", self.symbols.resolve(*s)))
                 .collect();

@@ -1,23 +1,14 @@
-//! Records in columns: at ten million rows, one heap allocation and a 24-byte link per
-//! record would cost more than parsing them. Ids live back to back in one arena, kinds
-//! and states are symbols, owners are user indices with two sentinels, and the rare
-//! dangling owner ids sit in a side table.
+//! Records in columns: at ten million rows, one allocation per record would cost more than
+//! parsing them. A record is an id in an arena, a class (its kind and state, as one small
+//! integer) and a packed owner. The columns stay in the parts a file was parsed in (one
+//! per chunk, in file order), so loading never copies them; [`RecordIx`] numbers the
+//! records across the parts in file order.
 
+use super::columns::{Full, PackedLink, Strings, DANGLING, NO_LINK};
 use super::{Link, RecordIx, Sym, UserIx};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::hash::BuildHasher;
-
-/// `owners` value: the cell is empty.
-const NO_OWNER: u32 = u32::MAX;
-/// `owners` value: the cell names no user (the id is in `dangling`).
-const DANGLING_OWNER: u32 = u32::MAX - 1;
-
-/// The largest arena of record ids (offsets are `u32`).
-pub const MAX_ID_BYTES: usize = u32::MAX as usize;
-
-/// The id arena or the row count would outgrow its `u32` offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ArenaFull;
 
 /// One record (opportunity, contact, pin, subscription, ...), borrowed from [`Records`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,172 +23,303 @@ pub struct Record<'a> {
     pub owner: Link<UserIx, &'a str>,
 }
 
-/// Every record of the snapshot, in file order, as columns.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Records {
-    ids: String,
-    ends: Vec<u32>,
-    kinds: Vec<Sym>,
-    states: Vec<Sym>,
-    owners: Vec<u32>,
-    /// (record, owner id) for owners that name no user, by record.
-    dangling: Vec<(u32, Box<str>)>,
+/// The records of one chunk of a file, as columns. Its classes and new symbols are its own
+/// until [`Records::push`] maps them to the store's.
+#[derive(Debug, Clone, Default)]
+pub struct RecordPart {
+    ids: Strings,
+    classes: Vec<u16>,
+    owners: Vec<PackedLink>,
+    /// Owner ids that name no user.
+    dangling: Strings,
+    /// (kind, state) of each class of this part, as symbols: a symbol at or above
+    /// [`NEW_SYM`] is `new_symbols[s - NEW_SYM]`, a string the store had not interned.
+    local: Vec<(Sym, Sym)>,
+    local_ix: FxHashMap<(Sym, Sym), u16>,
+    new_symbols: Vec<Box<str>>,
 }
 
-impl Records {
-    /// An empty column set with room for about `rows` records of `bytes` id bytes.
+/// Symbols at or above this value in a [`RecordPart`] are its own new strings.
+pub const NEW_SYM: u32 = 1 << 31;
+
+/// More than this many (kind, state) pairs is refused.
+pub const MAX_CLASSES: usize = u16::MAX as usize;
+
+/// What can go wrong appending a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TooMany {
+    /// The id arena would outgrow its `u32` offsets.
+    Bytes,
+    /// More (kind, state) pairs than [`MAX_CLASSES`].
+    Classes,
+}
+
+impl From<Full> for TooMany {
+    fn from(_: Full) -> Self {
+        TooMany::Bytes
+    }
+}
+
+impl RecordPart {
+    /// An empty part with room for about `rows` records of `bytes` bytes of ids.
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        Records {
-            ids: String::with_capacity(bytes),
-            ends: Vec::with_capacity(rows),
-            kinds: Vec::with_capacity(rows),
-            states: Vec::with_capacity(rows),
+        RecordPart {
+            ids: Strings::with_capacity(rows, bytes),
+            classes: Vec::with_capacity(rows),
             owners: Vec::with_capacity(rows),
-            dangling: Vec::new(),
+            ..RecordPart::default()
         }
     }
 
-    /// How many records there are.
+    /// How many records.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ids.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.ids.is_empty()
     }
 
-    /// Appends one record. `Err` when the id arena would outgrow [`MAX_ID_BYTES`].
+    /// The symbol of `s`: the store's if it has one (`known`), else one of this part's.
+    pub fn symbol(&mut self, known: impl Fn(&str) -> Option<Sym>, s: &str) -> Sym {
+        if let Some(sym) = known(s) {
+            return sym;
+        }
+        let k = match self.new_symbols.iter().position(|n| **n == *s) {
+            Some(k) => k,
+            None => {
+                self.new_symbols.push(s.into());
+                self.new_symbols.len() - 1
+            }
+        };
+        Sym(NEW_SYM + k as u32)
+    }
+
+    /// Appends a record; `owner` is `None` (empty cell), a user, or an id no user has.
     pub fn push(
         &mut self,
         id: &str,
         kind: Sym,
         state: Sym,
         owner: Link<UserIx, &str>,
-    ) -> Result<(), ArenaFull> {
-        let end = u32::try_from(self.ids.len() + id.len()).map_err(|_| ArenaFull)?;
-        let row = u32::try_from(self.ends.len()).map_err(|_| ArenaFull)?;
-        self.ids.push_str(id);
-        self.ends.push(end);
-        self.kinds.push(kind);
-        self.states.push(state);
-        self.owners.push(NO_OWNER);
-        self.set_owner(row, owner);
-        Ok(())
-    }
-
-    /// Sets the owner of record `row`, which was pushed with [`Link::None`]. Dangling
-    /// owners must be set in increasing row order (the side table stays sorted).
-    pub fn set_owner(&mut self, row: u32, owner: Link<UserIx, &str>) {
-        let value = match owner {
-            Link::None => NO_OWNER,
+    ) -> Result<(), TooMany> {
+        let class = match self.local_ix.get(&(kind, state)) {
+            Some(c) => *c,
+            None => {
+                let c = u16::try_from(self.local.len()).map_err(|_| TooMany::Classes)?;
+                self.local.push((kind, state));
+                self.local_ix.insert((kind, state), c);
+                c
+            }
+        };
+        let owner = match owner {
+            Link::None => NO_LINK,
             Link::To(u) => u.0,
             Link::Dangling(o) => {
-                debug_assert!(self.dangling.last().is_none_or(|(r, _)| *r < row));
-                self.dangling.push((row, o.into()));
-                DANGLING_OWNER
+                self.dangling.push(o)?;
+                DANGLING | (self.dangling.len() as u32 - 1)
+            }
+        };
+        self.ids.push(id)?;
+        self.classes.push(class);
+        self.owners.push(owner);
+        Ok(())
+    }
+}
+
+impl RecordPart {
+    /// Sets the owner of record `row`, which was pushed without one.
+    pub fn set_owner(&mut self, row: u32, owner: Link<UserIx, &str>) -> Result<(), TooMany> {
+        let value = match owner {
+            Link::None => NO_LINK,
+            Link::To(u) => u.0,
+            Link::Dangling(o) => {
+                self.dangling.push(o)?;
+                DANGLING | (self.dangling.len() as u32 - 1)
             }
         };
         if let Some(slot) = self.owners.get_mut(row as usize) {
             *slot = value;
         }
+        Ok(())
+    }
+}
+
+/// Every record of the snapshot, in file order, as columns in parts.
+#[derive(Debug, Clone, Default)]
+pub struct Records {
+    parts: Vec<RecordPart>,
+    /// The first record of each part.
+    starts: Vec<u32>,
+    len: usize,
+    /// (kind, state) of each class.
+    classes: Vec<(Sym, Sym)>,
+    class_ix: FxHashMap<(Sym, Sym), u16>,
+}
+
+impl Records {
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.len
     }
 
-    /// Appends every record of `other`, with its symbols passed through `sym`.
-    /// `Err` when the id arena would outgrow [`MAX_ID_BYTES`].
-    pub fn append(
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends a part after the records already in: its new symbols are interned with
+    /// `intern`, its classes become the store's.
+    pub fn push(
         &mut self,
-        other: Records,
-        mut sym: impl FnMut(Sym) -> Sym,
-    ) -> Result<(), ArenaFull> {
-        let base = u32::try_from(self.ids.len()).map_err(|_| ArenaFull)?;
-        let rows = u32::try_from(self.ends.len()).map_err(|_| ArenaFull)?;
-        if self.ids.len() + other.ids.len() > MAX_ID_BYTES {
-            return Err(ArenaFull);
+        mut part: RecordPart,
+        mut intern: impl FnMut(&str) -> Sym,
+    ) -> Result<(), TooMany> {
+        let new: Vec<Sym> = part.new_symbols.iter().map(|s| intern(s)).collect();
+        let sym = |s: Sym| match s.0.checked_sub(NEW_SYM) {
+            Some(k) => new.get(k as usize).copied().unwrap_or(s),
+            None => s,
+        };
+        let mut remap = Vec::with_capacity(part.local.len());
+        for &(kind, state) in &part.local {
+            let pair = (sym(kind), sym(state));
+            let class = match self.class_ix.get(&pair) {
+                Some(c) => *c,
+                None => {
+                    let c = u16::try_from(self.classes.len()).map_err(|_| TooMany::Classes)?;
+                    self.classes.push(pair);
+                    self.class_ix.insert(pair, c);
+                    c
+                }
+            };
+            remap.push(class);
         }
-        self.ids.push_str(&other.ids);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
-        self.kinds.extend(other.kinds.iter().map(|s| sym(*s)));
-        self.states.extend(other.states.iter().map(|s| sym(*s)));
-        self.owners.extend_from_slice(&other.owners);
-        self.dangling.extend(other.dangling.into_iter().map(|(r, o)| (r + rows, o)));
+        // A part's classes number from 0 in first-seen order: most parts see the same
+        // classes in the same order as the store, and need no rewriting.
+        if remap.iter().enumerate().any(|(i, c)| usize::from(*c) != i) {
+            part.classes.par_iter_mut().for_each(|c| {
+                *c = remap.get(usize::from(*c)).copied().unwrap_or(*c);
+            });
+        }
+        part.local = Vec::new();
+        part.local_ix = FxHashMap::default();
+        part.new_symbols = Vec::new();
+        let start = u32::try_from(self.len).map_err(|_| TooMany::Bytes)?;
+        if self.len + part.len() > super::columns::MAX_ROWS {
+            return Err(TooMany::Bytes);
+        }
+        self.len += part.len();
+        self.starts.push(start);
+        self.parts.push(part);
         Ok(())
     }
 
-    fn id(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
-        let end = self.ends.get(i).copied().unwrap_or(start);
-        self.ids.get(start as usize..end as usize).unwrap_or_default()
+    /// The part holding record `i`, and its index there.
+    fn locate(&self, i: usize) -> Option<(&RecordPart, usize)> {
+        let p = match self.starts.binary_search(&(i as u32)) {
+            Ok(p) => p,
+            Err(p) => p.checked_sub(1)?,
+        };
+        // Empty parts share a start with the next one: take the last part starting there.
+        let p = (p..self.parts.len()).take_while(|q| self.starts[*q] as usize <= i).last()?;
+        let part = self.parts.get(p)?;
+        let k = i - self.starts[p] as usize;
+        (k < part.len()).then_some((part, k))
     }
 
-    fn owner(&self, i: usize) -> Link<UserIx, &str> {
-        match self.owners.get(i).copied().unwrap_or(NO_OWNER) {
-            NO_OWNER => Link::None,
-            DANGLING_OWNER => {
-                let at = self.dangling.binary_search_by_key(&(i as u32), |(r, _)| *r);
-                at.ok()
-                    .and_then(|k| self.dangling.get(k))
-                    .map_or(Link::None, |(_, o)| Link::Dangling(&**o))
-            }
-            u => Link::To(UserIx(u)),
+    fn owner_link(part: &RecordPart, k: usize) -> Link<UserIx, &str> {
+        match part.owners.get(k).copied().unwrap_or(NO_LINK) {
+            NO_LINK => Link::None,
+            v if v & DANGLING != 0 => Link::Dangling(part.dangling.get((v & !DANGLING) as usize)),
+            v => Link::To(UserIx(v)),
         }
+    }
+
+    fn view<'a>(&self, part: &'a RecordPart, k: usize) -> Record<'a> {
+        let class = part.classes.get(k).copied().unwrap_or(0);
+        let (kind, state) =
+            self.classes.get(usize::from(class)).copied().unwrap_or((Sym(0), Sym(0)));
+        Record { id: part.ids.get(k), kind, state, owner: Self::owner_link(part, k) }
     }
 
     /// One record.
     pub fn get(&self, ix: RecordIx) -> Record<'_> {
-        let i = ix.index();
-        Record {
-            id: self.id(i),
-            kind: self.kinds.get(i).copied().unwrap_or(Sym(0)),
-            state: self.states.get(i).copied().unwrap_or(Sym(0)),
-            owner: self.owner(i),
+        match self.locate(ix.index()) {
+            Some((part, k)) => self.view(part, k),
+            None => Record { id: "", kind: Sym(0), state: Sym(0), owner: Link::None },
         }
     }
 
     /// Every record, in file order.
     pub fn iter(&self) -> impl Iterator<Item = Record<'_>> + '_ {
-        (0..self.len() as u32).map(|i| self.get(RecordIx(i)))
+        self.parts.iter().flat_map(move |p| (0..p.len()).map(move |k| self.view(p, k)))
     }
 
     /// (kind, state) of every record, in file order.
     pub fn kinds_and_states(&self) -> impl Iterator<Item = (Sym, Sym)> + '_ {
-        self.kinds.iter().copied().zip(self.states.iter().copied())
+        self.parts.iter().flat_map(move |p| {
+            p.classes.iter().map(move |c| {
+                self.classes.get(usize::from(*c)).copied().unwrap_or((Sym(0), Sym(0)))
+            })
+        })
     }
 
     /// Records whose owner names no user, with that owner id, in file order.
     pub fn dangling(&self) -> impl Iterator<Item = (RecordIx, &str)> + '_ {
-        self.dangling.iter().map(|(r, o)| (RecordIx(*r), &**o))
+        self.parts.iter().zip(&self.starts).flat_map(|(p, start)| {
+            p.owners.iter().enumerate().filter_map(move |(k, o)| match *o {
+                NO_LINK => None,
+                v if v & DANGLING != 0 => {
+                    Some((RecordIx(start + k as u32), p.dangling.get((v & !DANGLING) as usize)))
+                }
+                _ => None,
+            })
+        })
     }
 
     /// The owner of each record as a user index, `None` when it has none that exists.
     pub(super) fn owner_ixs(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
-        self.owners.iter().map(|o| (*o < DANGLING_OWNER).then_some(*o))
+        self.parts.iter().flat_map(|p| p.owners.iter().map(|o| (*o & DANGLING == 0).then_some(*o)))
     }
 
     /// Pairs (first, repeat) of records with the same id, by repeat. Hashes are sorted, so
     /// strings are compared only where two hashes are equal.
     pub fn duplicates(&self) -> Vec<(RecordIx, RecordIx)> {
         let hasher = rustc_hash::FxBuildHasher;
-        let hash = |i: usize| hasher.hash_one(self.id(i));
-        let mut hashes: Vec<u64> = (0..self.len()).into_par_iter().map(hash).collect();
+        let hash = |id: &str| hasher.hash_one(id) as u32;
+        let mut hashes: Vec<u32> = Vec::with_capacity(self.len);
+        for p in &self.parts {
+            let at = hashes.len();
+            hashes.resize(at + p.len(), 0);
+            if let Some(slot) = hashes.get_mut(at..) {
+                slot.par_iter_mut().enumerate().for_each(|(k, h)| *h = hash(p.ids.get(k)));
+            }
+        }
         hashes.par_sort_unstable();
-        let repeated: rustc_hash::FxHashSet<u64> =
+        let repeated: rustc_hash::FxHashSet<u32> =
             hashes.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
         drop(hashes);
         if repeated.is_empty() {
             return Vec::new();
         }
-        let mut suspects: Vec<usize> =
-            (0..self.len()).into_par_iter().filter(|i| repeated.contains(&hash(*i))).collect();
-        suspects.sort_by(|a, b| self.id(*a).cmp(self.id(*b)).then(a.cmp(b)));
+        let mut suspects: Vec<(&str, u32)> = self
+            .parts
+            .par_iter()
+            .zip(&self.starts)
+            .flat_map_iter(|(p, start)| {
+                let repeated = &repeated;
+                (0..p.len()).filter_map(move |k| {
+                    let id = p.ids.get(k);
+                    repeated.contains(&hash(id)).then_some((id, start + k as u32))
+                })
+            })
+            .collect();
+        suspects.par_sort_unstable();
         let mut out = Vec::new();
-        let mut first = 0;
-        for k in 1..suspects.len() {
-            let (Some(&a), Some(&b)) = (suspects.get(first), suspects.get(k)) else { continue };
-            if self.id(a) == self.id(b) {
-                out.push((RecordIx(a as u32), RecordIx(b as u32)));
-            } else {
-                first = k;
+        for run in suspects.chunk_by(|a, b| a.0 == b.0) {
+            if let Some((_, first)) = run.first() {
+                out.extend(run.iter().skip(1).map(|(_, r)| (RecordIx(*first), RecordIx(*r))));
             }
         }
         out.sort_by_key(|(_, repeat)| *repeat);
@@ -209,34 +331,57 @@ impl Records {
 mod tests {
     use super::*;
 
+    fn part(rows: &[(&str, u32, u32, Link<UserIx, &str>)]) -> RecordPart {
+        let mut p = RecordPart::default();
+        for (id, k, s, o) in rows {
+            p.push(id, Sym(*k), Sym(*s), *o).unwrap();
+        }
+        p
+    }
+
     #[test]
-    fn records_round_trip_through_the_columns() {
+    fn records_round_trip_through_the_parts() {
         let mut r = Records::default();
-        r.push("a1", Sym(1), Sym(2), Link::To(UserIx(7))).unwrap();
-        r.push("b22", Sym(3), Sym(2), Link::Dangling("ghost")).unwrap();
-        r.push("", Sym(1), Sym(4), Link::None).unwrap();
-        let mut other = Records::default();
-        other.push("c3", Sym(0), Sym(0), Link::Dangling("x")).unwrap();
-        r.append(other, |s| Sym(s.0 + 10)).unwrap();
+        let intern = |_: &str| Sym(99);
+        r.push(
+            part(&[("a1", 1, 2, Link::To(UserIx(7))), ("b22", 3, 2, Link::Dangling("ghost"))]),
+            intern,
+        )
+        .unwrap();
+        r.push(RecordPart::default(), intern).unwrap();
+        let mut p = RecordPart::default();
+        let new = p.symbol(|_| None, "brand-new");
+        p.push("", Sym(1), Sym(2), Link::None).unwrap();
+        p.push("c3", new, Sym(2), Link::Dangling("x")).unwrap();
+        r.push(p, intern).unwrap();
         let got: Vec<Record<'_>> = r.iter().collect();
+        assert_eq!(r.len(), 4);
         assert_eq!(
             got[0],
             Record { id: "a1", kind: Sym(1), state: Sym(2), owner: Link::To(UserIx(7)) }
         );
         assert_eq!(got[1].owner, Link::Dangling("ghost"));
-        assert_eq!(got[2], Record { id: "", kind: Sym(1), state: Sym(4), owner: Link::None });
+        assert_eq!(got[2], Record { id: "", kind: Sym(1), state: Sym(2), owner: Link::None });
         assert_eq!(
             got[3],
-            Record { id: "c3", kind: Sym(10), state: Sym(10), owner: Link::Dangling("x") }
+            Record { id: "c3", kind: Sym(99), state: Sym(2), owner: Link::Dangling("x") }
         );
+        for (i, rec) in got.iter().enumerate() {
+            assert_eq!(r.get(RecordIx(i as u32)), *rec);
+        }
         assert_eq!(r.dangling().collect::<Vec<_>>(), [(RecordIx(1), "ghost"), (RecordIx(3), "x")]);
+        assert_eq!(r.owner_ixs().collect::<Vec<_>>(), [Some(7), None, None, None]);
     }
 
     #[test]
     fn duplicates_pair_each_repeat_with_the_first() {
         let mut r = Records::default();
-        for id in ["x", "y", "x", "z", "y", "x"] {
-            r.push(id, Sym(0), Sym(0), Link::None).unwrap();
+        for ids in [&["x", "y", "x"][..], &["z", "y", "x"][..]] {
+            let mut p = RecordPart::default();
+            for id in ids {
+                p.push(id, Sym(0), Sym(0), Link::None).unwrap();
+            }
+            r.push(p, |_| Sym(0)).unwrap();
         }
         let d = |a, b| (RecordIx(a), RecordIx(b));
         assert_eq!(r.duplicates(), [d(0, 2), d(1, 4), d(0, 5)]);

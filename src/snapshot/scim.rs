@@ -10,10 +10,15 @@
 //! extensions). Users are converted into the same cells as a CSV row and go through the
 //! same checks.
 
-use super::build::{Cell, StoreBuilder, TEAM_COLUMNS};
-use super::csv::{hash_file, newlines, read_optional, read_table, strip_bom, Table, MAX_PROBLEMS};
+use super::build::StoreBuilder;
+use super::cells::{Cell, TEAM_COLUMNS};
+use super::csv::{
+    duplicate_records, read_table, Source as CsvInput, Table, TableRead, MAX_PROBLEMS,
+};
 use super::json::{as_cell, offset_of_line_col, Owned};
 use super::mapping::{member, AttrPath, Input};
+use super::source::{self, digest_file, line_breaks, strip_bom};
+use super::users::UserChunk;
 use super::Reading;
 use super::{meta, Store};
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
@@ -93,7 +98,7 @@ fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Di
     let source = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
         Diagnostic::file(path, "invalid UTF-8")
-            .at(Location::line(newlines(valid) + 1))
+            .at(Location::line(line_breaks(valid) + 1))
             .help("save the file as UTF-8")
     })?;
     let list: ListResponse<'_> = serde_json::from_str(source).map_err(|e| {
@@ -143,19 +148,36 @@ pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Sto
 pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostics> {
     let mut problems = Vec::new();
     let users_path = dir.join(USERS_FILE);
-    let users = std::fs::read(&users_path)
-        .map_err(|e| Diagnostic::file(&users_path, format!("cannot read the file: {e}")))?;
+    let users = match source::read(&users_path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return Err(
+                Diagnostic::file(&users_path, "cannot read the file: it is not there").into()
+            )
+        }
+        Err(d) => return Err(d.into()),
+    };
+    let mut read = |name: &str| match source::read(&dir.join(name)) {
+        Ok(bytes) => bytes,
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    };
     let groups_path = dir.join(GROUPS_FILE);
-    let groups = read_optional(&groups_path, &mut problems);
-    let meta_bytes = read_optional(&dir.join("snapshot.toml"), &mut problems);
+    let groups = read(GROUPS_FILE);
+    let meta_bytes = read("snapshot.toml");
+    let mut open = |name: &str| match source::open(&dir.join(name)) {
+        Ok(input) => input,
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    };
     let tables = [
-        ("teams.csv", Table::Teams, read_optional(&dir.join("teams.csv"), &mut problems)),
-        ("records.csv", Table::Records, read_optional(&dir.join("records.csv"), &mut problems)),
-        (
-            "blocked_emails.csv",
-            Table::BlockedEmails,
-            read_optional(&dir.join("blocked_emails.csv"), &mut problems),
-        ),
+        ("teams.csv", Table::Teams, open("teams.csv")),
+        ("records.csv", Table::Records, open("records.csv")),
+        ("blocked_emails.csv", Table::BlockedEmails, open("blocked_emails.csv")),
     ];
     if !problems.is_empty() {
         return Err(Diagnostics(problems));
@@ -163,38 +185,30 @@ pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostic
     let mut builder = StoreBuilder::new(reading);
     let mut digest = Sha256::new();
     if let Some(bytes) = &meta_bytes {
-        hash_file(&mut digest, "snapshot.toml", bytes);
+        digest_file(&mut digest, "snapshot.toml", bytes);
         meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);
     }
-    hash_file(&mut digest, USERS_FILE, &users);
+    digest_file(&mut digest, USERS_FILE, &users);
     let mut docs = vec![read_document(&users_path, &users)?];
     if let Some(bytes) = &groups {
-        hash_file(&mut digest, GROUPS_FILE, bytes);
+        digest_file(&mut digest, GROUPS_FILE, bytes);
         docs.push(read_document(&groups_path, bytes)?);
     }
     let has_groups = convert(&docs, &mut builder, &mut problems);
-    for (name, table, bytes) in &tables {
-        let Some(bytes) = bytes else { continue };
-        if *table == Table::Teams && has_groups {
+    for (name, table, input) in tables {
+        let Some(input) = input else { continue };
+        if table == Table::Teams && has_groups {
             problems.push(
                 Diagnostic::file(dir.join(name), "the SCIM export has Group resources too")
                     .help("teams come either from SCIM groups or from teams.csv: remove one"),
             );
             continue;
         }
-        hash_file(&mut digest, name, bytes);
-        read_table(&dir.join(name), bytes, *table, &mut builder, &mut problems, &super::Silent);
+        let t = TableRead { path: &dir.join(name), name, table };
+        read_table(&t, CsvInput::File(input), &mut builder, &mut problems, &mut digest);
     }
     if problems.is_empty() {
-        let records = dir.join("records.csv");
-        for (line, e) in builder.duplicate_records().into_iter().take(MAX_PROBLEMS) {
-            problems.push(
-                Diagnostic::file(&records, e.message)
-                    .at(Location::line(line))
-                    .field(e.field)
-                    .help(e.help),
-            );
-        }
+        duplicate_records(&dir.join("records.csv"), &mut builder, &mut problems);
     }
     super::finish(builder, problems, dir, || crate::hash::hex(&digest.finalize()))
 }
@@ -484,7 +498,7 @@ fn classify<'a>(
             let offset = (raw.get().as_ptr() as usize).saturating_sub(doc.source.as_ptr() as usize);
             if offset >= seen_offset {
                 seen_line +=
-                    newlines(doc.source.as_bytes().get(seen_offset..offset).unwrap_or_default());
+                    line_breaks(doc.source.as_bytes().get(seen_offset..offset).unwrap_or_default());
                 seen_offset = offset;
             }
             let (value, unreadable) = match serde_json::from_str::<Value>(raw.get()) {
@@ -541,7 +555,9 @@ fn add_users(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let mut last_logins = 0usize;
-    for u in users {
+    let mut chunk = UserChunk::default();
+    let reading = builder.reading();
+    for (k, u) in users.iter().enumerate() {
         if problems.len() >= MAX_PROBLEMS {
             return None;
         }
@@ -550,13 +566,20 @@ fn add_users(
             last_logins += 1;
         }
         let attributes = user_attributes(u, &fields.extra);
-        let cell = |i: usize| row.cells.get(i).and_then(Option::as_ref).map(as_cell);
+        let cell = |f: crate::fields::UserField| {
+            row.cells.get(f as usize).and_then(Option::as_ref).map(as_cell)
+        };
         let attrs: Vec<(&str, Cell<'_>)> =
             attributes.iter().map(|(k, v)| (k.as_str(), as_cell(v))).collect();
-        if let Err(errors) = builder.add_user(cell, &attrs, u.line) {
+        if let Err(errors) = chunk.push_row(&reading, cell, &attrs, u.line, k as u32) {
             for e in errors.into_iter().filter(|e| !row.reported.contains(&e.field.as_str())) {
                 problems.push(u.error(row.label(&e.field), e.message, e.help));
             }
+        }
+    }
+    for (key, e) in builder.push_users(chunk) {
+        if let Some(u) = users.get(key as usize) {
+            problems.push(u.error(&e.field, e.message, e.help));
         }
     }
     Some(last_logins)

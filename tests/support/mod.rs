@@ -77,7 +77,7 @@ pub fn canonical(store: &Store) -> String {
     let sym = |s| store.symbols.resolve(s).to_owned();
     let link_user = |l: Link<roster::snapshot::UserIx, &str>| match l {
         Link::None => "-".to_owned(),
-        Link::To(u) => format!("{:?}", store.user(u).id),
+        Link::To(u) => format!("{:?}", store.user(u).id()),
         Link::Dangling(id) => format!("?{id:?}"),
     };
     let mut out = format!(
@@ -86,35 +86,39 @@ pub fn canonical(store: &Store) -> String {
         store.account.seats,
         link_user(store.account.owner.as_deref())
     );
-    let attrs: Vec<String> = store.attribute_names.iter().map(|s| sym(*s)).collect();
+    let attrs: Vec<String> = store.attribute_names().iter().map(|s| sym(*s)).collect();
     out.push_str(&format!("attribute columns {attrs:?}\n"));
     let mut blocked: Vec<&str> = store.blocked_emails.iter().map(|e| &**e).collect();
     blocked.sort_unstable();
     out.push_str(&format!("blocked {blocked:?}\n"));
     for u in &store.users {
         let teams: Vec<String> = u
-            .teams
-            .iter()
+            .teams()
             .map(|t| match t {
-                Link::To(t) => format!("{:?}", store.team(*t).id),
+                Link::To(t) => format!("{:?}", store.team(t).id()),
                 Link::Dangling(id) => format!("?{id:?}"),
                 Link::None => "-".to_owned(),
             })
             .collect();
         let mut attrs: Vec<(String, String)> =
-            u.attributes.iter().map(|(k, v)| (sym(*k), v.to_string())).collect();
+            u.attributes().map(|(k, v)| (sym(k), v.to_string())).collect();
         attrs.sort();
         out.push_str(&format!(
             "user {:?} {:?} {:?} {:?} {:?} {:?} mgr={} teams={teams:?} flags={:?} perms={:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {attrs:?}\n",
-            u.id, u.email, u.name, u.phone, u.role, u.status, link_user(u.manager.as_deref()),
-            u.flags.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
-            u.permissions.iter().map(|f| sym(*f)).collect::<Vec<_>>(),
-            u.last_login_at, u.invited_at, u.activated_at, u.notified_at,
-            u.invite_resends, u.failed_logins, u.locked, u.locked_at,
+            u.id(), u.email(), u.name(), u.phone(), u.role(), u.status(), link_user(u.manager().as_deref()),
+            u.flags().map(sym).collect::<Vec<_>>(),
+            u.permissions().map(sym).collect::<Vec<_>>(),
+            u.last_login_at(), u.invited_at(), u.activated_at(), u.notified_at(),
+            u.invite_resends(), u.failed_logins(), u.locked(), u.locked_at(),
         ));
     }
     for t in &store.teams {
-        out.push_str(&format!("team {:?} {:?} {}\n", t.id, t.name, link_user(t.leader.as_deref())));
+        out.push_str(&format!(
+            "team {:?} {:?} {}\n",
+            t.id(),
+            t.name(),
+            link_user(t.leader().as_deref())
+        ));
     }
     for r in store.records.iter() {
         out.push_str(&format!(

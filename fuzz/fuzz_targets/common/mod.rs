@@ -173,16 +173,16 @@ pub fn check_plan(plan: &Plan, store: &Store) {
 /// ids that look up to their own rows, managers resolved whenever they can be, unique
 /// team and record ids.
 pub fn check_store(store: &Store) {
-    let ids: HashSet<&str> = store.users.iter().map(|u| &*u.id).collect();
+    let ids: HashSet<&str> = store.users.iter().map(|u| u.id()).collect();
     assert_eq!(ids.len(), store.users.len(), "duplicate user ids were loaded");
     for (i, u) in store.users.iter().enumerate() {
-        assert!(!u.id.is_empty());
-        assert_eq!(store.user_ix(&u.id).map(|x| x.index()), Some(i));
-        if let Link::Dangling(m) = &u.manager {
+        assert!(!u.id().is_empty());
+        assert_eq!(store.user_ix(u.id()).map(|x| x.index()), Some(i));
+        if let Link::Dangling(m) = u.manager() {
             assert!(store.user_ix(m).is_none(), "a resolvable manager left dangling");
         }
     }
-    let teams: HashSet<&str> = store.teams.iter().map(|t| &*t.id).collect();
+    let teams: HashSet<&str> = store.teams.iter().map(|t| t.id()).collect();
     assert_eq!(teams.len(), store.teams.len(), "duplicate team ids were loaded");
     let records: HashSet<&str> = store.records.iter().map(|r| r.id).collect();
     assert_eq!(records.len(), store.records.len(), "duplicate record ids were loaded");

@@ -1,0 +1,254 @@
+//! The column types of the store: strings back to back in one arena, lists of small
+//! integers in one array, references to rows packed in a `u32`, and instants as integers.
+//! A million users is a handful of vectors, not a million allocations.
+
+use crate::time::Time;
+
+/// The largest arena a column holds (its offsets are `u32`).
+pub const MAX_BYTES: usize = u32::MAX as usize;
+
+/// A column outgrew its `u32` offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Full;
+
+/// Strings back to back: row `i` is `bytes[ends[i - 1]..ends[i]]`. An empty string is an
+/// absent value (the loaders trim cells, and an empty cell means absent).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Strings {
+    bytes: String,
+    ends: Vec<u32>,
+}
+
+impl Strings {
+    /// An empty column with room for `rows` rows of `bytes` bytes in all.
+    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
+        Strings { bytes: String::with_capacity(bytes), ends: Vec::with_capacity(rows) }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of every row, back to back.
+    pub fn arena(&self) -> &str {
+        &self.bytes
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, s: &str) -> Result<(), Full> {
+        let end = u32::try_from(self.bytes.len() + s.len()).map_err(|_| Full)?;
+        self.bytes.push_str(s);
+        self.ends.push(end);
+        Ok(())
+    }
+
+    /// The byte span of row `i` in [`Strings::arena`].
+    pub fn span(&self, i: usize) -> (u32, u32) {
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).copied().unwrap_or(0),
+            None => 0,
+        };
+        (start, self.ends.get(i).copied().unwrap_or(start))
+    }
+
+    /// Row `i` (empty past the end).
+    pub fn get(&self, i: usize) -> &str {
+        let (a, b) = self.span(i);
+        self.bytes.get(a as usize..b as usize).unwrap_or_default()
+    }
+
+    /// Row `i`, `None` when empty.
+    pub fn value(&self, i: usize) -> Option<&str> {
+        Some(self.get(i)).filter(|s| !s.is_empty())
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &Strings) -> Result<(), Full> {
+        let base = u32::try_from(self.bytes.len()).map_err(|_| Full)?;
+        if self.bytes.len() + other.bytes.len() > MAX_BYTES {
+            return Err(Full);
+        }
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+        Ok(())
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+/// Lists of `u32` back to back: row `i` is `items[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lists {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        Lists { starts: vec![0], items: Vec::new() }
+    }
+}
+
+impl Lists {
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, items: impl IntoIterator<Item = u32>) -> Result<(), Full> {
+        self.items.extend(items);
+        self.starts.push(u32::try_from(self.items.len()).map_err(|_| Full)?);
+        Ok(())
+    }
+
+    /// Row `i` (empty past the end).
+    pub fn get(&self, i: usize) -> &[u32] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+
+    /// Every item, to rewrite them in place (rows keep their lengths).
+    pub fn items_mut(&mut self) -> &mut [u32] {
+        &mut self.items
+    }
+
+    /// Appends every row of `other`, each item passed through `map`.
+    pub fn append(&mut self, other: &Lists, map: impl Fn(u32) -> u32) -> Result<(), Full> {
+        let base = u32::try_from(self.items.len()).map_err(|_| Full)?;
+        if self.items.len() + other.items.len() > MAX_BYTES {
+            return Err(Full);
+        }
+        self.items.extend(other.items.iter().map(|&x| map(x)));
+        self.starts.extend(other.starts.iter().skip(1).map(|s| s + base));
+        Ok(())
+    }
+}
+
+/// A reference from one row to another, packed: [`NO_LINK`], a row index, or
+/// [`DANGLING`]` | k` for the `k`-th id that no row has (kept in a side column).
+pub type PackedLink = u32;
+
+/// The cell is empty.
+pub const NO_LINK: u32 = u32::MAX;
+/// The flag of a dangling reference.
+pub const DANGLING: u32 = 1 << 31;
+/// The most rows a table may hold, so that indices never reach [`DANGLING`].
+pub const MAX_ROWS: usize = (DANGLING - 1) as usize;
+
+/// An instant in a column: seconds since 1970 (UTC), with the rare sub-second part kept
+/// on the side so that every time reads back exactly as loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Times {
+    seconds: Vec<i64>,
+    /// (row, nanoseconds) of the rows with a sub-second part, by row.
+    nanos: Vec<(u32, u32)>,
+}
+
+/// `seconds` of an empty cell.
+const NO_TIME: i64 = i64::MIN;
+
+impl Times {
+    /// An empty column with room for `rows`.
+    pub fn with_capacity(rows: usize) -> Self {
+        Times { seconds: Vec::with_capacity(rows), nanos: Vec::new() }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.seconds.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.seconds.is_empty()
+    }
+
+    /// Appends a row.
+    pub fn push(&mut self, t: Option<Time>) {
+        match t {
+            None => self.seconds.push(NO_TIME),
+            Some(t) => {
+                let nanos = t.timestamp_subsec_nanos();
+                if nanos != 0 {
+                    self.nanos.push((self.seconds.len() as u32, nanos));
+                }
+                self.seconds.push(t.timestamp());
+            }
+        }
+    }
+
+    /// Row `i`.
+    pub fn get(&self, i: usize) -> Option<Time> {
+        let s = *self.seconds.get(i)?;
+        if s == NO_TIME {
+            return None;
+        }
+        let nanos = match self.nanos.binary_search_by_key(&(i as u32), |(r, _)| *r) {
+            Ok(k) => self.nanos.get(k).map_or(0, |(_, n)| *n),
+            Err(_) => 0,
+        };
+        Time::from_timestamp(s, nanos)
+    }
+
+    /// Appends every row of `other`.
+    pub fn append(&mut self, other: &Times) {
+        let base = self.seconds.len() as u32;
+        self.seconds.extend_from_slice(&other.seconds);
+        self.nanos.extend(other.nanos.iter().map(|(r, n)| (r + base, *n)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_lists_and_times_round_trip() {
+        let mut s = Strings::default();
+        s.push("ab").unwrap();
+        s.push("").unwrap();
+        s.push("cde").unwrap();
+        let mut t = Strings::default();
+        t.push("f").unwrap();
+        s.append(&t).unwrap();
+        assert_eq!(s.iter().collect::<Vec<_>>(), ["ab", "", "cde", "f"]);
+        assert_eq!((s.value(1), s.value(3)), (None, Some("f")));
+        assert_eq!(s.get(9), "");
+
+        let mut l = Lists::default();
+        l.push([1, 2]).unwrap();
+        l.push([]).unwrap();
+        let mut m = Lists::default();
+        m.push([7]).unwrap();
+        l.append(&m, |x| x + 10).unwrap();
+        assert_eq!((l.len(), l.get(0), l.get(1), l.get(2)), (3, &[1, 2][..], &[][..], &[17][..]));
+
+        let exact = crate::time::parse_time("2026-11-02T08:15:00.123456789Z");
+        let whole = crate::time::parse_time("1969-12-31T23:59:59Z");
+        let mut times = Times::default();
+        times.push(exact);
+        times.push(None);
+        let mut more = Times::default();
+        more.push(whole);
+        more.push(exact);
+        times.append(&more);
+        assert_eq!((0..4).map(|i| times.get(i)).collect::<Vec<_>>(), [exact, None, whole, exact]);
+    }
+}
