@@ -88,7 +88,7 @@ pub struct Roles {
 impl Roles {
     /// Finds a role by name or alias, ignoring case and surrounding space.
     pub fn resolve(&self, text: &str) -> Option<RoleIx> {
-        self.lookup.get(&text.trim().to_lowercase()).copied()
+        lowercase_key(text, |key| self.lookup.get(key).copied())
     }
 
     /// The canonical name of a role.
@@ -131,7 +131,7 @@ pub struct Statuses {
 impl Statuses {
     /// Finds a status by canonical name or alias, ignoring case.
     pub fn resolve(&self, text: &str) -> Option<Status> {
-        Status::parse(text).or_else(|| self.aliases.get(&text.trim().to_lowercase()).copied())
+        Status::parse(text).or_else(|| lowercase_key(text, |key| self.aliases.get(key).copied()))
     }
 
     /// Whether users in this status count against seats.
@@ -148,5 +148,20 @@ impl Statuses {
             let aliases: Vec<String> = self.aliases.keys().map(|a| format!("`{a}`")).collect();
             format!("known statuses: {}; aliases: {}", names.join(", "), aliases.join(", "))
         }
+    }
+}
+
+/// Looks `text` up by its trimmed, lowercase form, allocating only when lowercasing changes
+/// it (the common spellings are looked up as they are).
+fn lowercase_key<T>(text: &str, get: impl Fn(&str) -> Option<T>) -> Option<T> {
+    let text = text.trim();
+    let unchanged = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    if text.chars().all(unchanged) {
+        get(text)
+    } else {
+        get(&text.to_lowercase())
     }
 }

@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// An instant, always held in UTC.
 pub type Time = DateTime<Utc>;
@@ -81,14 +81,24 @@ fn parse_fixed(b: &[u8]) -> Option<Time> {
     midnight.checked_add_signed(TimeDelta::seconds(i64::from(seconds)))
 }
 
-/// Formats a time the way plans write it: RFC 3339, UTC, whole seconds.
+/// Formats a time the way plans write it: RFC 3339, UTC, whole seconds (and the
+/// fraction, when the time has one).
 pub fn format_time(t: Time) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    use chrono::Timelike;
+    if t.nanosecond() != 0 {
+        return t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    }
+    let mut s = format_date(t);
+    let _ = write!(s, "T{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second());
+    s
 }
 
 /// Formats the calendar date of a time (`2026-11-02`).
 pub fn format_date(t: Time) -> String {
-    t.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let mut s = String::with_capacity(20);
+    let _ = write!(s, "{:04}-{:02}-{:02}", t.year(), t.month(), t.day());
+    s
 }
 
 /// Whole days from `earlier` to `later` (rounded down; negative when `earlier` is later).
@@ -299,6 +309,20 @@ mod tests {
             format_time(parse_time("2026-11-02T08:15:60Z").unwrap()),
             "2026-11-02T08:15:60Z"
         );
+    }
+
+    #[test]
+    fn times_and_dates_are_written_as_rfc_3339_says() {
+        for text in ["2026-11-02T08:15:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"] {
+            let t = parse_time(text).unwrap();
+            assert_eq!(format_time(t), text);
+            assert_eq!(format_time(t), t.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+            assert_eq!(format_date(t), t.format("%Y-%m-%d").to_string());
+        }
+        let fraction = parse_time("2026-11-02T08:15:00.250+01:00").unwrap();
+        assert_eq!(format_time(fraction), "2026-11-02T07:15:00.250Z");
+        let leap = parse_time("2026-11-02T08:15:60Z").unwrap();
+        assert_eq!(format_time(leap), leap.to_rfc3339_opts(SecondsFormat::AutoSi, true));
     }
 
     #[test]

@@ -146,9 +146,9 @@ impl RunArgs {
             });
         progress::phase("plan");
         progress::step("writing the plan");
-        let text = render::render(plan, format, Names::from_store(store), title);
+        let names = Names::from_store(store);
+        output.finish_with(|w| render::write(plan, format, names, title, w))?;
         progress::phase("render");
-        output.finish(&text)?;
         if let Some(note) = render::note(plan, format, Names::from_store(store)) {
             let _ = std::io::stderr().lock().write_all(note.as_bytes());
         }

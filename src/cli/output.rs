@@ -54,17 +54,36 @@ impl Output {
     }
 
     /// Writes the whole text and, for a file, renames it into place.
-    pub fn finish(mut self, text: &str) -> Result<(), Error> {
+    pub fn finish(self, text: &str) -> Result<(), Error> {
+        self.finish_with(|w| w.write_all(text.as_bytes()))
+    }
+
+    /// Writes what `write` writes, through a buffer (nothing is held whole in memory), and,
+    /// for a file, renames it into place once it is complete and synced.
+    pub fn finish_with(
+        mut self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
         super::progress::end();
         match &mut self {
-            Output::Stdout => super::print(text),
+            Output::Stdout => {
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+                match write(&mut out).and_then(|()| out.flush()) {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                    Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
+                }
+            }
             Output::File { path, temp, file } => {
-                let Some(mut f) = file.take() else {
+                let Some(f) = file.take() else {
                     return Ok(());
                 };
-                f.write_all(text.as_bytes())
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, &f);
+                write(&mut out)
+                    .and_then(|()| out.flush())
                     .and_then(|()| f.sync_all())
                     .map_err(|e| Error::Output(format!("cannot write {}: {e}", temp.display())))?;
+                drop(out);
                 drop(f);
                 std::fs::rename(&*temp, &*path).map_err(|e| {
                     Error::Output(format!("cannot move the plan into {}: {e}", path.display()))

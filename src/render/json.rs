@@ -15,3 +15,14 @@ pub fn json(plan: &Plan) -> String {
 pub fn yaml(plan: &Plan) -> String {
     serde_yaml_ng::to_string(plan).unwrap_or_else(|e| format!("error: {e}\n"))
 }
+
+/// Writes the plan as pretty JSON with a final newline (the same bytes as [`json`]).
+pub fn write_json(plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, plan)?;
+    w.write_all(b"\n")
+}
+
+/// Writes the plan as YAML (the same bytes as [`yaml`]).
+pub fn write_yaml(plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_yaml_ng::to_writer(&mut *w, plan).map_err(std::io::Error::other)
+}

@@ -141,6 +141,21 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
     }
 }
 
+/// Writes a plan; JSON and YAML are streamed, the other formats are rendered first.
+pub fn write(
+    plan: &Plan,
+    format: Format,
+    names: Names<'_>,
+    title: &str,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write_json(plan, w),
+        Format::Yaml => json::write_yaml(plan, w),
+        other => w.write_all(render(plan, other, names, title).as_bytes()),
+    }
+}
+
 /// A note for people that goes with a rendered plan on stderr, when the format leaves parts
 /// of the plan out (SCIM carries User attributes only).
 pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {

@@ -14,6 +14,7 @@ use crate::plan::{ActionKind, Finding};
 use crate::policy::Thresholds;
 use crate::snapshot::UserIx;
 use crate::time::{self, format_date, Duration, Time};
+use std::fmt;
 
 /// The idle rule.
 pub struct Idle;
@@ -42,18 +43,72 @@ impl Step {
     }
 }
 
-/// The user's last activity and how to say it.
-fn activity(u: crate::snapshot::User<'_>) -> Option<(Time, String)> {
-    Some(match (u.last_login_at(), u.activated_at()) {
-        (Some(l), Some(a)) if a > l => {
-            (a, format!("reactivated {} (last login {})", format_date(a), format_date(l)))
+/// A user's last activity, and how to say it (the text is only written for a user the
+/// rule says something about).
+#[derive(Clone, Copy)]
+enum Activity {
+    Reactivated { at: Time, login: Time },
+    Login(Time),
+    Activated(Time),
+    Invited(Time),
+}
+
+impl Activity {
+    fn of(u: crate::snapshot::User<'_>) -> Option<Activity> {
+        Some(match (u.last_login_at(), u.activated_at()) {
+            (Some(login), Some(at)) if at > login => Activity::Reactivated { at, login },
+            (Some(l), _) => Activity::Login(l),
+            (None, Some(a)) => Activity::Activated(a),
+            (None, None) => Activity::Invited(u.invited_at()?),
+        })
+    }
+
+    fn at(self) -> Time {
+        match self {
+            Activity::Reactivated { at, .. } => at,
+            Activity::Login(t) | Activity::Activated(t) | Activity::Invited(t) => t,
         }
-        (Some(l), _) => (l, format!("last login {}", format_date(l))),
-        (None, Some(a)) => (a, format!("never logged in; activated {}", format_date(a))),
-        (None, None) => {
-            (u.invited_at()?, format!("never logged in; invited {}", format_date(u.invited_at()?)))
+    }
+}
+
+impl fmt::Display for Activity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Activity::Reactivated { at, login } => {
+                write!(f, "reactivated {} (last login {})", format_date(*at), format_date(*login))
+            }
+            Activity::Login(l) => write!(f, "last login {}", format_date(*l)),
+            Activity::Activated(a) => write!(f, "never logged in; activated {}", format_date(*a)),
+            Activity::Invited(i) => write!(f, "never logged in; invited {}", format_date(*i)),
         }
-    })
+    }
+}
+
+/// "last login 2026-10-01, 52 days before as_of 2026-11-22".
+#[derive(Clone, Copy)]
+struct Seen {
+    activity: Activity,
+    days: i64,
+    as_of: Time,
+}
+
+impl fmt::Display for Seen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {} days before as_of {}", self.activity, self.days, format_date(self.as_of))
+    }
+}
+
+/// " (idle.overrides #2)" when an override set the thresholds.
+#[derive(Clone, Copy)]
+struct Source(Option<usize>);
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(n) => write!(f, " (idle.overrides #{n})"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl UserRule for Idle {
@@ -86,13 +141,13 @@ impl UserRule for Idle {
         let Some((t, which)) = ctx.policy.thresholds_for(ctx.bound, ctx.store, user) else {
             return;
         };
-        let source = which.map(|o| format!(" (idle.overrides #{})", o.number)).unwrap_or_default();
+        let source = Source(which.map(|o| o.number));
         if which.is_some() {
             sink.trace(RULE, true, || {
                 format!("thresholds from idle.overrides #{}", which.map_or(0, |o| o.number))
             });
         }
-        let Some((at, label)) = activity(u) else {
+        let Some(activity) = Activity::of(u) else {
             sink.trace(RULE, false, || "no last_login_at, activated_at or invited_at".to_owned());
             sink.findings.push(Finding::new(
                 "no_activity_data",
@@ -101,24 +156,26 @@ impl UserRule for Idle {
             ));
             return;
         };
-        let days = (ctx.as_of - at).num_days();
-        let desc = format!("{label}, {days} days before as_of {}", format_date(ctx.as_of));
-        let escalated = escalate(ctx, user, &t, at, &desc, &source, sink);
+        let at = activity.at();
+        let desc = Seen { activity, days: (ctx.as_of - at).num_days(), as_of: ctx.as_of };
+        let escalated = escalate(ctx, user, &t, at, desc, source, sink);
         if escalated {
             return;
         }
         let idle_since = time::add(at, t.after).is_some_and(|d| d <= ctx.as_of);
-        let reason = format!("{desc}; threshold {}{source}", t.after);
+        let reason = || format!("{desc}; threshold {}{source}", t.after);
         match (u.status(), idle_since) {
             (Status::Active, true) => {
+                let reason = reason();
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::MarkIdle, RULE, reason));
             }
             (Status::Idle, false) => {
+                let reason = reason();
                 sink.trace(RULE, true, || reason.clone());
                 sink.actions.push(ctx.action(user, ActionKind::MarkActive, RULE, reason));
             }
-            _ => sink.trace(RULE, false, || format!("{reason}: stays {}", u.status())),
+            _ => sink.trace(RULE, false, || format!("{}: stays {}", reason(), u.status())),
         }
     }
 }
@@ -129,23 +186,21 @@ fn escalate(
     user: UserIx,
     t: &Thresholds,
     at: Time,
-    desc: &str,
-    source: &str,
+    desc: Seen,
+    source: Source,
     sink: &mut Sink,
 ) -> bool {
     let u = ctx.store.user(user);
     // Most severe first.
-    let steps: Vec<(Step, Duration)> = [
+    let steps = [
         (Step::Deactivate, t.deactivate_after),
         (Step::Suspend, t.suspend_after.filter(|_| u.status() != Status::Suspended)),
-    ]
-    .into_iter()
-    .filter_map(|(s, d)| d.map(|d| (s, d)))
-    .collect();
+    ];
+    let steps = steps.iter().filter_map(|(s, d)| d.map(|d| (*s, d)));
     let due = |d: Duration| time::add(at, d);
     let crossed = |d: Duration| due(d).is_some_and(|x| x <= ctx.as_of);
     let Some(notice) = t.notify_before else {
-        let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d)) else {
+        let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d)) else {
             return false;
         };
         return apply(ctx, user, step, format!("{desc}; {} {threshold}{source}", step.key()), sink);
@@ -157,7 +212,7 @@ fn escalate(
         _ => false,
     };
     let open = |d: Duration| window(d).is_some_and(|w| w <= ctx.as_of);
-    if let Some(&(step, threshold)) = steps.iter().find(|(_, d)| open(*d) && !notified(*d)) {
+    if let Some((step, threshold)) = steps.clone().find(|(_, d)| open(*d) && !notified(*d)) {
         let due_at = due(threshold).unwrap_or(ctx.as_of);
         let earliest = time::add(ctx.as_of, notice).unwrap_or(ctx.as_of).max(due_at);
         let reason = format!(
@@ -173,8 +228,8 @@ fn escalate(
         action.date = Some(format_date(earliest));
         sink.actions.push(action);
     }
-    let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d) && notified(*d)) else {
-        if let Some(&(step, threshold)) = steps.iter().find(|(_, d)| crossed(*d)) {
+    let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d) && notified(*d)) else {
+        if let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d)) {
             sink.trace(RULE, false, || {
                 format!(
                     "{} at {} {threshold} is due but the user has not been warned yet",

@@ -254,8 +254,8 @@ impl<'r> StoreBuilder<'r> {
                 .map_or(Link::Dangling(o), |ix| Link::To(UserIx(ix))),
         };
         let symbols = &self.symbols;
-        let kind = self.part.symbol(|s| symbols.get(s), kind);
-        let state = self.part.symbol(|s| symbols.get(s), state);
+        let kind = self.part.symbol(&|s: &str| symbols.get(s), kind);
+        let state = self.part.symbol(&|s: &str| symbols.get(s), state);
         self.part.push(id, kind, state, owner).map_err(|e| vec![too_many(e)])?;
         self.record_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         Ok(())

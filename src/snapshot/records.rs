@@ -37,6 +37,9 @@ pub struct RecordPart {
     local: Vec<(Sym, Sym)>,
     local_ix: FxHashMap<(Sym, Sym), u16>,
     new_symbols: Vec<Box<str>>,
+    /// The classes met so far by their text: an export has a handful, so a short scan
+    /// beats hashing two strings per record.
+    by_text: Vec<(Box<str>, Box<str>, u16)>,
 }
 
 /// Symbols at or above this value in a [`RecordPart`] are its own new strings.
@@ -82,7 +85,7 @@ impl RecordPart {
     }
 
     /// The symbol of `s`: the store's if it has one (`known`), else one of this part's.
-    pub fn symbol(&mut self, known: impl Fn(&str) -> Option<Sym>, s: &str) -> Sym {
+    pub fn symbol(&mut self, known: &impl Fn(&str) -> Option<Sym>, s: &str) -> Sym {
         if let Some(sym) = known(s) {
             return sym;
         }
@@ -96,6 +99,43 @@ impl RecordPart {
         Sym(NEW_SYM + k as u32)
     }
 
+    /// Appends a record given its kind and state as text (`known` is the store's symbols).
+    pub fn push_named(
+        &mut self,
+        known: impl Fn(&str) -> Option<Sym>,
+        id: &str,
+        kind: &str,
+        state: &str,
+        owner: Link<UserIx, &str>,
+    ) -> Result<(), TooMany> {
+        let found = self.by_text.iter().find(|(k, s, _)| **k == *kind && **s == *state);
+        let class = match found {
+            Some((_, _, c)) => *c,
+            None => {
+                let k = self.symbol(&known, kind);
+                let s = self.symbol(&known, state);
+                let c = self.class(k, s)?;
+                if self.by_text.len() < 64 {
+                    self.by_text.push((kind.into(), state.into(), c));
+                }
+                c
+            }
+        };
+        self.push_class(id, class, owner)
+    }
+
+    fn class(&mut self, kind: Sym, state: Sym) -> Result<u16, TooMany> {
+        match self.local_ix.get(&(kind, state)) {
+            Some(c) => Ok(*c),
+            None => {
+                let c = u16::try_from(self.local.len()).map_err(|_| TooMany::Classes)?;
+                self.local.push((kind, state));
+                self.local_ix.insert((kind, state), c);
+                Ok(c)
+            }
+        }
+    }
+
     /// Appends a record; `owner` is `None` (empty cell), a user, or an id no user has.
     pub fn push(
         &mut self,
@@ -104,15 +144,16 @@ impl RecordPart {
         state: Sym,
         owner: Link<UserIx, &str>,
     ) -> Result<(), TooMany> {
-        let class = match self.local_ix.get(&(kind, state)) {
-            Some(c) => *c,
-            None => {
-                let c = u16::try_from(self.local.len()).map_err(|_| TooMany::Classes)?;
-                self.local.push((kind, state));
-                self.local_ix.insert((kind, state), c);
-                c
-            }
-        };
+        let class = self.class(kind, state)?;
+        self.push_class(id, class, owner)
+    }
+
+    fn push_class(
+        &mut self,
+        id: &str,
+        class: u16,
+        owner: Link<UserIx, &str>,
+    ) -> Result<(), TooMany> {
         let owner = match owner {
             Link::None => NO_LINK,
             Link::To(u) => u.0,
@@ -205,6 +246,7 @@ impl Records {
         part.local = Vec::new();
         part.local_ix = FxHashMap::default();
         part.new_symbols = Vec::new();
+        part.by_text = Vec::new();
         let start = u32::try_from(self.len).map_err(|_| TooMany::Bytes)?;
         if self.len + part.len() > super::columns::MAX_ROWS {
             return Err(TooMany::Bytes);
@@ -350,7 +392,7 @@ mod tests {
         .unwrap();
         r.push(RecordPart::default(), intern).unwrap();
         let mut p = RecordPart::default();
-        let new = p.symbol(|_| None, "brand-new");
+        let new = p.symbol(&|_: &str| None, "brand-new");
         p.push("", Sym(1), Sym(2), Link::None).unwrap();
         p.push("c3", new, Sym(2), Link::Dangling("x")).unwrap();
         r.push(p, intern).unwrap();

@@ -661,13 +661,15 @@ fn record_rows(
         };
         match super::cells::check_record(cell) {
             Ok((id, kind, owner, state)) if full.is_none() => {
-                let kind = part.symbol(|s| context.known(s), kind);
-                let state = part.symbol(|s| context.known(s), state);
                 let row = part.len() as u32;
-                let pushed = part.push(id, kind, state, Link::None).and_then(|()| match owner {
-                    Some(o) => owner_ids.push(o).map_err(Into::into),
-                    None => Ok(()),
-                });
+                let known = |s: &str| context.known(s);
+                let pushed =
+                    part.push_named(known, id, kind, state, Link::None).and_then(
+                        |()| match owner {
+                            Some(o) => owner_ids.push(o).map_err(Into::into),
+                            None => Ok(()),
+                        },
+                    );
                 match pushed {
                     Ok(()) if owner.is_some() => owned_rows.push(row),
                     Ok(()) => {}
