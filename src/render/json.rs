@@ -1,7 +1,14 @@
 //! JSON and YAML: the plan as data (`roster-plan/1`), through serde. The YAML is the same
 //! document as the JSON, for people who review plans in pull requests.
+//!
+//! A big plan's JSON is written in pieces: its lists are cut into runs of entries, a few
+//! runs at a time are serialized on every thread, and the pieces are written in order,
+//! with the same bytes as serializing the whole plan at once.
 
 use crate::plan::Plan;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::io::{self, Write};
 
 /// The plan as pretty JSON with a final newline.
 pub fn json(plan: &Plan) -> String {
@@ -16,13 +23,172 @@ pub fn yaml(plan: &Plan) -> String {
     serde_yaml_ng::to_string(plan).unwrap_or_else(|e| format!("error: {e}\n"))
 }
 
+/// Entries serialized per piece.
+const RUN: usize = 4096;
+
+/// `value` as pretty JSON, its lines after the first indented by `indent`.
+fn pretty<T: Serialize>(value: &T, indent: &str, out: &mut Vec<u8>) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    // Strings are escaped, so every line break of the text is one of the layout's.
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(indent.as_bytes());
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
+/// Writes `"name": [ ... ]` for one list of the plan, entries at a depth of two.
+fn list<T: Serialize + Sync>(
+    name: &str,
+    items: &[T],
+    last: bool,
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    write!(w, "  \"{name}\": ")?;
+    if items.is_empty() {
+        w.write_all(b"[]")?;
+    } else {
+        w.write_all(b"[")?;
+        let window = rayon::current_num_threads().max(1) * 2;
+        let runs: Vec<&[T]> = items.chunks(RUN).collect();
+        for group in runs.chunks(window) {
+            let pieces: Vec<io::Result<Vec<u8>>> = group
+                .par_iter()
+                .map(|run| {
+                    let mut out = Vec::with_capacity(run.len() * 256);
+                    for item in run.iter() {
+                        out.extend_from_slice(b"\n    ");
+                        pretty(item, "    ", &mut out)?;
+                        out.push(b',');
+                    }
+                    Ok(out)
+                })
+                .collect();
+            for piece in pieces {
+                w.write_all(&piece?)?;
+            }
+        }
+        // Every entry was followed by a comma: the writer takes the last one back by
+        // writing the list's end over it.
+        w.write_all(b"\n  ]")?;
+    }
+    w.write_all(if last { b"\n" } else { b",\n" })
+}
+
 /// Writes the plan as pretty JSON with a final newline (the same bytes as [`json`]).
-pub fn write_json(plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, plan)?;
-    w.write_all(b"\n")
+pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    let mut head = Vec::new();
+    head.extend_from_slice(b"{\n");
+    let field =
+        |name: &str, out: &mut Vec<u8>| out.extend_from_slice(format!("  \"{name}\": ").as_bytes());
+    field("format", &mut head);
+    pretty(&plan.format, "  ", &mut head)?;
+    head.extend_from_slice(b",\n");
+    field("as_of", &mut head);
+    pretty(&plan.as_of, "  ", &mut head)?;
+    head.extend_from_slice(b",\n");
+    field("policy", &mut head);
+    pretty(&plan.policy, "  ", &mut head)?;
+    head.extend_from_slice(b",\n");
+    field("snapshot", &mut head);
+    pretty(&plan.snapshot, "  ", &mut head)?;
+    head.extend_from_slice(b",\n");
+    field("summary", &mut head);
+    pretty(&plan.summary, "  ", &mut head)?;
+    head.extend_from_slice(b",\n");
+    w.write_all(&head)?;
+    let mut commas = CommaWriter::new(w);
+    list("actions", &plan.actions, false, &mut commas)?;
+    list("reassignments", &plan.reassignments, false, &mut commas)?;
+    list("blocked", &plan.blocked, false, &mut commas)?;
+    list("findings", &plan.findings, true, &mut commas)?;
+    commas.finish()?;
+    w.write_all(b"}\n")
+}
+
+/// Passes bytes on, but holds the last comma back until it knows what follows: a comma
+/// before `\n  ]` (the end of a list) is dropped.
+struct CommaWriter<'w> {
+    inner: &'w mut dyn Write,
+    held: bool,
+}
+
+impl<'w> CommaWriter<'w> {
+    fn new(inner: &'w mut dyn Write) -> Self {
+        CommaWriter { inner, held: false }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        if self.held {
+            self.inner.write_all(b",")?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for CommaWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if self.held {
+            self.held = false;
+            if !buf.starts_with(b"\n  ]") {
+                self.inner.write_all(b",")?;
+            }
+        }
+        if let Some(rest) = buf.strip_suffix(b",") {
+            self.held = true;
+            buf = rest;
+        }
+        self.inner.write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Writes the plan as YAML (the same bytes as [`yaml`]).
-pub fn write_yaml(plan: &Plan, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    serde_yaml_ng::to_writer(&mut *w, plan).map_err(std::io::Error::other)
+pub fn write_yaml(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
+    serde_yaml_ng::to_writer(&mut *w, plan).map_err(io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, ActionKind, Finding, Plan};
+
+    #[test]
+    fn written_in_pieces_it_is_the_same_json() {
+        let mut plan = Plan::empty();
+        assert_eq!(written(&plan), json(&plan));
+        for i in 0..10_000 {
+            plan.actions.push(Action {
+                user: format!("u{i}"),
+                action: ActionKind::MarkIdle,
+                rule: "idle".into(),
+                reason: format!("line one,\nline \"two\", {i}"),
+                record: None,
+                team: (i % 3 == 0).then(|| "t,1".to_owned()),
+                date: None,
+            });
+        }
+        plan.findings.push(Finding::new("x", vec!["a".into(), "b".into()], "r,".into()));
+        assert_eq!(written(&plan), json(&plan));
+    }
+
+    fn written(plan: &Plan) -> String {
+        let mut out = Vec::new();
+        write_json(plan, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 }

@@ -136,10 +136,16 @@ impl<'r> StoreBuilder<'r> {
         self.users.attribute_column(sym);
     }
 
-    /// Makes room for `rows` more users.
-    pub fn reserve_users(&mut self, rows: usize) {
+    /// Makes room for the users of `chunks`, so that joining them never reallocates.
+    pub fn reserve_users(&mut self, chunks: &[UserChunk]) {
+        let users: Vec<&Users> = chunks.iter().map(UserChunk::users).collect();
+        self.users.reserve_for(&users);
+        let raw: Vec<&RawLinks> = chunks.iter().map(UserChunk::raw).collect();
+        self.raw.reserve_for(&raw);
+        self.user_lines.reserve(users.iter().map(|u| u.len()).sum());
         if self.user_by_id.is_empty() {
-            self.user_by_id = IdMap::with_capacity(self.users.len() + rows);
+            let rows = self.users.len() + users.iter().map(|u| u.len()).sum::<usize>();
+            self.user_by_id = IdMap::with_capacity(rows);
         }
     }
 
@@ -373,7 +379,7 @@ impl<'r> StoreBuilder<'r> {
             account: Account { seats, owner: account_owner },
             reports: Adjacency::build(n, &reports),
             members: Adjacency::build(teams.len(), &members),
-            owned: Adjacency::group(n, records.owner_ixs()),
+            owned: Adjacency::group_par(n, || records.owner_ixs()),
             led: Adjacency::build(n, &led),
             users,
             teams,

@@ -30,6 +30,12 @@ impl Strings {
         self.ends.len()
     }
 
+    /// Makes room for the rows of `others`, so that appending them never reallocates.
+    pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Strings> + Clone) {
+        self.bytes.reserve(others.clone().map(|o| o.bytes.len()).sum());
+        self.ends.reserve(others.map(Strings::len).sum());
+    }
+
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
@@ -104,6 +110,12 @@ impl Lists {
         self.starts.len() - 1
     }
 
+    /// Makes room for the rows of `others`, so that appending them never reallocates.
+    pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Lists> + Clone) {
+        self.items.reserve(others.clone().map(|o| o.items.len()).sum());
+        self.starts.reserve(others.map(Lists::len).sum());
+    }
+
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -173,6 +185,11 @@ impl Times {
     /// How many rows.
     pub fn len(&self) -> usize {
         self.seconds.len()
+    }
+
+    /// Makes room for the rows of `others`, so that appending them never reallocates.
+    pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Times> + Clone) {
+        self.seconds.reserve(others.map(Times::len).sum());
     }
 
     /// Whether there are no rows.

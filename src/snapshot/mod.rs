@@ -33,6 +33,7 @@ pub use users::{User, Users};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::time::Time;
 use idmap::IdMap;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
@@ -175,6 +176,70 @@ impl Adjacency {
                 *slot += 1;
             }
         }
+        Adjacency { offsets, items }
+    }
+
+    /// [`Adjacency::group`] on every thread: each thread takes a range of sources and scans
+    /// all the keys for its own (a scan of ten million keys is cheap; the writes are what
+    /// cost), so the result is the same as on one thread.
+    pub fn group_par<I>(sources: usize, keys: impl Fn() -> I + Sync) -> Self
+    where
+        I: Iterator<Item = Option<u32>> + Clone,
+    {
+        let threads = rayon::current_num_threads().max(1);
+        if threads == 1 || sources < 1024 {
+            return Self::group(sources, keys());
+        }
+        let step = sources.div_ceil(threads);
+        let ranges: Vec<(usize, usize)> =
+            (0..threads).map(|t| (t * step, ((t + 1) * step).min(sources))).collect();
+        // How many items each source has, each range counted by its own thread.
+        let counts: Vec<Vec<u32>> = ranges
+            .par_iter()
+            .map(|&(lo, hi)| {
+                let mut c = vec![0u32; hi.saturating_sub(lo)];
+                for s in keys().flatten() {
+                    if let Some(n) = (s as usize).checked_sub(lo).and_then(|i| c.get_mut(i)) {
+                        *n += 1;
+                    }
+                }
+                c
+            })
+            .collect();
+        let mut offsets = Vec::with_capacity(sources + 1);
+        let mut total = 0u32;
+        offsets.push(0);
+        for c in counts.iter().flatten() {
+            total += c;
+            offsets.push(total);
+        }
+        let mut items = vec![0u32; total as usize];
+        // Each range owns one contiguous piece of `items`.
+        let mut pieces = Vec::with_capacity(ranges.len());
+        let mut rest: &mut [u32] = &mut items;
+        for &(lo, hi) in &ranges {
+            let len =
+                offsets.get(hi).copied().unwrap_or(total) - offsets.get(lo).copied().unwrap_or(0);
+            let (piece, tail) = rest.split_at_mut(len as usize);
+            pieces.push((lo, hi, piece));
+            rest = tail;
+        }
+        let offsets_ref = &offsets;
+        pieces.into_par_iter().for_each(|(lo, hi, piece)| {
+            let base = offsets_ref.get(lo).copied().unwrap_or(0);
+            let mut next: Vec<u32> =
+                offsets_ref.get(lo..hi).unwrap_or_default().iter().map(|o| o - base).collect();
+            for (item, key) in keys().enumerate() {
+                let Some(s) = key else { continue };
+                let Some(slot) = (s as usize).checked_sub(lo).and_then(|i| next.get_mut(i)) else {
+                    continue;
+                };
+                if let Some(dst) = piece.get_mut(*slot as usize) {
+                    *dst = item as u32;
+                }
+                *slot += 1;
+            }
+        });
         Adjacency { offsets, items }
     }
 
@@ -443,6 +508,17 @@ mod tests {
         assert_eq!(adj.of(1), &[] as &[u32]);
         assert_eq!(adj.of(2), &[5, 3]);
         assert_eq!(adj.of(9), &[] as &[u32]);
+    }
+
+    #[test]
+    fn grouping_on_every_thread_is_grouping_on_one() {
+        let keys: Vec<Option<u32>> =
+            (0..50_000u32).map(|i| (i % 7 != 0).then_some((i * 7919) % 3001)).collect();
+        let one = Adjacency::group(3001, keys.iter().copied());
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let many = pool.install(|| Adjacency::group_par(3001, || keys.iter().copied()));
+        assert_eq!(one, many);
+        assert_eq!(one.of(5).len(), many.of(5).len());
     }
 
     #[test]

@@ -83,6 +83,27 @@ impl Users {
         &self.attribute_names
     }
 
+    /// Makes room for the rows of `others`, so that appending them never reallocates (a
+    /// column that doubles as it grows copies itself and, for a moment, is there twice).
+    pub(super) fn reserve_for(&mut self, others: &[&Users]) {
+        let all = || others.iter().copied();
+        self.ids.reserve_for(all().map(|u| &u.ids));
+        self.emails.reserve_for(all().map(|u| &u.emails));
+        self.names.reserve_for(all().map(|u| &u.names));
+        self.phones.reserve_for(all().map(|u| &u.phones));
+        let rows: usize = all().map(Users::len).sum();
+        self.roles.reserve(rows);
+        self.statuses.reserve(rows);
+        self.flags.reserve_for(all().map(|u| &u.flags));
+        self.permissions.reserve_for(all().map(|u| &u.permissions));
+        for (k, times) in self.times.iter_mut().enumerate() {
+            times.reserve_for(all().filter_map(|u| u.times.get(k)));
+        }
+        self.invite_resends.reserve(rows);
+        self.failed_logins.reserve(rows);
+        self.locked.reserve(rows);
+    }
+
     /// Registers an extra column (so a matcher may name it even when all cells are empty).
     pub(super) fn attribute_column(&mut self, name: Sym) {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.attribute_index.entry(name) {
@@ -150,36 +171,44 @@ impl Users {
         &mut self,
         raw: &RawLinks,
         user_by_id: &super::idmap::IdMap,
-        team_ix: impl Fn(&str) -> Option<TeamIx>,
+        team_ix: impl Fn(&str) -> Option<TeamIx> + Sync,
     ) -> Result<(), Full> {
+        use rayon::prelude::*;
+        // The lookups are independent: on every thread; the dangling ids are numbered after,
+        // in row order.
         let ids = &self.ids;
-        let user_ix = |id: &str| user_by_id.get(ids, id).map(UserIx);
+        let managers_found: Vec<Option<u32>> = (0..self.len())
+            .into_par_iter()
+            .map(|i| raw.managers.value(i).and_then(|m| user_by_id.get(ids, m)))
+            .collect();
+        let teams_found: Vec<Option<u32>> = (0..raw.team_ids.len())
+            .into_par_iter()
+            .map(|k| team_ix(raw.team_ids.get(k)).map(|t| t.0))
+            .collect();
         let mut dangling = Strings::default();
         let mut keep = |id: &str| -> Result<PackedLink, Full> {
             dangling.push(id)?;
             Ok(DANGLING | (dangling.len() as u32 - 1))
         };
         let mut managers = Vec::with_capacity(self.len());
-        for i in 0..self.len() {
-            managers.push(match raw.managers.value(i) {
-                None => NO_LINK,
-                Some(m) => match user_ix(m) {
-                    Some(u) => u.0,
-                    None => keep(m)?,
-                },
+        for (i, found) in managers_found.into_iter().enumerate() {
+            managers.push(match (raw.managers.value(i), found) {
+                (None, _) => NO_LINK,
+                (Some(_), Some(u)) => u,
+                (Some(m), None) => keep(m)?,
             });
         }
         let mut teams = Lists::default();
+        let mut links = Vec::new();
         for i in 0..self.len() {
-            let mut links = Vec::new();
+            links.clear();
             for &t in raw.teams.get(i) {
-                let id = raw.team_ids.get(t as usize);
-                links.push(match team_ix(id) {
-                    Some(t) => t.0,
-                    None => keep(id)?,
+                links.push(match teams_found.get(t as usize).copied().flatten() {
+                    Some(team) => team,
+                    None => keep(raw.team_ids.get(t as usize))?,
                 });
             }
-            teams.push(links)?;
+            teams.push(links.iter().copied())?;
         }
         self.managers = managers;
         self.teams = teams;
@@ -348,6 +377,14 @@ pub struct RawLinks {
 }
 
 impl RawLinks {
+    /// Makes room for the references of `others`.
+    pub(super) fn reserve_for(&mut self, others: &[&RawLinks]) {
+        let all = || others.iter().copied();
+        self.managers.reserve_for(all().map(|r| &r.managers));
+        self.team_ids.reserve_for(all().map(|r| &r.team_ids));
+        self.teams.reserve_for(all().map(|r| &r.teams));
+    }
+
     /// Appends the references of the rows of `other`.
     pub(super) fn append(&mut self, other: &RawLinks) -> Result<(), Full> {
         let base = self.team_ids.len() as u32;
@@ -415,9 +452,14 @@ struct Checked<'a> {
 }
 
 impl UserChunk {
-    /// How many rows were kept.
-    pub fn len(&self) -> usize {
-        self.users.len()
+    /// The rows kept, as columns.
+    pub(super) fn users(&self) -> &Users {
+        &self.users
+    }
+
+    /// Their manager and team ids.
+    pub(super) fn raw(&self) -> &RawLinks {
+        &self.raw
     }
 
     /// Takes the chunk apart.

@@ -571,11 +571,10 @@ fn read_users(
     digest: &mut Sha256,
 ) {
     let reading = builder.reading();
-    let estimate = (reader.remaining() / 64) as usize;
     let chunks = stream(t, reader, first_line, digest, problems, |block, found| {
         user_rows(t, block, columns, &reading, found)
     });
-    builder.reserve_users(estimate.max(chunks.iter().map(UserChunk::len).sum()));
+    builder.reserve_users(&chunks);
     for chunk in chunks {
         for (line, e) in builder.push_users(chunk) {
             problems.push(field_error(t.path, u64::from(line), e));
@@ -834,11 +833,6 @@ struct BlockReader<'a> {
 impl<'a> BlockReader<'a> {
     fn new(input: Source<'a>) -> Self {
         BlockReader { input, read: 0, carry: Vec::new(), done: false, started: false }
-    }
-
-    /// Bytes not read yet (an estimate for sizing).
-    fn remaining(&self) -> u64 {
-        self.input.len().saturating_sub(self.read) + self.carry.len() as u64
     }
 
     /// Appends up to `want` more bytes to `buf` (hashing them); sets `done` at the end.
