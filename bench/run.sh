@@ -5,7 +5,8 @@
 # cores), or `bash bench/run.sh --smoke` (a small size, one run, no BENCHMARKS.md: CI
 # checks the script works).
 #
-# Environment: RUNS (default 5, the median is reported), SIZES (default
+# Environment: RUNS (default 5, the median is reported), SHAPES (default
+# "chain:2000 chain:20000 peers:10000 peers:100000"), SIZES (default
 # "100000:1000000 1000000:10000000", users:records), WORK (default /tmp/roster-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,14 +76,32 @@ for size in $SIZES; do
   rows+=("$users $records $input_kb $floor_t $floor_m $plan_t $plan_m $off_t $off_m $duck_t $duck_m $plan_c $duck_c")
 done
 
+# The shapes whose cost once grew with the square of their size (bench/shapes.py): a chain
+# of leavers each reporting to the next, and least_loaded_peer in one very large team.
+# Each at two sizes, 10x apart, so the growth of time and output shows.
+SHAPES=${SHAPES:-"chain:2000 chain:20000 peers:10000 peers:100000"}
+[ "$smoke" = 1 ] && SHAPES="chain:2000 peers:10000"
+shape_rows=()
+for shape in $SHAPES; do
+  kind=${shape%%:*}; n=${shape##*:}
+  dir="$WORK/shape-$kind-$n"
+  [ -f "$dir/users.csv" ] || python3 bench/shapes.py "$kind" "$dir" "$n"
+  leavers=$(($(wc -l < "$dir/leavers.csv") - 1))
+  read -r t m _ < <(measure "$ROSTER" offboard --policy "$dir/policy.toml" --snapshot "$dir" --actor u0 --requests "$dir/leavers.csv" --out "$WORK/shape.json")
+  out_kb=$(du -k "$WORK/shape.json" | cut -f1)
+  echo "   $kind $n: ${t}s, ${out_kb} KB of plan for $leavers leavers"
+  shape_rows+=("$kind:$n:$leavers:$t:$m:$out_kb")
+done
+
 if [ "$smoke" = 1 ]; then
-  echo "smoke benchmark ran: ${rows[*]}"
+  echo "smoke benchmark ran: ${rows[*]} ${shape_rows[*]}"
   exit 0
 fi
 
-python3 - "$RUNS" "${rows[@]}" <<'PY'
+SHAPE_ROWS="${shape_rows[*]}" python3 - "$RUNS" "${rows[@]}" <<'PY'
 import os, platform, subprocess, sys, datetime
 runs, rows = sys.argv[1], [r.split() for r in sys.argv[2:]]
+shape_rows = [r.split(":") for r in os.environ.get("SHAPE_ROWS", "").split()]
 def f(x): return None if x == "-" else float(x)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
 mem_kb = int(next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal")))
@@ -129,6 +148,21 @@ if len(rows) >= 2:
 out += ["", f"Targets, at {int(big[0]):,} users / {int(big[1]):,} records:", "",
         "| measure | measured | target | verdict |", "|---|---:|---:|---|"]
 out += [f"| {m} | {v} | {t} | {d} |" for m, v, t, d in targets]
+if shape_rows:
+    names = {"chain": "chain of leavers, each reporting to the next", "peers": "least_loaded_peer in one team"}
+    out += ["", "Shapes whose cost must stay linear (`bench/shapes.py`; `roster offboard` of every leaver through a bulk sheet):", "",
+            "| shape | users | leavers | wall s | peak MB | plan KB | plan bytes per leaver |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for kind, n, leavers, t, m, kb in shape_rows:
+        out.append(f"| {names[kind]} | {int(n):,} | {int(leavers):,} | {float(t):.2f} | {int(m)/1024:.0f} | {int(kb):,} | {int(kb)*1024//max(int(leavers),1):,} |")
+    shape_targets = []
+    for kind in names:
+        sized = sorted((int(n), float(t), int(kb)) for k, n, _, t, _, kb in shape_rows if k == kind)
+        if len(sized) >= 2:
+            (n0, t0, k0), (n1, t1, k1) = sized[0], sized[-1]
+            shape_targets.append((f"{names[kind]}, {n1:,} users: wall", f"{t1:.2f} s", "at most 2 s", verdict(t1, 2.0)))
+            shape_targets.append((f"{names[kind]}: plan growth for {n1 // n0}x the users", f"{k1 / k0:.1f}x", f"at most {n1 // n0 * 1.1:.0f}x", verdict(k1 / k0, n1 / n0 * 1.1)))
+    out += ["", "| measure | measured | target | verdict |", "|---|---:|---:|---|"]
+    out += [f"| {m} | {v} | {t} | {d} |" for m, v, t, d in shape_targets]
 out += ["", "What bounds each missed target, and the order of the remaining work: [docs/performance.md](docs/performance.md).", "",
         "Reproduce: `bash bench/run.sh` (set `RUNS`, `SIZES` or `WORK` to change the defaults)."]
 open("BENCHMARKS.md", "w").write("\n".join(out) + "\n")

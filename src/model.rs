@@ -165,3 +165,38 @@ fn lowercase_key<T>(text: &str, get: impl Fn(&str) -> Option<T>) -> Option<T> {
         get(&text.to_lowercase())
     }
 }
+
+/// The one form every e-mail comparison uses: each character lowercased by Unicode's
+/// rules (so `JOSÉ@X.IO` and `josé@x.io` are one address). Borrows when nothing changes,
+/// which is every lowercase ASCII address.
+pub fn fold_email(email: &str) -> std::borrow::Cow<'_, str> {
+    if email.is_ascii() {
+        if email.bytes().any(|b| b.is_ascii_uppercase()) {
+            return email.to_ascii_lowercase().into();
+        }
+        return email.into();
+    }
+    let unchanged = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    if email.chars().all(unchanged) {
+        email.into()
+    } else {
+        email.chars().flat_map(char::to_lowercase).collect::<String>().into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_email;
+
+    #[test]
+    fn e_mails_fold_beyond_ascii_and_borrow_when_they_can() {
+        assert_eq!(fold_email("JOSÉ@X.IO"), "josé@x.io");
+        assert_eq!(fold_email("ZOË@x.io"), fold_email("zoë@X.IO"));
+        assert!(matches!(fold_email("ana@x.io"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(fold_email("zoë@x.io"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(fold_email("Ana@X.io"), "ana@x.io");
+    }
+}

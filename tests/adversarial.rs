@@ -450,6 +450,128 @@ fn a_team_led_by_a_user_not_in_it() {
     assert!(p["findings"].as_array().unwrap().is_empty(), "{p}");
 }
 
+const SHAPE_POLICY: &str = r#"
+name = "shape"
+[roles]
+order = ["admin", "rep"]
+[roles.permissions]
+admin = ["manage_users"]
+[deactivation]
+receivers = ["active"]
+[leaders]
+direct_reports = "reassign"
+direct_reports_to = ["manager", "account_owner"]
+[records."*"]
+states = { "*" = "transfer" }
+transfer_to = ["CHAIN", "account_owner"]
+"#;
+
+/// `roster offboard` of a bulk sheet with a policy whose records go to `chain` first;
+/// the plan and its size in bytes.
+fn offboard_sheet(dir: &Path, chain: &str, sheet: &str) -> (Value, usize) {
+    let policy = dir.join("policy.toml");
+    std::fs::write(&policy, SHAPE_POLICY.replace("CHAIN", chain)).unwrap();
+    std::fs::write(dir.join("leavers.csv"), sheet).unwrap();
+    let out = roster([
+        "offboard",
+        "--policy",
+        s(&policy),
+        "--snapshot",
+        s(dir),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--actor",
+        "u0",
+        "--requests",
+        s(&dir.join("leavers.csv")),
+    ]);
+    let size = out.stdout.len();
+    (plan_of(&out), size)
+}
+
+#[test]
+fn a_chain_of_twenty_thousand_leavers_costs_linear_time_and_output() {
+    // u0 <- u1 <- ... <- u19999, one contact each, everyone but u0 leaves: each contact
+    // passes every leaver above its owner. The plan names the first and last, and a count.
+    const N: usize = 20_000;
+    let mut users = String::from("id,email,role,status,manager_id,last_login_at\n");
+    let mut records = String::from("id,kind,owner_id,state\n");
+    let mut sheet = String::from("user,deactivate\n");
+    users.push_str("u0,u0@x.example,admin,active,,2026-11-20\n");
+    for i in 1..N {
+        writeln!(users, "u{i},u{i}@x.example,rep,active,u{},2026-11-20", i - 1).unwrap();
+        writeln!(records, "c{i},contact,u{i},active").unwrap();
+        writeln!(sheet, "u{i},yes").unwrap();
+    }
+    let dir = snapshot(
+        "leaver-chain",
+        &[
+            ("users.csv", users.as_bytes()),
+            ("records.csv", records.as_bytes()),
+            ("snapshot.toml", b"[account]\nowner = \"u0\"\n"),
+        ],
+    );
+    let (p, bytes) =
+        timed("20k leaver chain: offboard", || offboard_sheet(&dir, "manager", &sheet));
+    let moved = with(&p, "reassignments", "what", "records");
+    assert_eq!(moved.len(), N - 1);
+    for r in &moved {
+        assert_eq!(r["to"], "u0", "{r}");
+        let i: usize = r["from"].as_str().unwrap()[1..].parse().unwrap();
+        let through = r["through"].as_array().map_or(0, Vec::len);
+        assert!(through <= 2, "{r}");
+        if i > 1 {
+            assert_eq!(r["hops"], i - 1, "{r}");
+            assert_eq!(r["through"][0], format!("u{}", i - 1), "{r}");
+        }
+    }
+    assert!(bytes < 1200 * N, "{bytes} bytes of plan for {N} leavers");
+}
+
+#[test]
+fn least_loaded_peer_in_a_team_of_twenty_thousand_is_balanced() {
+    // One team of 20,000 reps led by u0; every tenth leaves with 3 open records, which go
+    // to the peers with the fewest records, ties by id.
+    const N: usize = 20_000;
+    let mut users = String::from("id,email,role,status,manager_id,teams,last_login_at\n");
+    let mut records = String::from("id,kind,owner_id,state\n");
+    let mut sheet = String::from("user,deactivate\n");
+    users.push_str("u0,u0@x.example,admin,active,,,2026-11-20\n");
+    for i in 1..=N {
+        writeln!(users, "u{i},u{i}@x.example,rep,active,u0,t1,2026-11-20").unwrap();
+        let owned = if i % 10 == 0 { 3 } else { i % 3 };
+        for k in 0..owned {
+            writeln!(records, "o{i}-{k},deal,u{i},open").unwrap();
+        }
+        if i % 10 == 0 {
+            writeln!(sheet, "u{i},yes").unwrap();
+        }
+    }
+    let dir = snapshot(
+        "big-team",
+        &[
+            ("users.csv", users.as_bytes()),
+            ("teams.csv", b"id,name,leader_id\nt1,Everyone,u0\n"),
+            ("records.csv", records.as_bytes()),
+            ("snapshot.toml", b"[account]\nowner = \"u0\"\n"),
+        ],
+    );
+    let (p, _) = timed("20k team: offboard", || offboard_sheet(&dir, "least_loaded_peer", &sheet));
+    let moved = with(&p, "reassignments", "what", "records");
+    assert_eq!(moved.len(), N / 10);
+    let mut receivers = std::collections::HashSet::new();
+    for r in &moved {
+        assert_eq!(r["via"], "least_loaded_peer", "{r}");
+        let to: usize = r["to"].as_str().unwrap()[1..].parse().unwrap();
+        // The users who own nothing (i % 3 == 0, not leaving) are 6,000 or so: enough for
+        // every leaver, so each receiver owned nothing and receives once.
+        assert!(to % 3 == 0 && to % 10 != 0, "{r}");
+        assert!(receivers.insert(to), "{to} receives twice");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Calendar and numbers
 

@@ -1,16 +1,89 @@
-//! Property tests over random small snapshots: the offboarding invariants hold for every
-//! plan, and plans do not depend on the thread count.
+//! Property tests over random small snapshots and random policies (receiver statuses,
+//! chains, whether reports block): the offboarding invariants hold for every plan, and
+//! plans do not depend on the thread count.
 
 use proptest::prelude::*;
 use roster::engine;
+use roster::model::Status;
 use roster::offboard::{Actor, Channel, Chosen, Options, Request};
 use roster::plan::{ActionKind, Plan, What};
 use roster::policy::{self, Policy};
 use roster::snapshot::{self, CsvFiles, Store};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-const POLICY: &str = r#"
+/// A random policy: which statuses receive, whether reports block, and the receiver chains.
+#[derive(Debug, Clone)]
+struct Rules {
+    receivers: Vec<&'static str>,
+    reports_block: bool,
+    teams_hand_over: bool,
+    reports_to: Vec<String>,
+    teams_to: Vec<String>,
+    opportunity_to: Vec<String>,
+    other_to: Vec<String>,
+}
+
+const STRATEGIES: [&str; 8] = [
+    "manager",
+    "manager_chain",
+    "team_leader",
+    "first_team_leader",
+    "account_owner",
+    "least_loaded_peer",
+    "keep",
+    "user:u1",
+];
+
+fn chain() -> impl Strategy<Value = Vec<String>> {
+    proptest::collection::vec(
+        prop_oneof![
+            8 => proptest::sample::select(&STRATEGIES[..]).prop_map(str::to_owned),
+            1 => (0usize..14).prop_map(|u| format!("user:u{u}")),
+        ],
+        1..4,
+    )
+}
+
+fn rules() -> impl Strategy<Value = Rules> {
+    (
+        proptest::sample::subsequence(vec!["active", "idle", "invited", "suspended"], 1..4),
+        any::<bool>(),
+        any::<bool>(),
+        chain(),
+        chain(),
+        chain(),
+        chain(),
+    )
+        .prop_map(
+            |(
+                receivers,
+                reports_block,
+                teams_hand_over,
+                reports_to,
+                teams_to,
+                opportunity_to,
+                other_to,
+            )| Rules {
+                receivers,
+                reports_block,
+                teams_hand_over,
+                reports_to,
+                teams_to,
+                opportunity_to,
+                other_to,
+            },
+        )
+}
+
+fn toml_list(items: &[impl AsRef<str>]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("\"{}\"", s.as_ref())).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn policy(rules: &Rules) -> Policy {
+    let text = format!(
+        r#"
 name = "prop"
 [roles]
 order = ["admin", "manager", "rep"]
@@ -22,32 +95,38 @@ after = "30d"
 suspend_after = "60d"
 deactivate_after = "90d"
 [deactivation]
-protected = { flags = ["account_owner"] }
+protected = {{ flags = ["account_owner"] }}
 required_fields = ["phone"]
-receivers = ["active", "idle"]
+receivers = {receivers}
 [leaders]
-teams = "hand_over"
-teams_to = ["manager", "team_leader", "account_owner"]
-direct_reports = "reassign"
-direct_reports_to = ["manager", "manager_chain", "account_owner"]
-bulk_refuse = { permissions = ["manage_teams"] }
+teams = "{teams}"
+teams_to = {teams_to}
+direct_reports = "{reports}"
+direct_reports_to = {reports_to}
+bulk_refuse = {{ permissions = ["manage_teams"] }}
 [records.opportunity]
-states = { open = "transfer", closed = "keep" }
-transfer_to = ["team_leader", "least_loaded_peer", "first_team_leader", "manager", "account_owner"]
+states = {{ open = "transfer", closed = "keep" }}
+transfer_to = {opportunity_to}
 [records.subscription]
-states = { active = "cancel", "*" = "keep" }
+states = {{ active = "cancel", "*" = "keep" }}
 [records.pin]
-states = { "*" = "transfer" }
+states = {{ "*" = "transfer" }}
 transfer_to = ["keep"]
 [records.routing_rule]
-states = { "*" = "block" }
+states = {{ "*" = "block" }}
 [records."*"]
-states = { "*" = "transfer" }
-transfer_to = ["manager", "manager_chain", "account_owner"]
-"#;
-
-fn policy() -> Policy {
-    policy::parse(POLICY, Path::new("prop.toml")).expect("the property policy compiles")
+states = {{ "*" = "transfer" }}
+transfer_to = {other_to}
+"#,
+        receivers = toml_list(&rules.receivers),
+        teams = if rules.teams_hand_over { "hand_over" } else { "block" },
+        teams_to = toml_list(&rules.teams_to),
+        reports = if rules.reports_block { "block" } else { "reassign" },
+        reports_to = toml_list(&rules.reports_to),
+        opportunity_to = toml_list(&rules.opportunity_to),
+        other_to = toml_list(&rules.other_to),
+    );
+    policy::parse(&text, Path::new("prop.toml")).expect("the property policy compiles")
 }
 
 #[derive(Debug, Clone)]
@@ -55,9 +134,10 @@ struct World {
     users: String,
     teams: String,
     records: String,
-    targets: Vec<usize>,
+    targets: Vec<(usize, Option<usize>, Option<usize>)>,
     actor: usize,
     bulk: bool,
+    rules: Rules,
 }
 
 fn world() -> impl Strategy<Value = World> {
@@ -74,12 +154,16 @@ fn world() -> impl Strategy<Value = World> {
             proptest::collection::vec(user, n),
             proptest::collection::vec(proptest::option::of(0..n), t),
             proptest::collection::vec((0usize..5, 0usize..2, 0..n + 1), r),
-            proptest::collection::vec(0..n + 1, 0..n.min(6) + 1),
+            proptest::collection::vec(
+                (0..n + 1, proptest::option::weighted(0.2, 0..n + 1), proptest::option::weighted(0.2, 0..n)),
+                0..n.min(6) + 1,
+            ),
             0..n + 1,
             any::<bool>(),
             0..n,
+            rules(),
         )
-            .prop_map(move |(users, leaders, records, targets, actor, bulk, owner)| {
+            .prop_map(move |(users, leaders, records, targets, actor, bulk, owner, rules)| {
                 let roles = ["admin", "manager", "rep"];
                 let mut u = String::from("id,email,name,phone,role,status,manager_id,teams,flags,last_login_at\n");
                 for (i, (role, status, manager, teams, phone, days)) in users.iter().enumerate() {
@@ -110,7 +194,7 @@ fn world() -> impl Strategy<Value = World> {
                     };
                     rc.push_str(&format!("r{i},{},u{owner},{state}\n", kinds[*kind]));
                 }
-                World { users: u, teams: tm, records: rc, targets, actor, bulk }
+                World { users: u, teams: tm, records: rc, targets, actor, bulk, rules }
             })
     })
 }
@@ -133,7 +217,14 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
     let requests: Vec<Request> = w
         .targets
         .iter()
-        .map(|t| Request { user: format!("u{t}"), chosen: Chosen::default(), why: "test".into() })
+        .map(|(t, records, reports)| Request {
+            user: format!("u{t}"),
+            chosen: Chosen {
+                records: records.map(|r| format!("u{r}")),
+                reports: reports.map(|r| format!("u{r}")),
+            },
+            why: "test".into(),
+        })
         .collect();
     let actor = match store.user_ix(&format!("u{}", w.actor)) {
         Some(a) => Actor::User(a),
@@ -154,13 +245,49 @@ fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool").install(f)
 }
 
-/// The invariants every plan must keep.
-fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), TestCaseError> {
+/// Every user's status after the plan, worked out here from the plan's actions alone
+/// (SPEC: the status-changing action last in action order wins).
+fn statuses_after(plan: &Plan, store: &Store) -> HashMap<String, Status> {
+    let mut after: HashMap<String, (ActionKind, Status)> = HashMap::new();
+    for a in &plan.actions {
+        let s = match a.action {
+            ActionKind::MarkIdle => Status::Idle,
+            ActionKind::MarkActive | ActionKind::Reactivate => Status::Active,
+            ActionKind::Suspend => Status::Suspended,
+            ActionKind::Deactivate | ActionKind::RescindInvite => Status::Deactivated,
+            _ => continue,
+        };
+        let e = after.entry(a.user.clone()).or_insert((a.action, s));
+        if a.action >= e.0 {
+            *e = (a.action, s);
+        }
+    }
+    store
+        .users
+        .iter()
+        .map(|u| {
+            let id = u.id().to_string();
+            let s = after.get(&id).map_or(u.status(), |(_, s)| *s);
+            (id, s)
+        })
+        .collect()
+}
+
+/// The invariants every plan must keep. `targets` are the users the plan was asked to
+/// offboard (found in the snapshot), allowed or refused.
+fn check_invariants(
+    plan: &Plan,
+    policy: &Policy,
+    store: &Store,
+    targets: &HashSet<String>,
+) -> Result<(), TestCaseError> {
     let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
     let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
+    let after = statuses_after(plan, store);
     // Conservation, per offboarded user, against the snapshot itself.
     for (id, c) in &plan.summary.offboarded {
         prop_assert!(c.holds(), "conservation broken for {id}: {c:?}");
+        prop_assert!(targets.contains(id), "{} is offboarded but was no target", id);
         let u = store.user_ix(id).expect("offboarded users exist");
         prop_assert_eq!(c.records, store.record_count(u), "{} owns a different count", id);
         let moved: usize = plan
@@ -182,17 +309,57 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
             .count();
         prop_assert_eq!(cancelled, c.cancelled);
     }
-    // Receivers exist, are eligible, and are not leaving.
+    // Receivers exist, are not the giver, are no target (allowed or refused), and have a
+    // `receivers` status after the plan; nobody is handed to themself as a report.
     for r in &plan.reassignments {
         prop_assert_ne!(&r.from, &r.to);
-        prop_assert!(!offboarded.contains(r.to.as_str()), "{} receives but leaves", r.to);
+        prop_assert!(!targets.contains(&r.to), "{} receives but is a target", r.to);
         let to = store.user_ix(&r.to).expect("receivers exist");
+        let status = after[&r.to];
         prop_assert!(
-            policy.deactivation.may_receive(store.user(to).status()),
-            "{} may not receive",
-            r.to
+            policy.deactivation.may_receive(status),
+            "{} receives but is {} after the plan",
+            r.to,
+            status
         );
         prop_assert_eq!(r.count, r.ids.len());
+        let from = store.user_ix(&r.from).expect("givers exist");
+        prop_assert!(
+            offboarded.contains(r.from.as_str())
+                || (r.what == What::Records
+                    && !targets.contains(&r.from)
+                    && matches!(store.user(from).status(), Status::Deactivated | Status::Left)),
+            "{} hands over but neither leaves nor has left",
+            r.from
+        );
+        if r.what == What::Reports {
+            prop_assert!(!r.ids.contains(&r.to), "{} would manage themself", r.to);
+            for id in &r.ids {
+                let report = store.user_ix(id).expect("reports exist");
+                prop_assert_eq!(store.user(report).manager().ix(), Some(from));
+            }
+            let _ = to;
+        }
+    }
+    // No report is left under a manager this plan deactivates.
+    for id in &offboarded {
+        let m = store.user_ix(id).expect("offboarded users exist");
+        for report in store.reports_of(m) {
+            let rid = store.user(report).id().to_string();
+            let leaves = offboarded.contains(rid.as_str())
+                || (targets.contains(&rid) && store.user(report).status() == Status::Deactivated);
+            if leaves {
+                continue;
+            }
+            prop_assert!(
+                plan.reassignments
+                    .iter()
+                    .any(|r| r.what == What::Reports && r.from == *id && r.ids.contains(&rid)),
+                "{} stays under {}, whom the plan deactivates",
+                rid,
+                id
+            );
+        }
     }
     // A blocked user has no action and gives nothing away.
     for b in &blocked {
@@ -212,27 +379,51 @@ fn check_invariants(plan: &Plan, policy: &Policy, store: &Store) -> Result<(), T
     Ok(())
 }
 
+/// The users an offboarding was asked for that exist.
+fn requested(w: &World, store: &Store) -> HashSet<String> {
+    w.targets
+        .iter()
+        .map(|(t, ..)| format!("u{t}"))
+        .filter(|id| store.user_ix(id).is_some())
+        .collect()
+}
+
+/// The users a nightly plan offboards or refuses to: its idle escalations.
+fn escalated(plan: &Plan) -> HashSet<String> {
+    let mut t: HashSet<String> = plan
+        .actions
+        .iter()
+        .filter(|a| {
+            a.rule == "idle"
+                && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)
+        })
+        .map(|a| a.user.clone())
+        .collect();
+    t.extend(plan.blocked.iter().map(|b| b.user.clone()));
+    t
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn offboarding_keeps_its_invariants_and_ignores_thread_count(w in world()) {
-        let policy = policy();
+        let policy = policy(&w.rules);
         let store = load(&w, &policy);
         let one = in_pool(1, || offboard(&w, &policy, &store));
         let four = in_pool(4, || offboard(&w, &policy, &store));
         prop_assert_eq!(&one, &four);
-        check_invariants(&one, &policy, &store)?;
+        check_invariants(&one, &policy, &store, &requested(&w, &store))?;
     }
 
     #[test]
     fn nightly_plans_keep_the_invariants_and_ignore_thread_count(w in world()) {
-        let policy = policy();
+        let policy = policy(&w.rules);
         let store = load(&w, &policy);
         let as_of = store.taken_at.expect("taken_at");
         let one = in_pool(1, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
         let four = in_pool(4, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
         prop_assert_eq!(&one, &four);
-        check_invariants(&one, &policy, &store)?;
+        check_invariants(&one, &policy, &store, &escalated(&one))?;
     }
 }

@@ -131,12 +131,17 @@ pub fn explain(
         .collect();
     let escalated = sink.escalations.iter().any(|e| e.user == ix);
     let (context, steps) = match offboarding {
-        Some(o) => (Context::Requested, offboard::explain(&ctx, o.requests, o.options, ix)),
+        Some(o) => {
+            let after = store.users.iter().map(|u| u.status()).collect();
+            (Context::Requested, offboard::explain(&ctx, o.requests, o.options, after, ix))
+        }
         None => {
-            // The nightly run's own offboardings (idle escalations), or this user alone.
+            // The nightly run's own offboardings (idle escalations), or this user alone;
+            // receivers are judged by their status after the night's other actions.
+            let tonight = rules::evaluate(&ctx);
+            let after = crate::plan::statuses_after(store, &tonight.actions);
             let (context, requests) = if escalated {
-                let users: Vec<UserIx> =
-                    rules::evaluate(&ctx).escalations.into_iter().map(|e| e.user).collect();
+                let users: Vec<UserIx> = tonight.escalations.into_iter().map(|e| e.user).collect();
                 (Context::Tonight, users.iter().map(|u| request(ctx.id(*u))).collect())
             } else {
                 (Context::Alone, vec![request(u.id().to_string())])
@@ -148,7 +153,7 @@ pub fn explain(
                 rule: "idle",
                 orphans: false,
             };
-            (context, offboard::explain(&ctx, &requests, &options, ix))
+            (context, offboard::explain(&ctx, &requests, &options, after, ix))
         }
     };
     Ok(Explanation {

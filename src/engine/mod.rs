@@ -42,7 +42,9 @@ pub fn nightly(
         rule: "idle",
         orphans: true,
     };
-    let outcome = offboard::offboard(&ctx, &requests, &options);
+    // Receivers are judged by their status after the rules' own actions.
+    let after = plan::statuses_after(store, &sink.actions);
+    let outcome = offboard::offboard(&ctx, &requests, &options, after);
     let mut plan = empty(policy, store, as_of);
     plan.actions = sink.actions;
     plan.findings = sink.findings;
@@ -59,7 +61,8 @@ pub fn offboarding(
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
-    let outcome = offboard::offboard(&ctx, requests, options);
+    let after = store.users.iter().map(|u| u.status()).collect();
+    let outcome = offboard::offboard(&ctx, requests, options, after);
     Ok(finish(empty(policy, store, as_of), outcome, store, policy))
 }
 

@@ -288,13 +288,19 @@ pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked> {
             records.extend(t.records.iter().map(|r| store.record(*r).id.to_string()));
         }
     }
-    if let Some(Resolution::Nowhere(tried)) = &s.holdings.reports_to {
-        if !has_reports_blocks(s) {
-            parts.push(format!(
-                "{} direct report(s) (tried {})",
-                s.holdings.reports.len(),
-                tried.join("; ")
-            ));
+    if !has_reports_blocks(s) {
+        // Each report who stays needs a manager; one report may have a place of their own.
+        let mut stuck: Vec<(usize, &Vec<String>)> = Vec::new();
+        for r in &s.holdings.reports {
+            if let Some(Resolution::Nowhere(tried)) = s.holdings.report_to(*r) {
+                match stuck.iter_mut().find(|(_, t)| *t == tried) {
+                    Some(entry) => entry.0 += 1,
+                    None => stuck.push((1, tried)),
+                }
+            }
+        }
+        for (count, tried) in stuck {
+            parts.push(format!("{count} direct report(s) (tried {})", tried.join("; ")));
         }
     }
     if let Some(Resolution::Nowhere(tried)) = &s.holdings.teams_to {

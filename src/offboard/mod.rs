@@ -8,20 +8,25 @@
 //! back, with the same actor checks; [`requests`] parses the bulk sheet.
 
 pub mod checks;
+mod explain;
 mod orphans;
 pub mod reactivate;
 pub mod requests;
 pub mod resolver;
 
+pub use explain::explain;
 pub use orphans::orphans;
-pub use resolver::{Chosen, Need, Resolution, Resolver};
+pub use resolver::{Chosen, Need, Pick, Resolution, Resolver, Through};
 
-use crate::model::Status;
-use crate::plan::{Action, ActionKind, Blocked, Conservation, Finding, Reassignment, What};
+use crate::model::{fold_email, Status};
+use crate::plan::{
+    natural_cmp, Action, ActionKind, Blocked, Conservation, Finding, Reassignment, What,
+};
 use crate::policy::{Disposition, ReportsPolicy, TeamsPolicy};
 use crate::rules::Ctx;
 use crate::snapshot::{RecordIx, Sym, TeamIx, UserIx};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 
 /// One offboarding request.
@@ -79,7 +84,7 @@ pub struct Transfer {
     pub kind: Sym,
     /// State.
     pub state: Sym,
-    /// The records, in file order.
+    /// The records, in id order.
     pub records: Vec<RecordIx>,
     /// Where they go, once resolved.
     pub to: Option<Resolution>,
@@ -96,14 +101,27 @@ pub struct Holdings {
     pub cancelled: Vec<RecordIx>,
     /// Records that block the offboarding.
     pub blocking: Vec<RecordIx>,
-    /// Direct reports who stay.
+    /// Direct reports who stay (who are not leaving in this plan), in index order.
     pub reports: Vec<UserIx>,
     /// Their new manager, once resolved.
     pub reports_to: Option<Resolution>,
+    /// The one report `reports_to` would make their own manager, and where that report
+    /// goes instead.
+    pub report_apart: Option<(UserIx, Resolution)>,
     /// Teams the target leads.
     pub teams: Vec<TeamIx>,
     /// Their new leader, once resolved.
     pub teams_to: Option<Resolution>,
+}
+
+impl Holdings {
+    /// Where the direct report `report` goes, once resolved.
+    pub fn report_to(&self, report: UserIx) -> Option<&Resolution> {
+        match &self.report_apart {
+            Some((r, to)) if *r == report => Some(to),
+            _ => self.reports_to.as_ref(),
+        }
+    }
 }
 
 /// The result of an offboarding run.
@@ -119,132 +137,206 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// Conservation per offboarded user id.
     pub offboarded: BTreeMap<String, Conservation>,
-    /// Users found as targets (allowed or not).
-    pub targets: Vec<UserIx>,
 }
 
 struct Target {
     user: UserIx,
     chosen: Chosen,
     why: String,
+    /// What it holds; `None` for an already deactivated target.
+    holdings: Option<Holdings>,
+    /// Why it is refused, once known.
+    blocked: Vec<Blocked>,
 }
 
-/// The targets of an offboarding, checked (phase A), and the resolver built from the
-/// targets that passed those checks.
+/// The targets of an offboarding, checked, resolved and refused or allowed, with the
+/// resolver that placed their holdings.
 struct Prepared<'a> {
     outcome: Outcome,
     targets: Vec<Target>,
-    statically: Vec<Vec<Blocked>>,
     resolver: Resolver<'a>,
 }
 
-fn prepare<'a>(ctx: &Ctx<'a>, requests: &[Request], options: &Options) -> Prepared<'a> {
+/// Finds the requested targets: each once, sorted by id; unknown ones are refused (once
+/// per spelling).
+fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocked>) {
     let store = ctx.store;
-    let mut outcome = Outcome::default();
+    let found = store.find_users(requests.iter().map(|r| r.user.as_str()));
+    let mut blocked = Vec::new();
     let mut targets: Vec<Target> = Vec::new();
     let mut seen = vec![false; store.users.len()];
-    for r in requests {
-        match store.find_user(&r.user) {
-            None => outcome.blocked.push(Blocked {
-                user: r.user.clone(),
-                code: "unknown_user".to_owned(),
-                reason: format!("no user has the id or e-mail `{}`", r.user),
-                records: Vec::new(),
-            }),
-            Some(u) if seen[u.index()] => {}
-            Some(u) => {
-                seen[u.index()] = true;
-                let mut unknown = Vec::new();
-                for (label, id) in
-                    [("reassign_to", &r.chosen.records), ("reports_to", &r.chosen.reports)]
-                {
-                    if let Some(id) = id {
-                        if store.user_ix(id).is_none() {
-                            unknown.push(format!("{label} `{id}` is not a user"));
-                        }
-                    }
-                }
-                if unknown.is_empty() {
-                    targets.push(Target { user: u, chosen: r.chosen.clone(), why: r.why.clone() });
-                } else {
-                    outcome.blocked.push(Blocked {
-                        user: ctx.id(u),
-                        code: "unknown_user".to_owned(),
-                        reason: unknown.join("; "),
-                        records: Vec::new(),
-                    });
-                }
+    let mut unknown_seen = std::collections::HashSet::new();
+    for (r, found) in requests.iter().zip(found) {
+        let Some(u) = found else {
+            let given = r.user.trim();
+            let key =
+                if given.contains('@') { fold_email(given).into_owned() } else { given.to_owned() };
+            if unknown_seen.insert(key) {
+                blocked.push(Blocked {
+                    user: r.user.clone(),
+                    code: "unknown_user".to_owned(),
+                    reason: format!("no user has the id or e-mail `{}`", r.user),
+                    records: Vec::new(),
+                });
             }
+            continue;
+        };
+        if std::mem::replace(&mut seen[u.index()], true) {
+            continue;
+        }
+        let unknown: Vec<String> =
+            [("reassign_to", &r.chosen.records), ("reports_to", &r.chosen.reports)]
+                .into_iter()
+                .filter_map(|(label, id)| {
+                    let id = id.as_ref()?;
+                    store.user_ix(id).is_none().then(|| format!("{label} `{id}` is not a user"))
+                })
+                .collect();
+        if unknown.is_empty() {
+            targets.push(Target {
+                user: u,
+                chosen: r.chosen.clone(),
+                why: r.why.clone(),
+                holdings: None,
+                blocked: Vec::new(),
+            });
+        } else {
+            blocked.push(Blocked {
+                user: ctx.id(u),
+                code: "unknown_user".to_owned(),
+                reason: unknown.join("; "),
+                records: Vec::new(),
+            });
         }
     }
-    targets
-        .sort_by(|a, b| crate::plan::natural_cmp(store.user(a.user).id(), store.user(b.user).id()));
-    outcome.targets = targets.iter().map(|t| t.user).collect();
-    // Phase A: the checks that do not depend on who else leaves. Reports who are
-    // themselves targets are not counted here.
+    targets.sort_by(|a, b| natural_cmp(store.user(a.user).id(), store.user(b.user).id()));
+    (targets, blocked)
+}
+
+/// Checks, resolves and refuses or allows every target.
+///
+/// Every target is *leaving* for the resolver: none receives, and a strategy that names
+/// one follows that target's own chain, whether it is refused or not. Receivers do not
+/// depend on who is refused, so they are resolved once, in id order; then refusals are
+/// settled: a refused target stays, so it is a direct report who needs a new manager
+/// (which can refuse its own manager in turn, `has_reports` or `no_receiver`), until
+/// nothing changes.
+fn prepare<'a>(
+    ctx: &Ctx<'a>,
+    requests: &[Request],
+    options: &Options,
+    after: Vec<Status>,
+) -> Prepared<'a> {
+    let store = ctx.store;
+    let mut outcome = Outcome::default();
+    let (mut targets, unknown) = find_targets(ctx, requests);
+    outcome.blocked = unknown;
     let mut is_target = vec![false; store.users.len()];
     for t in &targets {
         is_target[t.user.index()] = true;
     }
-    let static_checks = |t: &Target| -> Vec<Blocked> {
-        if store.user(t.user).status() == Status::Deactivated {
-            return Vec::new();
+    targets.par_iter_mut().for_each(|t| {
+        if store.user(t.user).status() != Status::Deactivated {
+            t.holdings = Some(holdings(ctx, t.user, &|r| !is_target[r.index()]));
         }
-        let stays = |r: UserIx| !is_target[r.index()];
-        let h = holdings(ctx, None, t.user, t.chosen.reports.is_some(), &stays);
-        let subject = subject(ctx, t, options, &h);
-        checks::STATIC_CHECKS.iter().filter_map(|check| check(&subject)).collect()
-    };
-    let statically: Vec<Vec<Blocked>> = targets.par_iter().map(static_checks).collect();
-    // Phase B: targets that pass those checks leave; a target refused for a policy reason
-    // stays and may receive. Resolve everyone's holdings against that set.
-    let mut outgoing = vec![false; store.users.len()];
-    for (t, blocked) in targets.iter().zip(&statically) {
-        if blocked.is_empty() && store.user(t.user).status() != Status::Deactivated {
-            outgoing[t.user.index()] = true;
+    });
+    let chosen = targets.iter().map(|t| (t.user, t.chosen.clone())).collect();
+    let mut resolver = Resolver::new(*ctx, is_target.clone(), after, chosen);
+    for t in &mut targets {
+        if let Some(h) = t.holdings.as_mut() {
+            resolve(ctx, &mut resolver, t.user, t.chosen.reports.is_some(), h, Pick::Peek);
         }
     }
-    let chosen = targets.iter().map(|t| (t.user, t.chosen.clone())).collect();
-    let resolver = Resolver::new(*ctx, outgoing, chosen);
-    Prepared { outcome, targets, statically, resolver }
+    targets.par_iter_mut().for_each(|t| t.blocked = refusals(ctx, t, options));
+    // Settle refusals: the manager of a newly refused target has one more report who stays.
+    let position: FxHashMap<UserIx, usize> =
+        targets.iter().enumerate().map(|(i, t)| (t.user, i)).collect();
+    let mut refused: Vec<bool> = targets.iter().map(|t| !t.blocked.is_empty()).collect();
+    let mut newly: Vec<usize> = (0..targets.len()).filter(|i| refused[*i]).collect();
+    while !newly.is_empty() {
+        let mut managers: Vec<usize> = newly
+            .iter()
+            .filter_map(|i| store.user(targets[*i].user).manager().ix())
+            .filter_map(|m| position.get(&m).copied())
+            .filter(|m| targets[*m].holdings.is_some())
+            .collect();
+        managers.sort_unstable();
+        managers.dedup();
+        newly.clear();
+        for m in managers {
+            let stays = |r: UserIx| position.get(&r).is_none_or(|i| refused[*i]);
+            let user = targets[m].user;
+            if let Some(h) = targets[m].holdings.as_mut() {
+                h.reports = store.reports_of(user).filter(|r| stays(*r)).collect();
+                h.reports.sort_unstable();
+            }
+            targets[m].blocked = refusals(ctx, &targets[m], options);
+            if !refused[m] && !targets[m].blocked.is_empty() {
+                refused[m] = true;
+                newly.push(m);
+            }
+        }
+    }
+    Prepared { outcome, targets, resolver }
 }
 
-/// Plans the offboarding of `requests`.
-pub fn offboard(ctx: &Ctx<'_>, requests: &[Request], options: &Options) -> Outcome {
+/// Every reason to refuse a target, in the documented order of codes.
+fn refusals(ctx: &Ctx<'_>, t: &Target, options: &Options) -> Vec<Blocked> {
+    let Some(h) = &t.holdings else { return Vec::new() };
+    let subject = subject(ctx, t, options, h);
+    let mut blocked: Vec<Blocked> =
+        checks::STATIC_CHECKS.iter().filter_map(|check| check(&subject)).collect();
+    blocked.extend(checks::no_receiver(&subject));
+    blocked
+}
+
+/// Plans the offboarding of `requests`. `after` is every user's status once the plan's
+/// other actions are applied (a receiver must have a `receivers` status then).
+pub fn offboard(
+    ctx: &Ctx<'_>,
+    requests: &[Request],
+    options: &Options,
+    after: Vec<Status>,
+) -> Outcome {
     let store = ctx.store;
-    let Prepared { mut outcome, targets, statically, resolver } = prepare(ctx, requests, options);
-    let resolve = |(t, blocked): (&Target, &Vec<Blocked>)| {
-        resolve_target(ctx, &resolver, t, blocked.clone(), options)
-    };
-    let resolved: Vec<(Vec<Blocked>, Option<Holdings>, Vec<Finding>)> = if resolver.needs_order() {
-        targets.iter().zip(&statically).map(resolve).collect()
-    } else {
-        targets.par_iter().zip(&statically).map(resolve).collect()
-    };
-    // Phase C: allowed targets get their actions and reassignments.
-    let mut allowed = vec![false; store.users.len()];
-    for (t, (blocked, h, _)) in targets.iter().zip(&resolved) {
-        if blocked.is_empty() && h.is_some() {
-            allowed[t.user.index()] = true;
+    let Prepared { mut outcome, mut targets, mut resolver } =
+        prepare(ctx, requests, options, after);
+    // With least_loaded_peer, the allowed targets take their receivers again, in id order,
+    // now adding the load they hand over: a refused target's records never move.
+    if resolver.balances_load() {
+        for t in targets.iter_mut().filter(|t| t.blocked.is_empty()) {
+            if let Some(h) = t.holdings.as_mut() {
+                let given = t.chosen.reports.is_some();
+                resolve(ctx, &mut resolver, t.user, given, h, Pick::Take(0));
+            }
         }
     }
-    let results: Vec<TargetResult> = targets
-        .iter()
-        .zip(resolved)
-        .map(|(t, (blocked, h, findings))| {
-            let mut r = match h {
-                Some(h) if blocked.is_empty() => emit(ctx, &resolver, t, h, &allowed, options),
-                _ => TargetResult { blocked, ..TargetResult::default() },
-            };
-            r.findings.extend(findings);
-            r
-        })
-        .collect();
     if options.orphans {
-        let (reassignments, findings) = orphans(ctx, &resolver);
+        let (reassignments, findings) = orphans(ctx, &mut resolver);
         outcome.reassignments.extend(reassignments);
         outcome.findings.extend(findings);
     }
+    let results: Vec<TargetResult> = targets
+        .into_par_iter()
+        .map(|mut t| {
+            let u = store.user(t.user);
+            match t.holdings.take() {
+                None => TargetResult {
+                    findings: vec![Finding::new(
+                        "already_deactivated",
+                        vec![u.id().to_string()],
+                        "already deactivated: nothing to do".to_owned(),
+                    )],
+                    ..TargetResult::default()
+                },
+                Some(h) if t.blocked.is_empty() => emit(ctx, &t, h, options),
+                Some(_) => TargetResult {
+                    blocked: std::mem::take(&mut t.blocked),
+                    ..TargetResult::default()
+                },
+            }
+        })
+        .collect();
     for r in results {
         outcome.actions.extend(r.actions);
         outcome.reassignments.extend(r.reassignments);
@@ -267,21 +359,14 @@ struct TargetResult {
     conservation: Option<(String, Conservation)>,
 }
 
-/// What a user holds and, with a resolver, where each part would go. `stays` says which
-/// direct reports remain (and so need a new manager).
-pub fn holdings(
-    ctx: &Ctx<'_>,
-    resolver: Option<&Resolver<'_>>,
-    user: UserIx,
-    reports_given: bool,
-    stays: &dyn Fn(UserIx) -> bool,
-) -> Holdings {
+/// What a user holds, grouped by disposition, in a stable order (names, ids; never the
+/// file's). `stays` says which direct reports remain (and so need a new manager).
+pub fn holdings(ctx: &Ctx<'_>, user: UserIx, stays: &(dyn Fn(UserIx) -> bool + Sync)) -> Holdings {
     let store = ctx.store;
     let policy = ctx.policy;
     let mut h = Holdings::default();
     let mut group_of: HashMap<(Sym, Sym), usize> = HashMap::new();
     let mut dispositions: HashMap<(Sym, Sym), Disposition> = HashMap::new();
-    let mut transfer_weight: HashMap<Sym, u64> = HashMap::new();
     for r in store.records_of(user) {
         let rec = store.record(r);
         let key = (rec.kind, rec.state);
@@ -293,7 +378,6 @@ pub fn holdings(
             Disposition::Cancel => h.cancelled.push(r),
             Disposition::Block => h.blocking.push(r),
             Disposition::Transfer => {
-                *transfer_weight.entry(rec.kind).or_default() += 1;
                 let i = *group_of.entry(key).or_insert_with(|| {
                     h.transfers.push(Transfer {
                         kind: rec.kind,
@@ -309,11 +393,7 @@ pub fn holdings(
             }
         }
     }
-    // Everything in a stable order (names, ids), not the file's: plans must not depend on
-    // row order.
-    let by_id = |a: &RecordIx, b: &RecordIx| {
-        crate::plan::natural_cmp(store.record(*a).id, store.record(*b).id)
-    };
+    let by_id = |a: &RecordIx, b: &RecordIx| natural_cmp(store.record(*a).id, store.record(*b).id);
     for t in &mut h.transfers {
         t.records.sort_by(by_id);
     }
@@ -325,25 +405,56 @@ pub fn holdings(
     h.kept.sort_by(by_id);
     h.cancelled.sort_by(by_id);
     h.reports = store.reports_of(user).filter(|r| stays(*r)).collect();
+    h.reports.sort_unstable();
     h.teams = store.teams_led_by(user).collect();
-    let Some(resolver) = resolver else { return h };
-    let mut by_kind: HashMap<Sym, Resolution> = HashMap::new();
-    for t in &mut h.transfers {
-        let weight = transfer_weight.get(&t.kind).copied().unwrap_or(0);
-        let to = by_kind
-            .entry(t.kind)
-            .or_insert_with(|| resolver.resolve(user, Need::Records(t.kind), weight));
-        t.to = Some(to.clone());
+    h
+}
+
+/// Resolves where everything `user` holds would go. All records of one kind go to one
+/// receiver; reports are resolved for every direct report the user has (who stays is only
+/// known once refusals settle), and the report the chain would make their own manager is
+/// resolved apart.
+fn resolve(
+    ctx: &Ctx<'_>,
+    resolver: &mut Resolver<'_>,
+    user: UserIx,
+    reports_given: bool,
+    h: &mut Holdings,
+    pick: Pick,
+) {
+    let store = ctx.store;
+    let policy = ctx.policy;
+    let mut by_kind: Vec<(Sym, Resolution)> = Vec::new();
+    for i in 0..h.transfers.len() {
+        let kind = h.transfers[i].kind;
+        let to = match by_kind.iter().find(|(k, _)| *k == kind) {
+            Some((_, to)) => to.clone(),
+            None => {
+                let weight: usize =
+                    h.transfers.iter().filter(|t| t.kind == kind).map(|t| t.records.len()).sum();
+                let pick = match pick {
+                    Pick::Peek => Pick::Peek,
+                    Pick::Take(_) => Pick::Take(weight as u64),
+                };
+                let to = resolver.resolve(user, Need::Records(kind), pick, None);
+                by_kind.push((kind, to.clone()));
+                to
+            }
+        };
+        h.transfers[i].to = Some(to);
     }
-    if !h.reports.is_empty()
-        && (policy.leaders.direct_reports == ReportsPolicy::Reassign || reports_given)
-    {
-        h.reports_to = Some(resolver.resolve(user, Need::Reports, 0));
+    let has_reports = store.reports_of(user).next().is_some();
+    if has_reports && (policy.leaders.direct_reports == ReportsPolicy::Reassign || reports_given) {
+        let to = resolver.resolve(user, Need::Reports, Pick::Peek, None);
+        h.report_apart = to
+            .receiver()
+            .filter(|x| store.user(*x).manager().ix() == Some(user))
+            .map(|x| (x, resolver.resolve(user, Need::Reports, Pick::Peek, Some(x))));
+        h.reports_to = Some(to);
     }
     if !h.teams.is_empty() && policy.leaders.teams == TeamsPolicy::HandOver {
-        h.teams_to = Some(resolver.resolve(user, Need::Teams, 0));
+        h.teams_to = Some(resolver.resolve(user, Need::Teams, Pick::Peek, None));
     }
-    h
 }
 
 fn subject<'a>(
@@ -363,65 +474,21 @@ fn subject<'a>(
     }
 }
 
-/// Resolves a target's holdings and adds `no_receiver` when something has nowhere to go.
-/// Already deactivated targets get a note and no holdings.
-fn resolve_target(
-    ctx: &Ctx<'_>,
-    resolver: &Resolver<'_>,
-    t: &Target,
-    mut blocked: Vec<Blocked>,
-    options: &Options,
-) -> (Vec<Blocked>, Option<Holdings>, Vec<Finding>) {
-    let u = ctx.store.user(t.user);
-    if u.status() == Status::Deactivated {
-        let note = Finding::new(
-            "already_deactivated",
-            vec![u.id().to_string()],
-            "already deactivated: nothing to do".to_owned(),
-        );
-        return (Vec::new(), None, vec![note]);
+/// The plan's `through` and `hops` for a resolution that passed other targets.
+pub fn through_ids(ctx: &Ctx<'_>, through: Option<Through>) -> (Vec<String>, Option<usize>) {
+    match through {
+        None => (Vec::new(), None),
+        Some(t) if t.hops <= 1 => (vec![ctx.id(t.first)], Some(1)),
+        Some(t) => (vec![ctx.id(t.first), ctx.id(t.last)], Some(t.hops as usize)),
     }
-    let stays = |r: UserIx| !resolver.is_outgoing(r);
-    let h = holdings(ctx, Some(resolver), t.user, t.chosen.reports.is_some(), &stays);
-    blocked.extend(checks::no_receiver(&subject(ctx, t, options, &h)));
-    (blocked, Some(h), Vec::new())
 }
 
 /// Actions, reassignments and the conservation count of an allowed target.
-fn emit(
-    ctx: &Ctx<'_>,
-    resolver: &Resolver<'_>,
-    t: &Target,
-    mut h: Holdings,
-    allowed: &[bool],
-    options: &Options,
-) -> TargetResult {
+fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResult {
     let store = ctx.store;
     let u = store.user(t.user);
     let id = u.id().to_string();
     let mut result = TargetResult::default();
-    // Reports who were to leave too but were refused stay, and need a manager as well.
-    let extra: Vec<UserIx> = store
-        .reports_of(t.user)
-        .filter(|r| !allowed[r.index()] && !h.reports.contains(r))
-        .collect();
-    if !extra.is_empty() {
-        h.reports.extend(extra);
-        h.reports.sort_unstable();
-        if h.reports_to.is_none() {
-            h.reports_to = Some(resolver.resolve(t.user, Need::Reports, 0));
-        }
-        if let Some(Resolution::Nowhere(tried)) = &h.reports_to {
-            result.findings.push(Finding::new(
-                "reports_without_manager",
-                h.reports.iter().map(|r| ctx.id(*r)).collect(),
-                format!(
-                    "{id} leaves but their reports stay and no new manager was found (tried {})",
-                    tried.join("; ")
-                ),
-            ));
-        }
-    }
     let rule = options.rule;
     let action = |kind: ActionKind, reason: String| ctx.action(t.user, kind, rule, reason);
     let billed = ctx.policy.statuses.is_billed(u.status());
@@ -479,165 +546,54 @@ fn emit(
         cancelled: h.cancelled.len(),
         transferred: 0,
     };
+    let reassignment = |to: UserIx, what: What, ids: Vec<String>, via: &str, through| {
+        let (through, hops) = through_ids(ctx, through);
+        Reassignment {
+            from: id.clone(),
+            to: ctx.id(to),
+            what,
+            kind: None,
+            state: None,
+            count: ids.len(),
+            ids,
+            via: via.to_owned(),
+            through,
+            hops,
+        }
+    };
     for tr in &h.transfers {
         match tr.to.as_ref().unwrap_or(&Resolution::Keep) {
             Resolution::To { user: to, via, through } => {
                 c.transferred += tr.records.len();
-                result.reassignments.push(Reassignment {
-                    from: ctx.id(t.user),
-                    to: ctx.id(*to),
-                    what: What::Records,
-                    kind: Some(store.symbols.resolve(tr.kind).to_owned()),
-                    state: Some(store.symbols.resolve(tr.state).to_owned()),
-                    count: tr.records.len(),
-                    ids: tr.records.iter().map(|r| store.record(*r).id.to_string()).collect(),
-                    via: via.clone(),
-                    through: through.iter().map(|u| ctx.id(*u)).collect(),
-                });
+                let ids = tr.records.iter().map(|r| store.record(*r).id.to_string()).collect();
+                let mut r = reassignment(*to, What::Records, ids, via, *through);
+                r.kind = Some(store.symbols.resolve(tr.kind).to_owned());
+                r.state = Some(store.symbols.resolve(tr.state).to_owned());
+                result.reassignments.push(r);
             }
             Resolution::Keep => c.kept += tr.records.len(),
             Resolution::Nowhere(_) => {}
         }
     }
-    let mut hand_over = |what: What, ids: Vec<String>, to: &Option<Resolution>| {
-        if let Some(Resolution::To { user: receiver, via, through }) = to {
-            result.reassignments.push(Reassignment {
-                from: ctx.id(t.user),
-                to: ctx.id(*receiver),
-                what,
-                kind: None,
-                state: None,
-                count: ids.len(),
-                ids,
-                via: via.clone(),
-                through: through.iter().map(|u| ctx.id(*u)).collect(),
-            });
+    // Reports, one entry per receiver (the report the chain names goes elsewhere).
+    let mut by_receiver: Vec<(UserIx, &'static str, Option<Through>, Vec<UserIx>)> = Vec::new();
+    for r in &h.reports {
+        if let Some(Resolution::To { user: to, via, through }) = h.report_to(*r) {
+            match by_receiver.iter_mut().find(|(u, ..)| u == to) {
+                Some(entry) => entry.3.push(*r),
+                None => by_receiver.push((*to, via, *through, vec![*r])),
+            }
         }
-    };
-    hand_over(What::Reports, h.reports.iter().map(|r| ctx.id(*r)).collect(), &h.reports_to);
-    hand_over(
-        What::Team,
-        h.teams.iter().map(|t| store.team(*t).id().to_string()).collect(),
-        &h.teams_to,
-    );
-    result.conservation = Some((id, c));
+    }
+    for (to, via, through, reports) in by_receiver {
+        let mut ids: Vec<String> = reports.iter().map(|r| ctx.id(*r)).collect();
+        crate::plan::sort_ids(&mut ids);
+        result.reassignments.push(reassignment(to, What::Reports, ids, via, through));
+    }
+    if let Some(Resolution::To { user: to, via, through }) = &h.teams_to {
+        let ids = h.teams.iter().map(|t| store.team(*t).id().to_string()).collect();
+        result.reassignments.push(reassignment(*to, What::Team, ids, via, *through));
+    }
+    result.conservation = Some((id.clone(), c));
     result
-}
-
-/// Explains, step by step, how the offboarding of `requests` treats one of its targets:
-/// the checks that refuse it, and for everything it holds the disposition and the receiver
-/// chain tried (`roster explain`).
-pub fn explain(
-    ctx: &Ctx<'_>,
-    requests: &[Request],
-    options: &Options,
-    user: UserIx,
-) -> Vec<String> {
-    let store = ctx.store;
-    let prepared = prepare(ctx, requests, options);
-    let id = |u: UserIx| store.user(u).id().to_string();
-    let mut lines = Vec::new();
-    let Some(pos) = prepared.targets.iter().position(|t| t.user == user) else {
-        lines.push(format!("{} is not a target of this offboarding", id(user)));
-        return lines;
-    };
-    let (Some(t), Some(blocked)) = (prepared.targets.get(pos), prepared.statically.get(pos)) else {
-        return lines;
-    };
-    let leaving: Vec<String> = prepared
-        .targets
-        .iter()
-        .filter(|t| prepared.resolver.is_outgoing(t.user))
-        .map(|t| id(t.user))
-        .collect();
-    lines.push(format!(
-        "targets: {}; leaving (they passed the policy checks, so they cannot receive): {}",
-        prepared.targets.iter().map(|t| id(t.user)).collect::<Vec<_>>().join(", "),
-        if leaving.is_empty() { "none".to_owned() } else { leaving.join(", ") }
-    ));
-    if store.user(user).status() == Status::Deactivated {
-        lines.push("already deactivated: nothing to do".to_owned());
-        return lines;
-    }
-    if blocked.is_empty() {
-        lines.push("checks: passes every policy check (actor, rank, protection, profile, teams, reports, bulk, references)".to_owned());
-    }
-    for b in blocked {
-        lines.push(format!("check {}: refused: {}", b.code, b.reason));
-    }
-    let resolver = &prepared.resolver;
-    let stays = |r: UserIx| !resolver.is_outgoing(r);
-    let h = holdings(ctx, None, user, t.chosen.reports.is_some(), &stays);
-    let chain_text = |need: Need| {
-        resolver.chain(user, need).iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-    };
-    let traced = |need: Need, what: String, lines: &mut Vec<String>| {
-        lines.push(format!("{what}: chain {}", chain_text(need)));
-        let mut trace = Some(Vec::new());
-        resolver.resolve_traced(user, need, 0, &mut trace);
-        lines.extend(trace.unwrap_or_default().into_iter().map(|l| format!("  {l}")));
-    };
-    let mut kinds_done = Vec::new();
-    for tr in &h.transfers {
-        let rec = tr.records.first().map(|r| store.record(*r));
-        let key = rec
-            .map(|r| ctx.policy.records.disposition(store.kind_of(r), store.state_of(r)).1)
-            .unwrap_or_default();
-        let ids: Vec<&str> = tr.records.iter().map(|r| store.record(*r).id).collect();
-        let what = format!(
-            "{} {} {} record(s) ({}): transfer ({key})",
-            tr.records.len(),
-            store.symbols.resolve(tr.state),
-            store.symbols.resolve(tr.kind),
-            ids.join(", ")
-        );
-        if kinds_done.contains(&tr.kind) {
-            lines.push(format!(
-                "{what}: same receiver as the other {} records",
-                store.symbols.resolve(tr.kind)
-            ));
-        } else {
-            kinds_done.push(tr.kind);
-            traced(Need::Records(tr.kind), what, &mut lines);
-        }
-    }
-    for (list, label) in
-        [(&h.kept, "kept"), (&h.cancelled, "cancelled"), (&h.blocking, "blocking the offboarding")]
-    {
-        if !list.is_empty() {
-            let ids: Vec<&str> = list.iter().map(|r| store.record(*r).id).collect();
-            lines.push(format!(
-                "{} record(s) {label} by disposition: {}",
-                list.len(),
-                ids.join(", ")
-            ));
-        }
-    }
-    if !h.reports.is_empty() {
-        let ids: Vec<String> = h.reports.iter().map(|r| id(*r)).collect();
-        if ctx.policy.leaders.direct_reports == ReportsPolicy::Block && t.chosen.reports.is_none() {
-            lines.push(format!(
-                "direct reports ({}): leaders.direct_reports = \"block\"",
-                ids.join(", ")
-            ));
-        } else {
-            traced(Need::Reports, format!("direct reports ({})", ids.join(", ")), &mut lines);
-        }
-    }
-    if !h.teams.is_empty() {
-        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id().to_string()).collect();
-        if ctx.policy.leaders.teams == TeamsPolicy::Block {
-            lines.push(format!("teams led ({}): leaders.teams = \"block\"", ids.join(", ")));
-        } else {
-            traced(Need::Teams, format!("teams led ({})", ids.join(", ")), &mut lines);
-        }
-    }
-    if h.transfers.is_empty()
-        && h.kept.is_empty()
-        && h.cancelled.is_empty()
-        && h.blocking.is_empty()
-    {
-        lines.push("owns no records".to_owned());
-    }
-    lines
 }

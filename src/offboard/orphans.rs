@@ -1,7 +1,8 @@
 //! Orphans: records still held by users who are already deactivated or left. Their open
 //! work is a finding, and the same resolver as offboarding says where it should go.
 
-use super::resolver::{Need, Resolution, Resolver};
+use super::resolver::{Need, Pick, Resolution, Resolver};
+use super::through_ids;
 use crate::model::Status;
 use crate::plan::{Finding, Reassignment, What};
 use crate::policy::Disposition;
@@ -10,40 +11,49 @@ use crate::snapshot::{Sym, UserIx};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
+/// What one departed user still holds: transferable records by (kind, state), and
+/// records the policy says to change by hand.
+struct Held {
+    user: UserIx,
+    groups: BTreeMap<(Sym, Sym), Vec<String>>,
+    by_hand: Vec<String>,
+}
+
 /// Findings and reassignments for records held by deactivated or departed users who are
-/// not leaving in this plan.
-pub fn orphans(ctx: &Ctx<'_>, resolver: &Resolver<'_>) -> (Vec<Reassignment>, Vec<Finding>) {
+/// not targets of this plan. Holders are grouped in parallel and resolved in id order.
+pub fn orphans(ctx: &Ctx<'_>, resolver: &mut Resolver<'_>) -> (Vec<Reassignment>, Vec<Finding>) {
     let store = ctx.store;
     let holders: Vec<UserIx> = store
         .user_ixs()
         .filter(|u| {
             matches!(store.user(*u).status(), Status::Deactivated | Status::Left)
-                && !resolver.is_outgoing(*u)
+                && !resolver.is_leaving(*u)
                 && store.record_count(*u) > 0
         })
         .collect();
-    let per_user = |u: &UserIx| orphans_of(ctx, resolver, *u);
-    let results: Vec<(Vec<Reassignment>, Vec<Finding>)> = if resolver.needs_order() {
-        holders.iter().map(per_user).collect()
-    } else {
-        holders.par_iter().map(per_user).collect()
-    };
+    let held: Vec<Held> = holders.par_iter().map(|u| held(ctx, *u)).collect();
     let mut reassignments = Vec::new();
     let mut findings = Vec::new();
-    for (r, f) in results {
+    for h in held {
+        let mut resolved: BTreeMap<Sym, Resolution> = BTreeMap::new();
+        for (kind, _) in h.groups.keys() {
+            if !resolved.contains_key(kind) {
+                let weight: usize =
+                    h.groups.iter().filter(|((k, _), _)| k == kind).map(|(_, ids)| ids.len()).sum();
+                let to =
+                    resolver.resolve(h.user, Need::Records(*kind), Pick::Take(weight as u64), None);
+                resolved.insert(*kind, to);
+            }
+        }
+        let (r, f) = findings_of(ctx, h, &resolved);
         reassignments.extend(r);
         findings.extend(f);
     }
     (reassignments, findings)
 }
 
-fn orphans_of(
-    ctx: &Ctx<'_>,
-    resolver: &Resolver<'_>,
-    user: UserIx,
-) -> (Vec<Reassignment>, Vec<Finding>) {
+fn held(ctx: &Ctx<'_>, user: UserIx) -> Held {
     let store = ctx.store;
-    let u = store.user(user);
     let mut groups: BTreeMap<(Sym, Sym), Vec<String>> = BTreeMap::new();
     let mut by_hand: Vec<String> = Vec::new();
     for r in store.records_of(user) {
@@ -56,21 +66,27 @@ fn orphans_of(
             Disposition::Keep | Disposition::Cancel => {}
         }
     }
+    Held { user, groups, by_hand }
+}
+
+fn findings_of(
+    ctx: &Ctx<'_>,
+    h: Held,
+    resolved: &BTreeMap<Sym, Resolution>,
+) -> (Vec<Reassignment>, Vec<Finding>) {
+    let store = ctx.store;
+    let u = store.user(h.user);
     let mut reassignments = Vec::new();
     let mut findings = Vec::new();
-    let mut resolved: BTreeMap<Sym, Resolution> = BTreeMap::new();
-    for ((kind, state), ids) in groups {
-        let to = resolved
-            .entry(kind)
-            .or_insert_with(|| resolver.resolve(user, Need::Records(kind), ids.len() as u64))
-            .clone();
+    for ((kind, state), ids) in h.groups {
+        let Some(to) = resolved.get(&kind) else { continue };
         let what = format!(
             "{} {} {}",
             ids.len(),
             store.symbols.resolve(state),
             store.symbols.resolve(kind)
         );
-        let fate = match &to {
+        let fate = match to {
             Resolution::To { user: receiver, via, .. } => {
                 format!("they should go to {} ({via})", store.user(*receiver).id())
             }
@@ -87,20 +103,22 @@ fn orphans_of(
         f.records = ids.clone();
         findings.push(f);
         if let Resolution::To { user: receiver, via, through } = to {
+            let (through, hops) = through_ids(ctx, *through);
             reassignments.push(Reassignment {
                 from: u.id().to_string(),
-                to: store.user(receiver).id().to_string(),
+                to: store.user(*receiver).id().to_string(),
                 what: What::Records,
                 kind: Some(store.symbols.resolve(kind).to_owned()),
                 state: Some(store.symbols.resolve(state).to_owned()),
                 count: ids.len(),
                 ids,
-                via,
-                through: through.iter().map(|x| store.user(*x).id().to_string()).collect(),
+                via: (*via).to_owned(),
+                through,
+                hops,
             });
         }
     }
-    if !by_hand.is_empty() {
+    if !h.by_hand.is_empty() {
         let mut f = Finding::new(
             "orphaned_records",
             vec![u.id().to_string()],
@@ -108,10 +126,10 @@ fn orphans_of(
                 "{} {} but is still named by {} record(s) the policy says to change by hand",
                 u.id(),
                 gone(u.status()),
-                by_hand.len()
+                h.by_hand.len()
             ),
         );
-        f.records = by_hand;
+        f.records = h.by_hand;
         findings.push(f);
     }
     (reassignments, findings)

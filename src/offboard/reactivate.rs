@@ -2,12 +2,13 @@
 //!
 //! The actor rules and profile completeness are the offboarding checks
 //! ([`checks::REACTIVATION_CHECKS`]); reactivation adds its own: a user who left the account
-//! cannot be reactivated, an e-mail on the block list cannot, and a reactivated user needs
-//! a free seat once the reactivations before them (in id order) are counted.
+//! cannot be reactivated, and a reactivated user needs a free seat once the reactivations
+//! before them (in id order) are counted. A block-listed e-mail does not refuse: the list
+//! stops automatic reactivation only, so the plan takes the e-mail off it (`unblock_email`).
 
 use super::checks::{self, Subject};
 use super::{Actor, Channel, Holdings, Outcome};
-use crate::model::Status;
+use crate::model::{fold_email, Status};
 use crate::plan::{ActionKind, Blocked, Finding};
 use crate::policy::Disposition;
 use crate::rules::Ctx;
@@ -19,10 +20,13 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
     let policy = ctx.policy;
     let mut outcome = Outcome::default();
     let mut targets: Vec<UserIx> = Vec::new();
-    for asked in users {
-        match store.find_user(asked) {
-            Some(u) if !targets.contains(&u) => targets.push(u),
+    let mut seen = vec![false; store.users.len()];
+    let mut unknown = std::collections::HashSet::new();
+    for (asked, found) in users.iter().zip(store.find_users(users.iter().map(String::as_str))) {
+        match found {
+            Some(u) if !std::mem::replace(&mut seen[u.index()], true) => targets.push(u),
             Some(_) => {}
+            None if !unknown.insert(fold_email(asked.trim()).into_owned()) => {}
             None => outcome.blocked.push(Blocked {
                 user: asked.clone(),
                 code: "unknown_user".to_owned(),
@@ -75,16 +79,6 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
         };
         let mut blocked: Vec<Blocked> =
             checks::REACTIVATION_CHECKS.iter().filter_map(|check| check(&subject)).collect();
-        if let Some(email) = u.email().filter(|e| store.is_email_blocked(e)) {
-            blocked.push(Blocked {
-                user: id.clone(),
-                code: "email_blocked".to_owned(),
-                reason: format!(
-                    "`{email}` is on the block list (blocked_emails); take it off the list first"
-                ),
-                records: Vec::new(),
-            });
-        }
         let takes_seat =
             policy.statuses.is_billed(Status::Active) && !policy.statuses.is_billed(u.status());
         if blocked.is_empty() && takes_seat {
@@ -108,12 +102,28 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             outcome.blocked.extend(blocked);
             continue;
         }
+        // The block list stops automatic reactivation (a future purchase or sign-up) only;
+        // an authorised actor may bring the user back, which takes the e-mail off it.
+        let blocked_email = u.email().filter(|e| store.is_email_blocked(e));
+        let unblock = if blocked_email.is_some() {
+            "; the e-mail is on the block list, which stops only automatic reactivation: it is taken off (unblock_email)"
+        } else {
+            ""
+        };
         outcome.actions.push(ctx.action(
             user,
             ActionKind::Reactivate,
             "reactivate",
-            format!("requested by {who}; {} -> active", u.status()),
+            format!("requested by {who}; {} -> active{unblock}", u.status()),
         ));
+        if let Some(email) = blocked_email {
+            outcome.actions.push(ctx.action(
+                user,
+                ActionKind::UnblockEmail,
+                "reactivate",
+                format!("`{email}` leaves the block list (blocked_emails) as {who} reactivates the user by hand"),
+            ));
+        }
         outcome.findings.push(Finding::new("not_restored", vec![id], not_restored(ctx)));
     }
     outcome

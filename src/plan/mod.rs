@@ -6,7 +6,7 @@
 pub mod diff;
 mod summary;
 
-pub use summary::{status_after, summarize};
+pub use summary::{status_after, statuses_after, summarize};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -145,6 +145,8 @@ pub enum ActionKind {
     CancelRecord,
     /// Reactivate a deactivated user.
     Reactivate,
+    /// Take the e-mail off the block list.
+    UnblockEmail,
 }
 
 impl ActionKind {
@@ -166,6 +168,7 @@ impl ActionKind {
             ActionKind::BlockEmail => "block_email",
             ActionKind::CancelRecord => "cancel_record",
             ActionKind::Reactivate => "reactivate",
+            ActionKind::UnblockEmail => "unblock_email",
         }
     }
 }
@@ -225,9 +228,26 @@ pub struct Reassignment {
     pub ids: Vec<String>,
     /// The strategy that found the receiver.
     pub via: String,
-    /// Outgoing users the resolution passed through, in order.
+    /// Targets of the plan the resolution passed through: the first and, when there were
+    /// more, the last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub through: Vec<String>,
+    /// How many targets the resolution passed through (with `through`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hops: Option<usize>,
+}
+
+impl Reassignment {
+    /// `through` for people: "u4", "u4, u7", or "u4 … u9 (12 leavers)" when the targets
+    /// in between are not listed; each id written by `name`.
+    pub fn through_text(&self, name: impl Fn(&str) -> String) -> Option<String> {
+        let names: Vec<String> = self.through.iter().map(|t| name(t)).collect();
+        match self.hops {
+            _ if names.is_empty() => None,
+            Some(n) if n > names.len() => Some(format!("{} ({n} leavers)", names.join(" … "))),
+            _ => Some(names.join(", ")),
+        }
+    }
 }
 
 /// One reason an offboarding is refused.
@@ -269,7 +289,7 @@ impl Finding {
 }
 
 /// The order of blocked codes in a plan (the order checks are documented in).
-pub const BLOCK_CODES: [&str; 16] = [
+pub const BLOCK_CODES: [&str; 15] = [
     "unknown_user",
     "actor_unknown",
     "actor_not_active",
@@ -284,7 +304,6 @@ pub const BLOCK_CODES: [&str; 16] = [
     "referenced",
     "no_receiver",
     "left_account",
-    "email_blocked",
     "no_seat",
 ];
 

@@ -1,10 +1,9 @@
 //! The plan's summary: action counts, statuses and seats before and after.
 
-use super::{ActionKind, Plan, Seats};
+use super::{Action, ActionKind, Plan, Seats};
 use crate::model::Status;
 use crate::policy::Policy;
 use crate::snapshot::Store;
-use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 /// The status a user has once an action is applied, if the action changes it.
@@ -18,27 +17,34 @@ pub fn status_after(action: ActionKind) -> Option<Status> {
     }
 }
 
+/// Every user's status once `actions` are applied: the status-changing action last in
+/// action order wins (a deactivation over a suspension over a mark). Offboarding judges
+/// receivers by this, and the summary counts it.
+pub fn statuses_after(store: &Store, actions: &[Action]) -> Vec<Status> {
+    let mut statuses: Vec<Status> = store.users.iter().map(|u| u.status()).collect();
+    let mut by: Vec<Option<ActionKind>> = vec![None; statuses.len()];
+    for a in actions {
+        let Some(s) = status_after(a.action) else { continue };
+        let Some(u) = store.user_ix(&a.user) else { continue };
+        if by[u.index()].is_none_or(|k| a.action >= k) {
+            by[u.index()] = Some(a.action);
+            statuses[u.index()] = s;
+        }
+    }
+    statuses
+}
+
 /// Fills the summary from the plan's lists, the store and the policy.
 pub fn summarize(plan: &mut Plan, store: &Store, policy: &Policy) {
     let mut actions: BTreeMap<String, usize> = BTreeMap::new();
     for a in &plan.actions {
         *actions.entry(a.action.as_str().to_owned()).or_default() += 1;
     }
-    // The last status-changing action of each user wins, in the plan's action order.
-    let mut changed: FxHashMap<&str, (ActionKind, Status)> = FxHashMap::default();
-    for a in &plan.actions {
-        if let Some(s) = status_after(a.action) {
-            let entry = changed.entry(a.user.as_str()).or_insert((a.action, s));
-            if a.action >= entry.0 {
-                *entry = (a.action, s);
-            }
-        }
-    }
+    let statuses = statuses_after(store, &plan.actions);
     let mut before = [0usize; 6];
     let mut after = [0usize; 6];
-    for u in &store.users {
+    for (u, s) in store.users.iter().zip(&statuses) {
         before[u.status().index()] += 1;
-        let s = changed.get(u.id()).map_or(u.status(), |(_, s)| *s);
         after[s.index()] += 1;
     }
     let table = |counts: &[usize; 6]| -> BTreeMap<String, usize> {

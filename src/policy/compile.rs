@@ -501,7 +501,10 @@ impl Compiler<'_> {
                 "permissions" => Clause::Permissions(values),
                 "teams" => Clause::Teams(values),
                 "id" => Clause::Id(values),
-                "email" => Clause::Email(values),
+                // Folded once here; the user's side is folded as it is compared.
+                "email" => Clause::Email(
+                    values.iter().map(|v| crate::model::fold_email(v).into_owned()).collect(),
+                ),
                 other if other.is_empty() || UserField::named(other).is_some() => {
                     self.error(
                         span.clone(),

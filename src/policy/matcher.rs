@@ -154,9 +154,10 @@ impl BoundMatcher {
         self.clauses.iter().all(|c| match c {
             BoundClause::AsCompiled(Clause::Role(r)) => r.contains(&u.role()),
             BoundClause::AsCompiled(Clause::Status(s)) => s.contains(&u.status()),
-            BoundClause::AsCompiled(Clause::Email(e)) => {
-                u.email().is_some_and(|m| e.iter().any(|x| x.eq_ignore_ascii_case(m)))
-            }
+            BoundClause::AsCompiled(Clause::Email(e)) => u.email().is_some_and(|m| {
+                let m = crate::model::fold_email(m);
+                e.iter().any(|x| *x == m)
+            }),
             // `bind` keeps no other clause as compiled.
             BoundClause::AsCompiled(_) => false,
             BoundClause::Flags(f) => u.flags().any(|x| f.contains(&x)),

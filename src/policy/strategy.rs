@@ -52,7 +52,7 @@ impl Strategy {
     }
 
     /// The name a plan shows in `via`.
-    pub fn label(&self) -> &str {
+    pub fn label(&self) -> &'static str {
         match self {
             Strategy::User(_) => "user",
             Strategy::Manager => "manager",

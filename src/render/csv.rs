@@ -42,11 +42,7 @@ pub fn render(plan: &Plan) -> String {
             r.to.clone(),
             r.count.to_string(),
             r.ids.join(";"),
-            if r.through.is_empty() {
-                String::new()
-            } else {
-                format!("through {}", r.through.join(", "))
-            },
+            r.through_text(str::to_owned).map(|t| format!("through {t}")).unwrap_or_default(),
         ]);
     }
     for b in &plan.blocked {

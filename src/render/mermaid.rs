@@ -187,6 +187,7 @@ mod tests {
             ids: (0..count).map(|i| format!("{from}-{i}")).collect(),
             via: "manager".to_owned(),
             through: Vec::new(),
+            hops: None,
         }
     }
 

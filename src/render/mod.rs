@@ -99,9 +99,8 @@ impl<'a> Names<'a> {
             "user" => "chosen receiver".to_owned(),
             other => other.to_owned(),
         };
-        if !r.through.is_empty() {
-            let through: Vec<String> = r.through.iter().map(|t| self.user(t)).collect();
-            text.push_str(&format!(", through {} (leaving too)", through.join(", ")));
+        if let Some(through) = r.through_text(|t| self.user(t)) {
+            text.push_str(&format!(", through {through} (leaving too)"));
         }
         text
     }

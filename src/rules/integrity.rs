@@ -3,7 +3,7 @@
 
 use super::{AccountRule, Ctx, Sink, UserRule};
 use crate::diag::quote;
-use crate::model::Status;
+use crate::model::{fold_email, Status};
 use crate::plan::Finding;
 use crate::snapshot::{Link, UserIx};
 use rayon::prelude::*;
@@ -190,20 +190,11 @@ pub fn manager_cycles(store: &crate::snapshot::Store) -> Vec<Vec<UserIx>> {
     cycles
 }
 
-/// A hash of `s` that ignores case as `str::to_lowercase` does (allocating only for
-/// non-ASCII text).
+/// A hash of an e-mail in the form every comparison uses ([`fold_email`]).
 fn caseless_hash(s: &str) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
-    if s.is_ascii() {
-        for b in s.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
-        }
-    } else {
-        for b in s.to_lowercase().bytes() {
-            h.write_u8(b);
-        }
-    }
+    h.write(fold_email(s).as_bytes());
     h.finish()
 }
 
@@ -236,7 +227,7 @@ impl AccountRule for DuplicateEmails {
             let mut by_email: BTreeMap<String, Vec<UserIx>> = BTreeMap::new();
             for (_, ix) in run {
                 let email = store.user(*ix).email().unwrap_or_default();
-                by_email.entry(email.to_lowercase()).or_default().push(*ix);
+                by_email.entry(fold_email(email).into_owned()).or_default().push(*ix);
             }
             groups.extend(by_email.into_iter().filter(|(_, v)| v.len() > 1));
         }

@@ -315,7 +315,7 @@ impl<'r> StoreBuilder<'r> {
     ) -> Result<(), Vec<FieldError>> {
         match cells::text(cell(0), "email") {
             Ok(Some(e)) => {
-                self.blocked_emails.insert(e.to_lowercase().into());
+                self.blocked_emails.insert(crate::model::fold_email(e).into());
                 Ok(())
             }
             Ok(None) => Ok(()),

@@ -31,6 +31,7 @@ pub use teams::{Team, Teams};
 pub use users::{User, Users};
 
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::fold_email;
 use crate::time::Time;
 use idmap::IdMap;
 use rayon::prelude::*;
@@ -407,19 +408,43 @@ impl Store {
         self.users.ids()
     }
 
-    /// Finds a user by id, or else by e-mail (any case; only when exactly one user has it).
+    /// Finds a user by id, or else by e-mail (compared by [`fold_email`]; only when exactly
+    /// one user has it).
     pub fn find_user(&self, id_or_email: &str) -> Option<UserIx> {
-        let key = id_or_email.trim();
-        self.user_ix(key).or_else(|| {
-            let mut found = self
-                .users
-                .iter()
-                .filter(|u| u.email().is_some_and(|e| e.eq_ignore_ascii_case(key)));
-            match (found.next(), found.next()) {
-                (Some(u), None) => Some(u.ix()),
-                _ => None,
+        self.find_users([id_or_email]).pop().flatten()
+    }
+
+    /// [`Store::find_user`] for many at once: ids are looked up directly, and the e-mails
+    /// of all the others in one pass over the users, so a sheet of any length costs time
+    /// linear in the users plus the sheet.
+    pub fn find_users<'q>(&self, asked: impl IntoIterator<Item = &'q str>) -> Vec<Option<UserIx>> {
+        let asked: Vec<&str> = asked.into_iter().map(str::trim).collect();
+        let mut found: Vec<Option<UserIx>> = asked.iter().map(|a| self.user_ix(a)).collect();
+        // Folded e-mail -> (the one user who has it, how many have it).
+        let mut by_email: HashMap<String, (Option<UserIx>, usize)> = HashMap::default();
+        for (a, f) in asked.iter().zip(&found) {
+            if f.is_none() {
+                by_email.insert(fold_email(a).into_owned(), (None, 0));
             }
-        })
+        }
+        if by_email.is_empty() {
+            return found;
+        }
+        for u in &self.users {
+            if let Some(entry) = u.email().and_then(|e| by_email.get_mut(fold_email(e).as_ref())) {
+                entry.0.get_or_insert(u.ix());
+                entry.1 += 1;
+            }
+        }
+        for (a, f) in asked.iter().zip(&mut found) {
+            if f.is_none() {
+                *f = by_email
+                    .get(fold_email(a).as_ref())
+                    .and_then(|(u, n)| (*n == 1).then_some(*u))
+                    .flatten();
+            }
+        }
+        found
     }
 
     /// Finds a team by id.
@@ -488,7 +513,7 @@ impl Store {
 
     /// Whether an e-mail is on the block list (any case).
     pub fn is_email_blocked(&self, email: &str) -> bool {
-        self.blocked_emails.contains(email.to_lowercase().as_str())
+        self.blocked_emails.contains(fold_email(email).as_ref())
     }
 
     /// A record's state as text.
