@@ -1002,15 +1002,23 @@ fn sigkill_during_out_leaves_the_previous_file() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let temp = dir.join(format!(".plan.json.roster-{}.tmp", child.id()));
+        // The temporary file has an unpredictable name beside the plan: `.plan.json.*.tmp`.
+        let find_temp = || {
+            std::fs::read_dir(&dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+                p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with(".plan.json.") && n.ends_with(".tmp")
+                })
+            })
+        };
         // Even attempts: kill as soon as the temporary file exists (while planning).
         // Odd attempts: kill once it has content (while writing).
         let want_content = attempt % 2 == 1;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let ready = match std::fs::metadata(&temp) {
-                Ok(m) => !want_content || m.len() > 0,
-                Err(_) => false,
+            let ready = match find_temp().map(std::fs::metadata) {
+                Some(Ok(m)) => !want_content || m.len() > 0,
+                _ => false,
             };
             if ready || child.try_wait().unwrap().is_some() || Instant::now() > deadline {
                 break;
@@ -1033,7 +1041,9 @@ fn sigkill_during_out_leaves_the_previous_file() {
             let p: Value = serde_json::from_slice(&now).expect("a complete plan");
             assert_eq!(p["snapshot"]["users"], 200_000);
         }
-        let _ = std::fs::remove_file(&temp);
+        if let Some(temp) = find_temp() {
+            let _ = std::fs::remove_file(temp);
+        }
         if killed_while_working >= 2 && killed_while_writing >= 2 {
             break;
         }

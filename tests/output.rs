@@ -61,7 +61,7 @@ fn an_unwritable_out_is_an_error_before_any_work() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("cannot write --out target/no/such/folder/plan.json"), "{stderr}");
+    assert!(stderr.contains("--out: cannot write target/no/such/folder/plan.json"), "{stderr}");
     assert!(!stderr.contains("30 days"), "the policy was not read: {stderr}");
 }
 

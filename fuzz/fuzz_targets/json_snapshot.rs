@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
             common::check_store(&store);
             let as_of = store.taken_at.unwrap_or_else(|| common::acme().taken_at.unwrap());
             match roster::engine::nightly(policy, &store, as_of, None) {
-                Ok(plan) => common::check_plan(&plan, &store),
+                Ok(plan) => common::check_plan_with(&plan, &store, policy),
                 Err(e) => common::check_error(&e),
             }
         }

@@ -1,6 +1,7 @@
 //! A whole run on a fuzzed small snapshot: load, `engine::nightly`, `engine::offboarding`
 //! and `engine::reactivation`, then every renderer, with the plan checks of
-//! `common::check_plan` (conservation, no unknown ids, neutralised output).
+//! `common::check_plan_with` (conservation, receiver eligibility, no unknown ids,
+//! neutralised output).
 //!
 //! Input: `control` 0x1E `users.csv` 0x1E `teams.csv` 0x1E `records.csv` 0x1E
 //! `snapshot.toml`. Control bytes: [0] picks one of the five shipped policies, [1] is a
@@ -41,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let as_of = store.taken_at.unwrap_or_else(|| parse_time("2026-11-22T06:00:00Z").unwrap());
     match roster::engine::nightly(policy, &store, as_of, None) {
-        Ok(plan) => common::check_plan(&plan, &store),
+        Ok(plan) => common::check_plan_with(&plan, &store, policy),
         Err(e) => common::check_error(&e),
     }
 
@@ -65,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
         ..Scenario::default()
     };
     match offboard.plan(policy, &store, as_of) {
-        Ok(plan) => common::check_plan(&plan, &store),
+        Ok(plan) => common::check_plan_with(&plan, &store, policy),
         Err(e) => common::check_error(&e),
     }
     let reactivate = Scenario {
@@ -75,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
         ..Scenario::default()
     };
     match reactivate.plan(policy, &store, as_of) {
-        Ok(plan) => common::check_plan(&plan, &store),
+        Ok(plan) => common::check_plan_with(&plan, &store, policy),
         Err(e) => common::check_error(&e),
     }
 });

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let as_of = store.taken_at.expect("acme has taken_at");
     match roster::engine::nightly(&policy, &store, as_of, None) {
-        Ok(plan) => common::check_plan(&plan, &store),
+        Ok(plan) => common::check_plan_with(&plan, &store, &policy),
         Err(e) => common::check_error(&e),
     }
     let scenario = Scenario {
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         ..Scenario::default()
     };
     match scenario.plan(&policy, &store, as_of) {
-        Ok(plan) => common::check_plan(&plan, &store),
+        Ok(plan) => common::check_plan_with(&plan, &store, &policy),
         Err(e) => common::check_error(&e),
     }
 });

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             };
             let as_of = store.taken_at.expect("acme has taken_at");
             match scenario.plan(common::default_policy(), store, as_of) {
-                Ok(plan) => common::check_plan(&plan, store),
+                Ok(plan) => common::check_plan_with(&plan, store, common::default_policy()),
                 Err(e) => common::check_error(&e),
             }
         }

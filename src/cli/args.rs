@@ -121,10 +121,13 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// Opens the output (failing early if unwritable), then loads policy and snapshot.
-    pub fn load(&self) -> Result<(Output, Loaded), Error> {
+    /// Opens the output (failing early if unwritable, or if it is one of the inputs:
+    /// policy, snapshot, and the command's `more` inputs), then loads policy and snapshot.
+    pub fn load(&self, more: &[&Path]) -> Result<(Output, Loaded), Error> {
         progress::start();
-        let output = Output::open(self.out.as_deref())?;
+        let mut inputs = vec![self.inputs.policy.as_path(), self.inputs.snapshot.as_path()];
+        inputs.extend_from_slice(more);
+        let output = Output::open(self.out.as_deref(), &inputs)?;
         let loaded = self.inputs.load()?;
         progress::phase("load");
         Ok((output, loaded))

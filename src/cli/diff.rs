@@ -93,7 +93,10 @@ fn read_plan(path: &Path) -> Result<Plan, Error> {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let output = Output::open(args.out.as_deref())?;
+    let mut inputs: Vec<&Path> =
+        args.plans.iter().chain(&args.policy).map(PathBuf::as_path).collect();
+    inputs.extend(args.snapshot.as_deref());
+    let output = Output::open(args.out.as_deref(), &inputs)?;
     let (old, new, store) = match (&args.plans[..], &args.policy[..], &args.snapshot) {
         ([old, new], [], None) => (read_plan(old)?, read_plan(new)?, None),
         ([], [old_policy, new_policy], Some(snapshot_path)) => {

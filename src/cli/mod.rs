@@ -14,6 +14,7 @@ mod output;
 mod plan;
 mod progress;
 mod reactivate;
+pub mod replace;
 mod schema;
 mod suite;
 mod test;
@@ -100,8 +101,11 @@ pub enum Error {
     Output(String),
 }
 
+pub use replace::Allocator;
+
 /// Parses arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
+    replace::on_signals();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -51,7 +51,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         Some(path) => Some(load_requests(path)?),
         None => None,
     };
-    let (output, loaded) = args.run.load()?;
+    let (output, loaded) = args.run.load(args.requests.as_deref().as_slice())?;
     if args.channel == Some(ChannelArg::Manual) && sheet.is_some() {
         return Err(Error::Usage("--requests implies --channel bulk".to_owned()));
     }

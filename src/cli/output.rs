@@ -1,56 +1,42 @@
-//! Where a plan goes: stdout, or `--out FILE` written atomically (a temporary file in the
-//! same folder, then a rename), checked for writability before any work is done.
+//! Where a plan goes: stdout, or `--out FILE` written safely ([`Replacement`]: a
+//! temporary file renamed into place, or a device written directly), checked before any
+//! work is done.
 
+use super::replace::Replacement;
 use super::Error;
-use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
 /// A destination opened before the work starts.
 pub enum Output {
     /// Standard output.
     Stdout,
-    /// A file, through a temporary sibling that is renamed over it on success.
-    File {
-        /// The final path.
-        path: PathBuf,
-        /// The temporary file.
-        temp: PathBuf,
-        /// Its handle.
-        file: Option<File>,
-    },
+    /// A file.
+    File(Replacement),
 }
 
 impl Output {
-    /// Opens the destination; an unwritable `--out` is an error here, before any work.
-    pub fn open(out: Option<&Path>) -> Result<Output, Error> {
+    /// Opens the destination. An unwritable `--out`, or one that is one of the run's
+    /// `inputs` (the policy, a snapshot file, a requests sheet), is an error here, before
+    /// any work.
+    pub fn open(out: Option<&Path>, inputs: &[&Path]) -> Result<Output, Error> {
         let Some(path) = out else {
             return Ok(Output::Stdout);
         };
-        if path.is_dir() {
+        if let Some(input) = same_file_as_input(path, inputs) {
             return Err(Error::Output(format!(
-                "--out {} is a folder; name a file",
-                path.display()
+                "--out {} is an input of this run ({}); write the plan somewhere else",
+                path.display(),
+                input.display()
             )));
         }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temp = dir.join(format!(".{name}.roster-{}.tmp", std::process::id()));
-        let file = File::create(&temp).map_err(|e| {
-            Error::Output(format!(
-                "cannot write --out {}: {e} (is the folder there and writable?)",
-                path.display()
-            ))
-        })?;
-        Ok(Output::File { path: path.to_path_buf(), temp, file: Some(file) })
+        Replacement::begin(path).map(Output::File).map_err(|e| Error::Output(format!("--out: {e}")))
     }
 
     /// Whether the output is a file.
     pub fn is_file(&self) -> bool {
-        matches!(self, Output::File { .. })
+        matches!(self, Output::File(_))
     }
 
     /// Writes the whole text and, for a file, renames it into place.
@@ -59,13 +45,14 @@ impl Output {
     }
 
     /// Writes what `write` writes, through a buffer (nothing is held whole in memory), and,
-    /// for a file, renames it into place once it is complete and synced.
+    /// for a file, renames it into place once it is complete and synced. On failure the
+    /// previous file is untouched and no temporary file is left.
     pub fn finish_with(
-        mut self,
+        self,
         write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
     ) -> Result<(), Error> {
         super::progress::end();
-        match &mut self {
+        match self {
             Output::Stdout => {
                 let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
                 match write(&mut out).and_then(|()| out.flush()) {
@@ -74,31 +61,34 @@ impl Output {
                     Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
                 }
             }
-            Output::File { path, temp, file } => {
-                let Some(f) = file.take() else {
-                    return Ok(());
-                };
-                let mut out = std::io::BufWriter::with_capacity(1 << 20, &f);
-                write(&mut out)
-                    .and_then(|()| out.flush())
-                    .and_then(|()| f.sync_all())
-                    .map_err(|e| Error::Output(format!("cannot write {}: {e}", temp.display())))?;
+            Output::File(r) => {
+                let Some(f) = r.file() else { return Ok(()) };
+                let mut out = std::io::BufWriter::with_capacity(1 << 20, f);
+                let written = write(&mut out).and_then(|()| out.flush());
                 drop(out);
-                drop(f);
-                std::fs::rename(&*temp, &*path).map_err(|e| {
-                    Error::Output(format!("cannot move the plan into {}: {e}", path.display()))
-                })
+                match written {
+                    // Dropping `r` removes the temporary file.
+                    Err(e) => {
+                        Err(Error::Output(format!("cannot write {}: {e}", r.path().display())))
+                    }
+                    Ok(()) => r.commit().map_err(Error::Output),
+                }
             }
         }
     }
 }
 
-impl Drop for Output {
-    /// A run that fails (or is interrupted before the rename) leaves no temporary behind
-    /// and the previous `--out` file untouched.
-    fn drop(&mut self) {
-        if let Output::File { temp, file: Some(_), .. } = self {
-            let _ = std::fs::remove_file(temp);
-        }
-    }
+/// The input `out` is, if it is one: the same file (device and inode), or a file inside
+/// an input folder.
+fn same_file_as_input<'a>(out: &Path, inputs: &[&'a Path]) -> Option<&'a Path> {
+    let o = std::fs::metadata(out).ok()?;
+    let same =
+        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == o.dev() && m.ino() == o.ino());
+    inputs.iter().copied().find(|input| {
+        same(input)
+            || (input.is_dir()
+                && std::fs::read_dir(input)
+                    .map(|entries| entries.filter_map(Result::ok).any(|e| same(&e.path())))
+                    .unwrap_or(false))
+    })
 }

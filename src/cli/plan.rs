@@ -23,7 +23,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let (output, loaded) = args.run.load()?;
+    let (output, loaded) = args.run.load(args.previous.as_deref().as_slice())?;
     let previous = match &args.previous {
         Some(path) => Some(load_snapshot(path, &loaded.policy)?),
         None => None,

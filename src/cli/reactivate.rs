@@ -26,7 +26,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let (output, loaded) = args.run.load()?;
+    let (output, loaded) = args.run.load(&[])?;
     let actor = match loaded.store.find_user(&args.actor) {
         Some(a) => Actor::User(a),
         None => Actor::Unknown(args.actor.clone()),

@@ -82,6 +82,40 @@ pub fn check_error(err: &roster::diag::Diagnostics) {
     }
 }
 
+/// The receiver rules (docs/reference.md, "Eligibility"): every receiver has a `receivers`
+/// status after the plan, is no target of the plan (offboarded, refused, or already
+/// deactivated), and no report is handed to themself.
+pub fn check_receivers(plan: &Plan, store: &Store, policy: &Policy) {
+    let after = roster::plan::statuses_after(store, &plan.actions);
+    let mut targets: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
+    targets.extend(plan.blocked.iter().map(|b| b.user.as_str()));
+    for f in plan.findings.iter().filter(|f| f.code == "already_deactivated") {
+        targets.extend(f.users.iter().map(String::as_str));
+    }
+    for r in &plan.reassignments {
+        assert!(!targets.contains(r.to.as_str()), "{} receives but is a target: {r:?}", r.to);
+        let to = store.user_ix(&r.to).expect("receivers exist");
+        let status = after[to.index()];
+        assert!(
+            policy.deactivation.may_receive(status),
+            "{} receives but is {status} after the plan: {r:?}",
+            r.to
+        );
+        if r.what == roster::plan::What::Reports {
+            assert!(!r.ids.contains(&r.to), "{} would manage themself: {r:?}", r.to);
+        }
+        if !r.through.is_empty() {
+            assert!(r.through.len() <= 2 && r.hops.is_some_and(|h| h >= r.through.len()), "{r:?}");
+        }
+    }
+}
+
+/// Every check a plan made with `policy` must pass, and every renderer run over it.
+pub fn check_plan_with(plan: &Plan, store: &Store, policy: &Policy) {
+    check_receivers(plan, store, policy);
+    check_plan(plan, store);
+}
+
 /// Every check a plan must pass, and every renderer run over it.
 pub fn check_plan(plan: &Plan, store: &Store) {
     let users = |id: &str| store.user_ix(id).is_some();
