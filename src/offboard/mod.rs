@@ -159,10 +159,12 @@ struct Prepared<'a> {
 
 /// Finds the requested targets: each once, sorted by id; unknown ones are refused (once
 /// per spelling).
-fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocked>) {
+fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocked>, Vec<UserIx>) {
     let store = ctx.store;
     let found = store.find_users(requests.iter().map(|r| r.user.as_str()));
     let mut blocked = Vec::new();
+    // Found, but refused at once (an unknown requested receiver): still targets.
+    let mut refused = Vec::new();
     let mut targets: Vec<Target> = Vec::new();
     let mut seen = vec![false; store.users.len()];
     let mut unknown_seen = std::collections::HashSet::new();
@@ -201,6 +203,7 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
                 blocked: Vec::new(),
             });
         } else {
+            refused.push(u);
             blocked.push(Blocked {
                 user: ctx.id(u),
                 code: "unknown_user".to_owned(),
@@ -210,7 +213,7 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
         }
     }
     targets.sort_by(|a, b| natural_cmp(store.user(a.user).id(), store.user(b.user).id()));
-    (targets, blocked)
+    (targets, blocked, refused)
 }
 
 /// Checks, resolves and refuses or allows every target.
@@ -229,15 +232,20 @@ fn prepare<'a>(
 ) -> Prepared<'a> {
     let store = ctx.store;
     let mut outcome = Outcome::default();
-    let (mut targets, unknown) = find_targets(ctx, requests);
+    let (mut targets, unknown, refused_at_once) = find_targets(ctx, requests);
     outcome.blocked = unknown;
     let mut is_target = vec![false; store.users.len()];
+    // Reports stay unless they are targets that may leave (refused ones stay).
+    let mut may_leave = vec![false; store.users.len()];
     for t in &targets {
-        is_target[t.user.index()] = true;
+        may_leave[t.user.index()] = true;
+    }
+    for u in targets.iter().map(|t| t.user).chain(refused_at_once) {
+        is_target[u.index()] = true;
     }
     targets.par_iter_mut().for_each(|t| {
         if store.user(t.user).status() != Status::Deactivated {
-            t.holdings = Some(holdings(ctx, t.user, &|r| !is_target[r.index()]));
+            t.holdings = Some(holdings(ctx, t.user, &|r| !may_leave[r.index()]));
         }
     });
     let chosen = targets.iter().map(|t| (t.user, t.chosen.clone())).collect();
