@@ -118,25 +118,41 @@ impl fmt::Display for Diagnostic {
 const SNIPPET_WIDTH: usize = 100;
 
 /// At most [`SNIPPET_WIDTH`] characters of `line` around the 0-based character `caret`
-/// (a minified JSON file is one line of megabytes), marked with `…` where cut; and where
-/// the caret falls in what is shown.
+/// (a minified JSON file is one line of megabytes), marked with `…` where cut, with
+/// [hidden](is_hidden) characters made visible; and where the caret falls in what is shown.
 fn window(line: &str, caret: Option<usize>) -> (String, Option<usize>) {
     let len = line.chars().count();
-    if len <= SNIPPET_WIDTH {
-        return (line.to_owned(), caret);
-    }
-    let at = caret.unwrap_or(0).min(len);
-    let start = at.saturating_sub(SNIPPET_WIDTH / 2).min(len - SNIPPET_WIDTH);
-    let end = start + SNIPPET_WIDTH;
+    let (start, end) = if len <= SNIPPET_WIDTH {
+        (0, len)
+    } else {
+        let at = caret.unwrap_or(0).min(len);
+        let start = at.saturating_sub(SNIPPET_WIDTH / 2).min(len - SNIPPET_WIDTH);
+        (start, start + SNIPPET_WIDTH)
+    };
     let mut shown = String::new();
+    let mut shown_caret = None;
     if start > 0 {
         shown.push('…');
     }
-    shown.extend(line.chars().skip(start).take(SNIPPET_WIDTH));
+    for (i, c) in line.chars().enumerate().skip(start).take(end - start) {
+        if caret == Some(i) {
+            shown_caret = Some(shown.chars().count());
+        }
+        if c == '\t' {
+            shown.push(' ');
+        } else if is_hidden(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    if caret.is_some() && shown_caret.is_none() {
+        shown_caret = Some(shown.chars().count());
+    }
     if end < len {
         shown.push('…');
     }
-    (shown, caret.map(|c| c - start + usize::from(start > 0)))
+    (shown, shown_caret)
 }
 
 /// Several problems found in one pass, in the order found.
@@ -163,7 +179,8 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
-/// Quotes user text for a message: backticks, control characters escaped, long text cut.
+/// Quotes user text for a message: backticks, [hidden](is_hidden) characters escaped,
+/// long text cut.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(64) + 2);
     out.push('`');
@@ -172,7 +189,7 @@ pub fn quote(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if is_hidden(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -180,6 +197,54 @@ pub fn quote(text: &str) -> String {
     }
     out.push('`');
     out
+}
+
+/// Whether a terminal, an editor or a Markdown viewer could act on `c` rather than show it:
+/// C0 and C1 controls and DEL (ESC starts terminal sequences, CR and BS overwrite what was
+/// shown), the bidirectional controls that reorder text on screen (U+061C, U+200E, U+200F,
+/// U+202A to U+202E, U+2066 to U+2069), and the line and paragraph separators U+2028 and
+/// U+2029 that some viewers take for line breaks.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+        )
+}
+
+/// A user's value shown on one line of a terminal: every [hidden](is_hidden) character,
+/// line breaks included, becomes a visible `\u{..}` escape.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, is_hidden)
+}
+
+/// Text about to be written to a terminal (stdout or stderr of a human-readable
+/// command): as [`visible`], except that its own line breaks and tabs stay. Every message
+/// roster prints goes through here, so user text that reached a message unquoted still
+/// cannot drive the terminal.
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    escape(text, |c| c != '\n' && c != '\t' && is_hidden(c))
+}
+
+fn escape(text: &str, hide: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&hide) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hide(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The candidate closest to `word` (ignoring case and surrounding space), if one is close
@@ -271,5 +336,25 @@ mod tests {
     #[test]
     fn quoting_escapes_control_characters() {
         assert_eq!(quote("a\u{1b}[2J"), "`a\\u{1b}[2J`");
+        assert_eq!(quote("evil\u{202E}txt"), "`evil\\u{202e}txt`");
+    }
+
+    #[test]
+    fn terminal_text_keeps_its_own_lines_only() {
+        assert_eq!(visible("a\nb\u{2028}c"), "a\\u{a}b\\u{2028}c");
+        assert_eq!(for_terminal("a\nb\u{1b}]0;x\u{7}"), "a\nb\\u{1b}]0;x\\u{7}");
+        assert_eq!(for_terminal("\u{9b}31m\u{2067}"), "\\u{9b}31m\\u{2067}");
+        assert!(matches!(for_terminal("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn snippets_escape_what_they_show_and_keep_the_caret() {
+        let (shown, caret) = window("a\u{1b}b", Some(2));
+        assert_eq!(shown, "a\\u{1b}b");
+        assert_eq!(caret, Some(7));
+        let long = "x".repeat(10_000);
+        let (shown, caret) = window(&long, Some(5_000));
+        assert!(shown.chars().count() <= SNIPPET_WIDTH + 2);
+        assert_eq!(shown.chars().nth(caret.unwrap()), Some('x'));
     }
 }

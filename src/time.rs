@@ -106,14 +106,22 @@ pub fn days_between(earlier: Time, later: Time) -> i64 {
     (later - earlier).num_days()
 }
 
-/// `t + d`, or `None` past the end of the calendar.
+/// `t + d`, or `None` past the end of roster's calendar (the year 9999): a time that
+/// cannot be written as four-digit years never comes.
 pub fn add(t: Time, d: Duration) -> Option<Time> {
-    t.checked_add_signed(d.delta())
+    use chrono::Datelike;
+    t.checked_add_signed(d.delta()).filter(|t| t.year() <= 9999)
 }
 
-/// `t - d`, or `None` before the start of the calendar.
+/// `t - d`, or `None` before the start of roster's calendar (the year 1).
 pub fn sub(t: Time, d: Duration) -> Option<Time> {
-    t.checked_sub_signed(d.delta())
+    use chrono::Datelike;
+    t.checked_sub_signed(d.delta()).filter(|t| t.year() >= 1)
+}
+
+/// The last instant roster writes: 9999-12-31T23:59:59Z.
+pub fn last() -> Time {
+    parse_time("9999-12-31T23:59:59Z").unwrap_or_default()
 }
 
 /// A policy duration, kept in seconds together with the spelling the policy used.
@@ -183,16 +191,18 @@ impl Duration {
             "s" => 1,
             _ => return Err(format!("`{text}` is not a duration; {DURATION_HINT}")),
         };
-        let n: i64 =
-            number.parse().map_err(|_| format!("`{text}` is too large; {DURATION_HINT}"))?;
-        // Keep durations inside what calendar arithmetic can add (about 100,000 years).
-        let seconds = n
-            .checked_mul(scale)
-            .filter(|s| *s <= 100_000 * 366 * 86_400)
-            .ok_or_else(|| format!("`{text}` is too large; {DURATION_HINT}"))?;
+        // Longer than a century is a slip of the keyboard, not a policy.
+        let too_long = || {
+            format!("`{text}` is too long: durations go up to 100 years (36525d); {DURATION_HINT}")
+        };
+        let n: i64 = number.parse().map_err(|_| too_long())?;
+        let seconds = n.checked_mul(scale).filter(|s| *s <= MAX_DURATION).ok_or_else(too_long)?;
         Ok(Duration { seconds, unit: unit.as_bytes().first().copied().unwrap_or(0) })
     }
 }
+
+/// The longest duration a policy may give: 100 years of 365.25 days.
+const MAX_DURATION: i64 = 36_525 * 86_400;
 
 /// What a duration must look like, for error messages.
 pub const DURATION_HINT: &str =
@@ -345,10 +355,15 @@ mod tests {
     #[test]
     fn arithmetic_at_the_edges_of_the_calendar_does_not_panic() {
         let end = parse_time("9999-12-31T23:59:59+14:00").unwrap();
-        assert!(add(end, Duration::parse("36500000d").unwrap()).is_some());
+        assert!(Duration::parse("36500000d").is_err(), "longer than a century");
+        let century = Duration::parse("36525d").unwrap();
+        assert!(add(end, century).is_none(), "past the year 9999 never comes");
+        assert!(add(parse_time("2026-01-01").unwrap(), century).is_some());
         assert!(add(DateTime::<Utc>::MAX_UTC, Duration::days(1)).is_none());
         assert!(sub(DateTime::<Utc>::MIN_UTC, Duration::days(1)).is_none());
-        let start = parse_time("0001-01-01").unwrap();
+        let start = parse_time("0001-01-02").unwrap();
         assert!(sub(start, Duration::days(1)).is_some());
+        assert!(sub(start, Duration::days(2)).is_none(), "before the year 1");
+        assert_eq!(format_time(last()), "9999-12-31T23:59:59Z");
     }
 }

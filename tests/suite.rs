@@ -29,11 +29,11 @@ fn bless_creates_then_updates_the_approved_plan() {
     let dir = temp_dir("bless");
     let case = dir.join("suite").join("idle");
     std::fs::create_dir_all(&case).unwrap();
+    // Case paths are relative to the case folder and stay inside the repository.
+    let up = "../".repeat(case.strip_prefix(root()).unwrap().components().count());
     let write_case = |as_of: &str| {
         let text = format!(
-            "policy = {:?}\nsnapshot = {:?}\ncommand = \"plan\"\nas_of = \"{as_of}\"\n",
-            root().join("tests/data/boundaries/policy.toml"),
-            root().join("tests/data/boundaries/snapshot"),
+            "policy = \"{up}tests/data/boundaries/policy.toml\"\nsnapshot = \"{up}tests/data/boundaries/snapshot\"\ncommand = \"plan\"\nas_of = \"{as_of}\"\n",
         );
         std::fs::write(case.join("case.toml"), text).unwrap();
     };

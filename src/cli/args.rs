@@ -6,7 +6,7 @@ use super::output::Output;
 use super::progress;
 use super::{Error, Exit};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::offboard::requests::{self, SheetRow};
+use crate::offboard::requests::{self, Sheet};
 use crate::plan::Plan;
 use crate::policy::{self, Policy};
 use crate::render::{self, Format, Names};
@@ -80,7 +80,7 @@ pub fn load_snapshot(path: &Path, policy: &Policy) -> Result<Store, Diagnostics>
 }
 
 /// Reads and parses a bulk requests sheet.
-pub fn load_requests(path: &Path) -> Result<Vec<SheetRow>, Diagnostics> {
+pub fn load_requests(path: &Path) -> Result<Sheet, Diagnostics> {
     match crate::files::read(path)? {
         Some(bytes) => requests::parse(path, &bytes),
         None => {
@@ -153,6 +153,7 @@ impl RunArgs {
         output.finish_with(|w| render::write(plan, format, names, title, w))?;
         progress::phase("render");
         if let Some(note) = render::note(plan, format, Names::from_store(store)) {
+            let note = crate::diag::for_terminal(&note);
             let _ = std::io::stderr().lock().write_all(note.as_bytes());
         }
         progress::phase("write");

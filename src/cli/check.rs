@@ -1,7 +1,11 @@
 //! `roster check`: validate a policy, and a snapshot against it.
+//!
+//! The summary is made of the export's own words (team names, record kinds and states,
+//! role names): each is shown through [`visible`], on one line.
 
 use super::args::{load_snapshot, SNAPSHOT_HELP};
 use super::{print, Error, Exit};
+use crate::diag::visible;
 use crate::model::Status;
 use crate::{policy, render, rules, snapshot};
 use std::collections::BTreeMap;
@@ -28,7 +32,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         args.policy.display(),
         policy.name,
         policy.roles.names.len(),
-        policy.roles.names.join(" > ")
+        policy.roles.names.iter().map(|r| visible(r)).collect::<Vec<_>>().join(" > ")
     );
     if let Some(path) = &args.snapshot {
         let store = load_snapshot(path, &policy)?;
@@ -46,7 +50,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             let users = if f.users.is_empty() {
                 String::new()
             } else {
-                format!(" [{}]", f.users.join(", "))
+                format!(" [{}]", f.users.iter().map(|u| visible(u)).collect::<Vec<_>>().join(", "))
             };
             let _ = writeln!(out, "    {}{users}: {}", f.code, render::terminal_safe(&f.reason));
         }
@@ -89,7 +93,7 @@ fn summarize(
         .iter()
         .zip(&by_role)
         .filter(|(_, n)| **n > 0)
-        .map(|(r, n)| format!("{r} {n}"))
+        .map(|(r, n)| format!("{} {n}", visible(r)))
         .collect();
     let _ = writeln!(out, "  users by role: {}", list_or_none(&roles));
     const SHOWN: usize = 12;
@@ -100,7 +104,7 @@ fn summarize(
         .enumerate()
         .map(|(i, t)| {
             let n = store.members_of(snapshot::TeamIx(i as u32)).count();
-            format!("{} ({n} member{})", t.display(), if n == 1 { "" } else { "s" })
+            format!("{} ({n} member{})", visible(t.display()), if n == 1 { "" } else { "s" })
         })
         .collect();
     if store.teams.len() > SHOWN {
@@ -112,7 +116,8 @@ fn summarize(
         *records.entry((store.symbols.resolve(kind), store.symbols.resolve(state))).or_default() +=
             1;
     }
-    let records: Vec<String> = records.iter().map(|((k, s), n)| format!("{k} {s} {n}")).collect();
+    let records: Vec<String> =
+        records.iter().map(|((k, s), n)| format!("{} {} {n}", visible(k), visible(s))).collect();
     let _ = writeln!(out, "  records by kind and state: {}", list_or_none(&records));
     if let Some(seats) = store.account.seats {
         let billed = store.users.iter().filter(|u| policy.statuses.is_billed(u.status())).count();

@@ -9,8 +9,8 @@
 //! cycles, missing phones, duplicate e-mails, records owned by unknown ids. It also writes
 //! `leavers.csv`, a bulk sheet asking to offboard 1% of the users.
 
+use super::replace::{self, Replacement};
 use super::{Error, Exit};
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 /// with a bulk sheet `leavers.csv` offboarding 1% of the users.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of users.
-    #[arg(long, default_value_t = 1000)]
-    users: usize,
-    /// Number of records.
-    #[arg(long, default_value_t = 10_000)]
-    records: usize,
+    /// Number of users (1 to 100,000,000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_USERS))]
+    users: u64,
+    /// Number of records (0 to 1,000,000,000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=MAX_RECORDS))]
+    records: u64,
     /// Seed: the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -35,11 +35,24 @@ pub struct Args {
     json: bool,
 }
 
+/// The most users `--users` takes: the generated ids have seven digits and more would not
+/// fit in the memory of most machines.
+const MAX_USERS: u64 = 100_000_000;
+/// The most records `--records` takes.
+const MAX_RECORDS: u64 = 1_000_000_000;
+
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let spec = Spec { users: args.users, records: args.records, seed: args.seed, json: args.json };
-    generate(&spec, &args.out)
-        .map_err(|e| Error::Output(format!("cannot write {}: {e}", args.out.display())))?;
+    // Both fit in usize: they are bounded by the parser.
+    let spec = Spec {
+        users: args.users as usize,
+        records: args.records as usize,
+        seed: args.seed,
+        json: args.json,
+    };
+    generate(&spec, &args.out).map_err(|e| {
+        Error::Output(format!("cannot write the snapshot to {}: {e}", args.out.display()))
+    })?;
     Ok(Exit::Ok)
 }
 
@@ -208,7 +221,7 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
     }
     let id = |i: usize| format!("u{:07}", i + 1);
     // users.csv
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(out.join("users.csv"))?);
+    let mut w = BufWriter::with_capacity(1 << 20, create(&out.join("users.csv"))?);
     writeln!(
         w,
         "id,email,name,phone,role,status,manager_id,teams,flags,permissions,last_login_at,invited_at,activated_at,notified_at,invite_resends,failed_logins,locked,locked_at,department"
@@ -304,9 +317,9 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
             }));
         }
     }
-    w.flush()?;
+    finish(w)?;
     // teams.csv
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(out.join("teams.csv"))?);
+    let mut w = BufWriter::with_capacity(1 << 20, create(&out.join("teams.csv"))?);
     writeln!(w, "id,name,leader_id")?;
     let mut json_teams = Vec::new();
     for (t, leader) in leaders.iter().enumerate() {
@@ -315,9 +328,9 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
             json_teams.push(serde_json::json!({"id": format!("t{:06}", t + 1), "name": format!("Team {}", t + 1), "leader_id": id(*leader)}));
         }
     }
-    w.flush()?;
+    finish(w)?;
     // records.csv: skewed ownership through a fixed permutation of a power law.
-    let mut w = BufWriter::with_capacity(1 << 20, File::create(out.join("records.csv"))?);
+    let mut w = BufWriter::with_capacity(1 << 20, create(&out.join("records.csv"))?);
     writeln!(w, "id,kind,owner_id,state")?;
     let mut json_records = Vec::new();
     const STRIDE: usize = 2_654_435_761;
@@ -345,30 +358,43 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
             json_records.push(serde_json::json!({"id": format!("r{:08}", r + 1), "kind": kind, "owner_id": owner, "state": state}));
         }
     }
-    w.flush()?;
+    finish(w)?;
     let seats = billed * 97 / 100;
-    std::fs::write(
-        out.join("snapshot.toml"),
-        format!("taken_at = \"{TAKEN_AT}\"\n\n[account]\nseats = {seats}\nowner = \"{}\"\n", id(0)),
-    )?;
+    let toml =
+        format!("taken_at = \"{TAKEN_AT}\"\n\n[account]\nseats = {seats}\nowner = \"{}\"\n", id(0));
+    replace::write(&out.join("snapshot.toml"), toml.as_bytes()).map_err(std::io::Error::other)?;
     // leavers.csv: 1% of the users, for `roster offboard --requests`.
-    let mut w = BufWriter::new(File::create(out.join("leavers.csv"))?);
+    let mut w = BufWriter::new(create(&out.join("leavers.csv"))?);
     writeln!(w, "user,deactivate")?;
     for i in (37..n).step_by(100) {
         writeln!(w, "{},y", id(i))?;
     }
-    w.flush()?;
+    finish(w)?;
     if spec.json {
         let doc = serde_json::json!({
             "taken_at": TAKEN_AT,
             "account": {"seats": seats, "owner": id(0)},
             "users": json_users, "teams": json_teams, "records": json_records,
         });
-        let mut w = BufWriter::new(File::create(out.join("snapshot.json"))?);
+        let mut w = BufWriter::new(create(&out.join("snapshot.json"))?);
         serde_json::to_writer(&mut w, &doc)?;
-        w.flush()?;
+        finish(w)?;
     }
     Ok(())
+}
+
+/// Starts writing one file of the snapshot the safe way ([`Replacement`]): a link planted
+/// in the folder is refused, never followed.
+fn create(path: &Path) -> std::io::Result<Replacement> {
+    Replacement::begin(path).map_err(std::io::Error::other)
+}
+
+/// Flushes and commits a file started with [`create`].
+fn finish(w: BufWriter<Replacement>) -> std::io::Result<()> {
+    w.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .commit()
+        .map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `roster man`: the manual page, generated from the argument parser.
 
 use super::{Error, Exit};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Print the manual page roster(1) as roff (`roster man | man -l -`), or write one page
 /// per command into a folder.
@@ -19,14 +19,28 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     match args.out {
         None => super::print(&page())?,
         Some(dir) => {
-            let fail = |e: std::io::Error| {
+            std::fs::create_dir_all(&dir).map_err(|e| {
                 Error::Output(format!("cannot write the manual pages to {}: {e}", dir.display()))
-            };
-            std::fs::create_dir_all(&dir).map_err(fail)?;
-            clap_mangen::generate_to(command, &dir).map_err(fail)?;
+            })?;
+            let mut command = command.disable_help_subcommand(true);
+            command.build();
+            write_pages(command, &dir)?;
         }
     }
     Ok(Exit::Ok)
+}
+
+/// Writes the page of `command` and of each visible subcommand into `dir`, each file the
+/// safe way (a link planted in the folder is refused, never followed).
+fn write_pages(command: clap::Command, dir: &Path) -> Result<(), Error> {
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub.clone(), dir)?;
+    }
+    let man = clap_mangen::Man::new(command);
+    let mut roff = Vec::new();
+    // Rendering into a Vec cannot fail.
+    let _ = man.render(&mut roff);
+    super::replace::write(&dir.join(man.get_filename()), &roff).map_err(Error::Output)
 }
 
 /// roster(1): the main page, with every command in its SUBCOMMANDS section. The same page

@@ -136,7 +136,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             progress::end();
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "{e}");
+            let _ = writeln!(stderr, "{}", crate::diag::for_terminal(&e.to_string()));
             match e {
                 Error::Usage(_) => Exit::Usage.into(),
                 _ => Exit::BadInput.into(),
@@ -145,9 +145,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Writes to stdout; a closed pipe (`roster plan | head`) ends quietly.
+/// Writes a command's text to stdout, through [`crate::diag::for_terminal`]; a closed
+/// pipe (`roster plan | head`) ends quietly.
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     progress::end();
+    let text = crate::diag::for_terminal(text);
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),

@@ -218,6 +218,24 @@ impl Replacement {
     }
 }
 
+/// Writes go to the temporary file (or the device); nothing is visible at the target until
+/// [`Replacement::commit`].
+impl Write for Replacement {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self.file.as_ref() {
+            Some(mut f) => f.write(bytes),
+            None => Err(std::io::Error::other("the file is already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.file.as_ref() {
+            Some(mut f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Drop for Replacement {
     /// A replacement that is not committed leaves no temporary file behind, and the target
     /// as it was.

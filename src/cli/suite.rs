@@ -4,6 +4,14 @@
 //! which arguments, at which `as_of`) and the approved plan `expected.json`. Cases run in
 //! parallel; each is compared by meaning ([`crate::plan::diff`]), so reworded reasons or a
 //! new policy digest do not fail a case, but a different action does.
+//!
+//! A suite reads only inside its root ([`Suite::root`], the current folder unless
+//! `--root` names another): every path of a case is relative to the case's folder and,
+//! once `..` and symbolic links are resolved, must stay inside the root, so a case can
+//! share the policies and examples of its repository but never read `/etc/shadow`. The
+//! walk does not follow symbolic links to folders (a link loop cannot make it endless), and
+//! `--bless` writes `expected.json` the safe way of [`super::replace`]: atomically, never
+//! through a link.
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::engine::scenario::{Command, Scenario};
@@ -94,7 +102,74 @@ pub struct CaseResult {
     pub blessed: Option<Blessed>,
 }
 
-/// Every case under `dir` (at any depth), sorted by name.
+/// Where a suite runs.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    /// The folder holding the cases.
+    pub dir: PathBuf,
+    /// The folder the cases may read from, canonical.
+    pub root: PathBuf,
+}
+
+impl Suite {
+    /// A suite in `dir` reading inside `root` (the current folder when `None`); `dir` must
+    /// be inside `root`.
+    pub fn new(dir: &Path, root: Option<&Path>) -> Result<Suite, Diagnostics> {
+        let shown = root.unwrap_or(Path::new("."));
+        let root = shown.canonicalize().map_err(|e| {
+            Diagnostic::file(shown, format!("cannot use the folder as the suite's root: {e}"))
+        })?;
+        let inside = dir.canonicalize().is_ok_and(|d| d.starts_with(&root));
+        if dir.is_dir() && !inside {
+            return Err(Diagnostic::file(
+                dir,
+                format!("is outside {}, the folder its cases may read", root.display()),
+            )
+            .help("run roster test from a folder that holds the suite, or name one with --root")
+            .into());
+        }
+        Ok(Suite { dir: dir.to_path_buf(), root })
+    }
+
+    /// `path` from a case file, resolved against the case's folder `dir`, if it stays
+    /// inside the root; `field` names the key for messages.
+    fn resolve(
+        &self,
+        case_file: &Path,
+        dir: &Path,
+        field: &str,
+        path: &str,
+    ) -> Result<PathBuf, Diagnostic> {
+        let error = |message: String| {
+            Diagnostic::file(case_file, message).field(field.to_owned()).help(format!(
+                "name a file inside {} by a path relative to the case folder, such as \
+                 \"../../default.toml\" (or run roster test with --root)",
+                self.root.display()
+            ))
+        };
+        let relative = Path::new(path);
+        if relative.has_root() || relative.is_absolute() {
+            return Err(error(format!("{} is not a relative path", crate::diag::quote(path))));
+        }
+        let joined = dir.join(relative);
+        let real = joined.canonicalize().map_err(|e| {
+            Diagnostic::file(case_file, format!("cannot find {}: {e}", crate::diag::quote(path)))
+                .field(field.to_owned())
+                .help("paths in case.toml are relative to the case's folder")
+        })?;
+        if !real.starts_with(&self.root) {
+            return Err(error(format!(
+                "{} leads outside {}",
+                crate::diag::quote(path),
+                self.root.display()
+            )));
+        }
+        Ok(joined)
+    }
+}
+
+/// Every case under `dir` (at any depth), sorted by name. Symbolic links to folders are not
+/// followed.
 pub fn discover(dir: &Path) -> Result<Vec<Case>, Diagnostics> {
     if !dir.is_dir() {
         return Err(Diagnostic::file(dir, "no such folder")
@@ -109,7 +184,9 @@ pub fn discover(dir: &Path) -> Result<Vec<Case>, Diagnostics> {
         for entry in entries.flatten() {
             let path = entry.path();
             let hidden = entry.file_name().to_string_lossy().starts_with('.');
-            if path.is_dir() && !hidden {
+            // The entry's own type: a link to a folder is not a folder here.
+            let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+            if folder && !hidden {
                 if path.join(CASE_FILE).is_file() {
                     let name = path
                         .strip_prefix(dir)
@@ -128,20 +205,37 @@ pub fn discover(dir: &Path) -> Result<Vec<Case>, Diagnostics> {
 
 /// Runs the cases under `dir` whose name contains `filter`, in parallel; with `bless`,
 /// writes the new plans as the approved ones.
-pub fn run(dir: &Path, filter: Option<&str>, bless: bool) -> Result<Vec<CaseResult>, Diagnostics> {
-    let cases: Vec<Case> =
-        discover(dir)?.into_iter().filter(|c| filter.is_none_or(|f| c.name.contains(f))).collect();
-    Ok(cases.into_par_iter().map(|case| run_case(case, bless)).collect())
+pub fn run(
+    suite: &Suite,
+    filter: Option<&str>,
+    bless: bool,
+) -> Result<Vec<CaseResult>, Diagnostics> {
+    let cases: Vec<Case> = discover(&suite.dir)?
+        .into_iter()
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .collect();
+    Ok(cases.into_par_iter().map(|case| run_case(suite, case, bless)).collect())
 }
 
 /// Runs one case.
-pub fn run_case(case: Case, bless: bool) -> CaseResult {
-    let plan = match plan_case(&case.dir) {
+pub fn run_case(suite: &Suite, case: Case, bless: bool) -> CaseResult {
+    let plan = match plan_case(suite, &case.dir) {
         Ok(plan) => plan,
         Err(d) => return CaseResult { case, verdict: Verdict::Error(d), blessed: None },
     };
     let text = render::json(&plan);
     let expected_path = case.dir.join(EXPECTED_FILE);
+    // An approved plan is read only if it is a file inside the root (a link may point
+    // elsewhere in the repository, never outside it).
+    let contained = expected_path.canonicalize().is_ok_and(|p| p.starts_with(&suite.root));
+    if !contained && std::fs::symlink_metadata(&expected_path).is_ok() {
+        let d = Diagnostic::file(
+            &expected_path,
+            format!("leads outside {}, the folder the cases may read", suite.root.display()),
+        )
+        .help("replace the link with the approved plan itself");
+        return CaseResult { case, verdict: Verdict::Error(d.into()), blessed: None };
+    }
     let previous_text = std::fs::read_to_string(&expected_path).ok();
     let verdict = match &previous_text {
         None => Verdict::Missing,
@@ -171,7 +265,7 @@ pub fn run_case(case: Case, bless: bool) -> CaseResult {
         (Verdict::Passed, false) => Some(Blessed::Refreshed),
     };
     if blessed.is_some() {
-        if let Err(e) = std::fs::write(&expected_path, &text) {
+        if let Err(e) = super::replace::write(&expected_path, text.as_bytes()) {
             let d =
                 Diagnostic::file(&expected_path, format!("cannot write the approved plan: {e}"));
             return CaseResult { case, verdict: Verdict::Error(d.into()), blessed: None };
@@ -181,7 +275,7 @@ pub fn run_case(case: Case, bless: bool) -> CaseResult {
 }
 
 /// Loads a case's inputs and plans it.
-fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
+fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
     let path = dir.join(CASE_FILE);
     let source = std::fs::read_to_string(&path)
         .map_err(|e| Diagnostic::file(&path, format!("cannot read the case: {e}")))?;
@@ -196,8 +290,10 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
             None => d,
         }
     })?;
-    let policy = policy::load(&dir.join(&case.policy))?;
-    let store = snapshot::load(&dir.join(&case.snapshot), policy.reading(), &snapshot::Silent)?;
+    let inside = |field: &str, p: &str| suite.resolve(&path, dir, field, p);
+    let policy = policy::load(&inside("policy", &case.policy)?)?;
+    let store =
+        snapshot::load(&inside("snapshot", &case.snapshot)?, policy.reading(), &snapshot::Silent)?;
     let as_of = match &case.as_of {
         Some(t) => parse_time(t.get_ref()).ok_or_else(|| {
             Diagnostic::file(&path, format!("`{}` is not a time", t.get_ref()))
@@ -215,7 +311,7 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         actor: case.actor,
         users: case.users,
         sheet: match &case.requests {
-            Some(sheet) => Some(super::args::load_requests(&dir.join(sheet))?),
+            Some(sheet) => Some(super::args::load_requests(&inside("requests", sheet)?)?),
             None => None,
         },
         bulk: case.channel == Some(ChannelName::Bulk),
@@ -223,9 +319,10 @@ fn plan_case(dir: &Path) -> Result<Plan, Diagnostics> {
         reports_to: case.reports_to,
         allow_reactivation: case.allow_reactivation,
         previous: match &case.previous {
-            Some(p) => {
-                Some(snapshot::load(&dir.join(p), policy.reading(), &snapshot::Silent)?.into())
-            }
+            Some(p) => Some(
+                snapshot::load(&inside("previous", p)?, policy.reading(), &snapshot::Silent)?
+                    .into(),
+            ),
             None => None,
         },
     };

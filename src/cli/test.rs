@@ -13,6 +13,7 @@ use std::path::PathBuf;
 policy = \"../../default.toml\"\n  snapshot = \"../../../examples/acme\"\n  command = \"offboard\"   # plan (default), offboard or reactivate\n  \
 as_of = \"2026-11-22T06:00:00Z\"\n  actor = \"u002\"\n  users = [\"u013\"]\n\n\
 Other keys: requests, channel, reassign_to, reports_to, allow_reactivation, previous.\n\
+Every path must stay inside the current folder (or --root), once `..` and links are resolved.\n\
 Exit codes: 0 every case passed, 1 a case failed or could not run.")]
 pub struct Args {
     /// The folder holding the cases (searched at any depth).
@@ -24,11 +25,16 @@ pub struct Args {
     /// Only run the cases whose name contains this text.
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
+    /// The folder the cases may read from (their policies, snapshots and sheets) [default:
+    /// the current folder]. A case path that leads outside it is an error.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
-    let results = suite::run(&args.dir, args.filter.as_deref(), args.bless)?;
+    let suite = suite::Suite::new(&args.dir, args.root.as_deref())?;
+    let results = suite::run(&suite, args.filter.as_deref(), args.bless)?;
     let mut out = String::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     for r in &results {
@@ -62,8 +68,8 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                 let _ = writeln!(
                     out,
                     "FAILED  {name}: no expected.json; review the plan, then approve it with `roster test {} --bless --filter {}`",
-                    args.dir.display(),
-                    r.case.name
+                    render::terminal_safe(&shell_word(&args.dir.to_string_lossy())),
+                    render::terminal_safe(&shell_word(&r.case.name))
                 );
             }
             Verdict::Error(d) => {
@@ -78,4 +84,16 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     print(&out)?;
     Ok(if failed > 0 { Exit::BadInput } else { Exit::Ok })
+}
+
+/// `word` as one shell word: as it is when it has only safe characters, else in single
+/// quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

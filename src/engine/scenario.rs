@@ -3,7 +3,7 @@
 //! command line would do.
 
 use crate::diag::Diagnostics;
-use crate::offboard::requests::SheetRow;
+use crate::offboard::requests::Sheet;
 use crate::offboard::{Actor, Channel, Chosen, Options, Request};
 use crate::plan::Plan;
 use crate::policy::Policy;
@@ -45,7 +45,7 @@ pub struct Scenario {
     /// Targets by id or e-mail (offboard, reactivate).
     pub users: Vec<String>,
     /// A bulk sheet's rows (offboard); implies the bulk channel.
-    pub sheet: Option<Vec<SheetRow>>,
+    pub sheet: Option<Sheet>,
     /// The bulk channel without a sheet.
     pub bulk: bool,
     /// Receiver of the leavers' records, tried first.
@@ -64,6 +64,9 @@ impl Scenario {
         match self.command {
             Command::Plan => super::nightly(policy, store, as_of, self.previous.as_deref()),
             Command::Offboard => {
+                if let Some(sheet) = &self.sheet {
+                    sheet.check(store)?;
+                }
                 let (requests, options) = self.offboarding(store);
                 super::offboarding(policy, store, as_of, &requests, &options)
             }
@@ -88,7 +91,8 @@ impl Scenario {
         let actor_id = self.actor.clone().unwrap_or_default();
         let asked = |how: String| format!("requested by {actor_id} ({how})");
         let requests = match &self.sheet {
-            Some(rows) => rows
+            Some(sheet) => sheet
+                .rows
                 .iter()
                 .map(|row| Request {
                     user: row.user.clone(),

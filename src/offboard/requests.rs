@@ -1,19 +1,79 @@
 //! The bulk requests sheet of `roster offboard --requests`: columns `user` (or `user_id`,
 //! `id`, `email`), `deactivate` (or `deactivated`; `y/yes/true/1`, any case) and optionally
 //! `reassign_to`, `reports_to`. Other columns are ignored, so a product's bulk update
-//! sheet can be used as it is. Parsing only: the command line reads the file.
+//! sheet can be used as it is. When a sheet has several of the user columns, the ones
+//! filled in on a row must name the same user ([`Sheet::check`]). Parsing only: the
+//! command line reads the file.
 
 use crate::diag::{quote, Diagnostic, Diagnostics, Location};
-use crate::snapshot::parse_bool;
-use std::path::Path;
+use crate::snapshot::{parse_bool, Store};
+use std::path::{Path, PathBuf};
+
+/// A parsed sheet and where it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sheet {
+    /// The file, for messages.
+    pub path: PathBuf,
+    /// The rows that ask for a deactivation, in sheet order.
+    pub rows: Vec<SheetRow>,
+}
+
+impl Sheet {
+    /// Refuses a row whose user columns name different users (or where one names a user
+    /// and another nobody): taking either would offboard someone the sheet may not mean.
+    pub fn check(&self, store: &Store) -> Result<(), Diagnostics> {
+        let asked = self.rows.iter().flat_map(|r| {
+            std::iter::once(r.user.as_str()).chain(r.also.iter().map(|(_, v)| v.as_str()))
+        });
+        let mut found = store.find_users(asked).into_iter();
+        let mut problems = Vec::new();
+        for row in &self.rows {
+            let first = found.next().flatten();
+            for ((column, value), user) in row.also.iter().zip(found.by_ref()) {
+                if user != first {
+                    let said = |u: Option<_>| match u {
+                        Some(ix) => format!("user {}", quote(store.user(ix).id())),
+                        None => "no user".to_owned(),
+                    };
+                    problems.push(
+                        Diagnostic::file(
+                            &self.path,
+                            format!(
+                                "`{}` {} is {} but `{column}` {} is {}",
+                                row.user_column,
+                                quote(&row.user),
+                                said(first),
+                                quote(value),
+                                said(user)
+                            ),
+                        )
+                        .at(Location::line(row.line))
+                        .help(
+                            "leave all but one user column empty, or make them name the same user",
+                        ),
+                    );
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Diagnostics(problems))
+        }
+    }
+}
 
 /// One row that asks for a deactivation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SheetRow {
     /// The line in the sheet.
     pub line: u64,
-    /// The user (id or e-mail).
+    /// The user (id or e-mail), from the first filled user column.
     pub user: String,
+    /// That column's name.
+    pub user_column: &'static str,
+    /// The other filled user columns of the row, with their names.
+    pub also: Vec<(&'static str, String)>,
     /// Receiver of the user's records.
     pub reassign_to: Option<String>,
     /// New manager of the user's reports (and leader of their teams).
@@ -22,7 +82,7 @@ pub struct SheetRow {
 
 /// Parses a requests sheet read from `path` (which names it in messages); rows whose
 /// `deactivate` is no or empty are skipped.
-pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Sheet, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let help =
         "a requests sheet has the columns user, deactivate and optionally reassign_to, reports_to";
@@ -37,13 +97,20 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
     let names: Vec<String> =
         header.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
     let col = |name: &str| names.iter().position(|n| n == name);
-    let (Some(user_col), Some(deactivate_col)) =
-        (user_column(&col), col("deactivate").or_else(|| col("deactivated")))
+    let user_cols: Vec<(&'static str, usize)> =
+        USER_COLUMNS.iter().filter_map(|name| Some((*name, col(name)?))).collect();
+    let (false, Some(deactivate_col)) =
+        (user_cols.is_empty(), col("deactivate").or_else(|| col("deactivated")))
     else {
-        let missing = if user_column(&col).is_none() { "user" } else { "deactivate" };
+        let missing = if user_cols.is_empty() { "user" } else { "deactivate" };
+        const SHOWN: usize = 20;
+        let mut found: Vec<String> = names.iter().take(SHOWN).map(|n| quote(n)).collect();
+        if names.len() > SHOWN {
+            found.push(format!("and {} more", names.len() - SHOWN));
+        }
         return Err(Diagnostic::file(path, format!("missing required column `{missing}`"))
             .at(Location::line(1))
-            .help(format!("{help}; the header has: {}", names.join(", ")))
+            .help(format!("{help}; the header has: {}", found.join(", ")))
             .into());
     };
     let (reassign_col, reports_col) = (col("reassign_to"), col("reports_to"));
@@ -88,15 +155,24 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
             if !wanted {
                 return Ok(None);
             }
-            let user = cell(Some(user_col))?.ok_or_else(|| {
-                Diagnostic::file(path, "is empty")
+            let mut filled = Vec::new();
+            for (name, i) in &user_cols {
+                if let Some(value) = cell(Some(*i))? {
+                    filled.push((*name, value));
+                }
+            }
+            if filled.is_empty() {
+                return Err(Diagnostic::file(path, "is empty")
                     .at(Location::line(line))
-                    .field("user")
-                    .help("write a user id or e-mail")
-            })?;
+                    .field(user_cols[0].0)
+                    .help("write a user id or e-mail"));
+            }
+            let (user_column, user) = filled.remove(0);
             Ok(Some(SheetRow {
                 line,
                 user,
+                user_column,
+                also: filled,
                 reassign_to: cell(reassign_col)?,
                 reports_to: cell(reports_col)?,
             }))
@@ -108,7 +184,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Vec<SheetRow>, Diagnostics> {
         }
     }
     if problems.is_empty() {
-        Ok(rows)
+        Ok(Sheet { path: path.to_owned(), rows })
     } else {
         Err(Diagnostics(problems))
     }
@@ -165,9 +241,8 @@ impl<'d> Lines<'d> {
 
 /// The column naming the user: `user`, else `user_id`, `id` or `email` (bulk update
 /// sheets of many products use one of these).
-fn user_column(col: &dyn Fn(&str) -> Option<usize>) -> Option<usize> {
-    ["user", "user_id", "id", "email"].iter().find_map(|name| col(name))
-}
+/// The columns that name the user, in the order they are preferred.
+const USER_COLUMNS: [&str; 4] = ["user", "user_id", "id", "email"];
 
 #[cfg(test)]
 mod tests {
@@ -176,7 +251,7 @@ mod tests {
     #[test]
     fn reads_yes_rows_and_skips_the_rest() {
         let sheet = b"User,Deactivate,reassign_to\nu1,Y,u9\nu2,no,\nu3,,\nu4,TRUE,\n";
-        let rows = parse(Path::new("s.csv"), sheet).unwrap();
+        let rows = parse(Path::new("s.csv"), sheet).unwrap().rows;
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].user, "u1");
         assert_eq!(rows[0].reassign_to.as_deref(), Some("u9"));

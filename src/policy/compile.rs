@@ -299,13 +299,24 @@ impl Compiler<'_> {
                     format!("point it to one of {}", quoted_list(&names)),
                 ),
                 Some(&ix) => match lookup.get(&key) {
+                    Some(&existing) if existing != ix && canonical.contains_key(&key) => self
+                        .error(
+                            target.span(),
+                            format!(
+                                "alias `{alias}` is already the name of role `{}`",
+                                names[existing.index()]
+                            ),
+                            "an alias must not shadow a role name",
+                        ),
                     Some(&existing) if existing != ix => self.error(
                         target.span(),
                         format!(
-                            "alias `{alias}` is already the name of role `{}`",
+                            "alias `{alias}` points to `{}`, but another alias spelt the same \
+                             (aliases ignore case) points to `{}`",
+                            names[ix.index()],
                             names[existing.index()]
                         ),
-                        "an alias must not shadow a role name",
+                        "keep one of the two aliases",
                     ),
                     _ => {
                         lookup.insert(key, ix);
@@ -354,7 +365,21 @@ impl Compiler<'_> {
                             "remove the alias",
                         ),
                         _ => {
-                            aliases.insert(alias.trim().to_lowercase(), status);
+                            let key = alias.trim().to_lowercase();
+                            match aliases.get(&key) {
+                                Some(&earlier) if earlier != status => self.error(
+                                    target.span(),
+                                    format!(
+                                        "status alias `{alias}` points to `{status}`, but \
+                                         another alias spelt the same (aliases ignore case) \
+                                         points to `{earlier}`"
+                                    ),
+                                    "keep one of the two aliases",
+                                ),
+                                _ => {
+                                    aliases.insert(key, status);
+                                }
+                            }
                         }
                     },
                 }

@@ -68,8 +68,9 @@ fn plural(kind: &str) -> String {
 }
 
 /// Text for a quoted Mermaid label: characters that could close the label or be read as
-/// Mermaid, Markdown or HTML syntax become `#NN;` entity codes, line breaks and other
-/// control characters become spaces, and a label longer than [`MAX_LABEL`] is cut.
+/// Mermaid, Markdown or HTML syntax become `#NN;` entity codes, line breaks, other
+/// control characters and bidirectional overrides become spaces, and a label longer than
+/// [`MAX_LABEL`] is cut.
 pub fn label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.chars().enumerate() {
@@ -82,7 +83,7 @@ pub fn label(text: &str) -> String {
             | '\\' => {
                 let _ = write!(out, "#{};", u32::from(c));
             }
-            c if c.is_control() => out.push(' '),
+            c if crate::diag::is_hidden(c) => out.push(' '),
             c => out.push(c),
         }
     }

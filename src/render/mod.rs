@@ -170,23 +170,28 @@ pub fn action_counts(counts: &BTreeMap<String, usize>) -> String {
     parts.join(", ")
 }
 
-/// Removes what a terminal would interpret: C0 and C1 controls (ESC, BEL, CR...) and DEL
-/// become a visible `\u{..}` escape; other text is left as is.
+/// A user's value on one line of a terminal: see [`crate::diag::visible`] (controls,
+/// line breaks and bidirectional overrides become visible `\u{..}` escapes).
 pub fn terminal_safe(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| if c.is_control() { c.escape_unicode().to_string() } else { c.to_string() })
-        .collect()
+    crate::diag::visible(text).into_owned()
 }
 
 /// Escapes text for a Markdown table cell or paragraph: no HTML, no links or images, no
 /// code spans, no emphasis, no table breaks. Characters that cannot start any of these
 /// (parentheses, `#`, intraword `_`) are left alone, so that reports stay readable.
+///
+/// GitHub's Markdown also turns bare text into links: `scheme://`, `www.` and e-mail
+/// addresses. The `:` before `//` and the `.` after `www` are escaped, and an `@` is
+/// followed by a word joiner (U+2060, invisible), because GitHub joins escaped text back
+/// together before it looks for e-mail addresses.
 pub fn markdown_safe(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
+    let www = |i: usize| {
+        i >= 3
+            && chars[i - 3..i].iter().all(|c| c.eq_ignore_ascii_case(&'w'))
+            && (i == 3 || !chars[i - 4].is_alphanumeric())
+    };
     for (i, &c) in chars.iter().enumerate() {
         match c {
             '\\' | '`' | '*' | '[' | ']' | '|' | '~' => {
@@ -202,11 +207,14 @@ pub fn markdown_safe(text: &str) -> String {
                 }
                 out.push('_');
             }
+            ':' if chars.get(i + 1..i + 3) == Some(&['/', '/'][..]) => out.push_str("\\:"),
+            '.' if www(i) => out.push_str("\\."),
+            '@' => out.push_str("@\u{2060}"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c if crate::diag::is_hidden(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -237,7 +245,13 @@ mod tests {
             markdown_safe("<img src=x onerror=alert(1)>"),
             "&lt;img src=x onerror=alert(1)&gt;"
         );
-        assert_eq!(markdown_safe("a|b [x](http://e)"), "a\\|b \\[x\\](http://e)");
+        assert_eq!(markdown_safe("a|b [x](http://e)"), "a\\|b \\[x\\](http\\://e)");
         assert_eq!(markdown_safe("as_of _em_ `code`"), "as_of \\_em\\_ \\`code\\`");
+        assert_eq!(
+            markdown_safe("https://e.x WWW.e.x a@b.co awww.x"),
+            "https\\://e.x WWW\\.e.x a@\u{2060}b.co awww.x"
+        );
+        assert_eq!(markdown_safe("\u{202E}gpj.exe"), "\\u{202e}gpj.exe");
+        assert_eq!(terminal_safe("a\u{2029}b"), "a\\u{2029}b");
     }
 }

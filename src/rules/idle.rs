@@ -214,7 +214,7 @@ fn escalate(
     let open = |d: Duration| window(d).is_some_and(|w| w <= ctx.as_of);
     if let Some((step, threshold)) = steps.clone().find(|(_, d)| open(*d) && !notified(*d)) {
         let due_at = due(threshold).unwrap_or(ctx.as_of);
-        let earliest = time::add(ctx.as_of, notice).unwrap_or(ctx.as_of).max(due_at);
+        let earliest = time::add(ctx.as_of, notice).unwrap_or_else(time::last).max(due_at);
         let reason = format!(
             "{desc}; {} at {} {threshold}{source} is due {}; notify_before {notice}: warn first, {} not before {}",
             step.noun(),

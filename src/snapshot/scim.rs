@@ -116,6 +116,15 @@ fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Di
     }
     let held = list.resources.len() as u64;
     let start = list.start_index.unwrap_or(1);
+    if start == 0 {
+        return Err(Diagnostic::file(path, "has startIndex 0, but SCIM counts from 1")
+            .field("startIndex")
+            .help(format!(
+                "{EXPORT_HELP}: a server that counts from 0 may have left out or repeated a \
+                 resource; export from startIndex 1, or set startIndex to 1 if the file holds \
+                 every resource"
+            )));
+    }
     if list.total_results.is_some_and(|total| total > held) || start > 1 {
         let total = list.total_results.unwrap_or(held);
         return Err(Diagnostic::file(
@@ -715,12 +724,12 @@ fn name_from_parts(u: &Resource<'_>) -> Option<Owned> {
     }
 }
 
-/// roster's status from SCIM's `active` (a boolean, or its text).
+/// roster's status from SCIM's `active`, a boolean (RFC 7643 section 4.1.1). The text
+/// `"true"` is refused like any other non-boolean: a server that quotes it may quote
+/// other things, and guessing could turn a leaver active.
 fn status_from_active(u: &Resource<'_>) -> Result<Owned, Diagnostic> {
     let active = match member(&u.value, "active") {
         Some(Value::Bool(b)) => Some(*b),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
         _ => None,
     };
     match active {
@@ -729,6 +738,9 @@ fn status_from_active(u: &Resource<'_>) -> Result<Owned, Diagnostic> {
         None => {
             let message = match member(&u.value, "active") {
                 None | Some(Value::Null) => "is missing".to_owned(),
+                Some(Value::String(s)) => {
+                    format!("{} is a string, not the boolean true or false", quote(s))
+                }
                 Some(v) => format!("{} is not true or false", quote(&v.to_string())),
             };
             Err(u.error(

@@ -307,7 +307,8 @@ impl Columns {
 /// The header names, for a help text: the first few and how many more.
 fn some_names(names: &[String]) -> String {
     const SHOWN: usize = 20;
-    let mut shown = names.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    let mut shown =
+        names.iter().take(SHOWN).map(|n| crate::diag::quote(n)).collect::<Vec<_>>().join(", ");
     if names.len() > SHOWN {
         shown.push_str(&format!(", and {} more", names.len() - SHOWN));
     }
@@ -391,7 +392,8 @@ fn header(
             continue;
         }
         let close = closest(mapped.unwrap_or(column), names.iter().map(String::as_str));
-        let did_you_mean = close.map_or(String::new(), |c| format!("did you mean `{c}`? "));
+        let did_you_mean =
+            close.map_or(String::new(), |c| format!("did you mean {}? ", crate::diag::quote(c)));
         match mapped {
             Some(h) => problems.push(
                 Diagnostic::file(
