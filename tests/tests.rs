@@ -13,6 +13,7 @@ mod determinism;
 mod docs;
 mod equivalence;
 mod formats;
+mod hostile;
 mod output;
 mod properties;
 mod roundtrip;

@@ -1,5 +1,5 @@
-//! JSON and YAML: the plan as data (`roster-plan/1`), through serde. The YAML is the same
-//! document as the JSON, for people who review plans in pull requests.
+//! JSON: the plan as data (`roster-plan/1`), through serde. (The YAML, in [`super::yaml`],
+//! is the same document.)
 //!
 //! A big plan's JSON is written in pieces: its lists are cut into runs of entries, a few
 //! runs at a time are serialized on every thread, and the pieces are written in order,
@@ -16,11 +16,6 @@ pub fn json(plan: &Plan) -> String {
         serde_json::to_string_pretty(plan).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
-}
-
-/// The plan as YAML (the same document as the JSON).
-pub fn yaml(plan: &Plan) -> String {
-    serde_yaml_ng::to_string(plan).unwrap_or_else(|e| format!("error: {e}\n"))
 }
 
 /// Entries serialized per piece.
@@ -155,11 +150,6 @@ impl Write for CommaWriter<'_> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
-}
-
-/// Writes the plan as YAML (the same bytes as [`yaml`]).
-pub fn write_yaml(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
-    serde_yaml_ng::to_writer(&mut *w, plan).map_err(io::Error::other)
 }
 
 #[cfg(test)]

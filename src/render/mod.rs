@@ -10,8 +10,10 @@ pub mod mermaid;
 pub mod scim;
 pub mod sheet;
 mod table;
+mod yaml;
 
-pub use json::{json, yaml};
+pub use json::json;
+pub use yaml::yaml;
 
 use crate::plan::{Plan, Reassignment, What};
 use crate::snapshot::Store;
@@ -150,7 +152,7 @@ pub fn write(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::write_json(plan, w),
-        Format::Yaml => json::write_yaml(plan, w),
+        Format::Yaml => yaml::write(plan, w),
         other => w.write_all(render(plan, other, names, title).as_bytes()),
     }
 }
