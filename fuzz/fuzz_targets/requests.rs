@@ -13,7 +13,7 @@ use std::path::Path;
 fuzz_target!(|data: &[u8]| {
     match roster::offboard::requests::parse(Path::new("sheet.csv"), data) {
         Err(e) => common::check_error(&e),
-        Ok(rows) => {
+        Ok(sheet) => {
             // Lines end at LF, CRLF or a lone CR, as an editor counts them.
             let lines = 1 + data
                 .iter()
@@ -21,8 +21,9 @@ fuzz_target!(|data: &[u8]| {
                 .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && data.get(i + 1) != Some(&b'\n')))
                 .count() as u64;
             let mut previous = 1;
-            for r in &rows {
+            for r in &sheet.rows {
                 assert!(!r.user.is_empty(), "a row without a user was accepted");
+                assert!(r.also.iter().all(|(_, v)| !v.is_empty()), "an empty user column kept");
                 assert!(r.line > previous, "row on line {} after line {previous}", r.line);
                 assert!(r.line <= lines, "row on line {} of a {lines}-line sheet", r.line);
                 previous = r.line;
@@ -31,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             let scenario = Scenario {
                 command: Command::Offboard,
                 actor: Some("u002".into()),
-                sheet: Some(rows),
+                sheet: Some(sheet),
                 ..Scenario::default()
             };
             let as_of = store.taken_at.expect("acme has taken_at");
