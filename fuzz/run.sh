@@ -4,6 +4,7 @@
 #
 #   fuzz/run.sh                 # every target, 300 s each
 #   BUDGET=60 fuzz/run.sh policy requests
+#   BUDGET=30 STRICT=1 fuzz/run.sh   # CI: exit 1 if any target crashed, hung or ran out of memory
 #
 # The working corpus is fuzz/corpus/<target>/ (ignored by git): the seeds are copied into
 # it first, and what the fuzzer adds stays there for the next run. Crashes go to
@@ -16,9 +17,14 @@ if [ ${#TARGETS[@]} -eq 0 ]; then
     TARGETS=(csv_snapshot json_snapshot scim_snapshot policy requests plan_run)
 fi
 # One core: the engine's rayon pool gets one thread, libFuzzer one process.
-export RAYON_NUM_THREADS=1 CARGO_BUILD_JOBS=1
-cargo +nightly fuzz build -s none >/dev/null 2>&1
+export RAYON_NUM_THREADS=1
 mkdir -p logs
+if ! cargo +nightly fuzz build -s none >logs/build.log 2>&1; then
+    tail -30 logs/build.log
+    echo "the fuzz targets do not build (fuzz/logs/build.log)"
+    exit 1
+fi
+failed=0
 for t in "${TARGETS[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     cp -n seeds/"$t"/* "corpus/$t/" 2>/dev/null || true
@@ -40,4 +46,12 @@ for t in "${TARGETS[@]}"; do
     otc=$(sed -n 's/.* oom\/timeout\/crash: \([0-9/]*\).*/\1/p' <<<"$last")
     artifacts=$(find "artifacts/$t" -type f | wc -l)
     echo "$t: exit $rc, ${runs:-?} runs, cov ${cov:-?}, ft ${ft:-?}, corpus ${corp:-?}, oom/timeout/crash ${otc:-?}, artifacts $artifacts"
+    if [ "$artifacts" -gt 0 ] || [ -z "$runs" ]; then
+        failed=1
+        find "artifacts/$t" -type f | head -5
+    fi
 done
+if [ "${STRICT:-0}" = 1 ] && [ "$failed" = 1 ]; then
+    echo "a fuzz target failed: reproduce with cargo +nightly fuzz run -s none TARGET ARTIFACT (fuzz/logs/)"
+    exit 1
+fi
