@@ -795,7 +795,7 @@ fn a_policy_with_ten_thousand_overrides() {
 // ---------------------------------------------------------------------------------------
 // Output safety
 
-const HOSTILE: [&str; 8] = [
+const HOSTILE: [&str; 9] = [
     "=HYPERLINK(\"http://x\",\"y\")",
     "\u{1b}[2J",
     "<img src=x onerror=alert(1)>",
@@ -804,7 +804,15 @@ const HOSTILE: [&str; 8] = [
     "+cmd|' /C calc'!A0",
     "@SUM(1+1)",
     "-2+3\u{9b}31m\u{7}",
+    "evil\u{202E}gpj.exe\u{2028}\u{2066}x",
 ];
+
+/// A character a terminal or viewer acts on instead of showing: controls, bidirectional
+/// overrides and isolates, line and paragraph separators.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
 
 /// Users, teams and records whose ids and names are hostile strings; every hostile user is
 /// deactivated by the idle rule (old login, warned in time), so that ids and names show up
@@ -915,17 +923,18 @@ fn markdown_output_escapes_markup() {
             assert_eq!(cells, expected, "a row with {cells} cells in {section}: {line}");
         }
     }
-    if let Some(c) = md.chars().find(|c| c.is_control() && *c != '\n') {
-        panic!("control character {c:?} in Markdown output");
+    if let Some(c) = md.chars().find(|c| hidden(*c) && *c != '\n') {
+        panic!("hidden character {c:?} in Markdown output");
     }
 }
 
 #[test]
 fn table_output_has_no_control_characters() {
     let table = plan_text(&hostile_snapshot(), "table");
-    if let Some(c) = table.chars().find(|c| c.is_control() && *c != '\n') {
-        panic!("control character {c:?} in table output:\n{table}");
+    if let Some(c) = table.chars().find(|c| hidden(*c) && *c != '\n') {
+        panic!("hidden character {c:?} in table output:\n{table}");
     }
+    assert!(table.contains("evil\\u{202e}gpj.exe\\u{2028}\\u{2066}x"), "bidi is escaped: {table}");
     assert!(table.contains("\\u{1b}[2J"), "ESC is shown escaped: {table}");
     assert!(table.contains("\\u{9b}31m\\u{7}"), "C1 and BEL are shown escaped: {table}");
 }
@@ -1217,7 +1226,7 @@ fn mermaid_output_keeps_hostile_names_inside_labels() {
     }
     assert_eq!(edges, HOSTILE.len(), "one edge per leaver: {text}");
     for h in HOSTILE {
-        let shown: String = h.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let shown: String = h.chars().map(|c| if hidden(c) { ' ' } else { c }).collect();
         assert!(labels.contains(&format!("{shown} ({shown})")), "{h:?} is a node: {text}");
     }
     assert!(labels.contains(&"Boss (boss)".to_owned()), "{text}");
@@ -1355,6 +1364,28 @@ fn a_fifo_a_device_or_an_oversized_file_is_refused_before_reading() {
     assert_clear_error(&out, &["/dev/zero"]);
     let out = roster(["check", "--policy", POLICY, "--snapshot", "/dev/zero"]);
     assert_clear_error(&out, &["/dev/zero: is not a regular file"]);
+    // So do a FIFO as the policy and as a requests sheet.
+    let dir = snapshot("fifo-inputs", &[]);
+    for f in ["policy.toml", "sheet.csv"] {
+        let made = std::process::Command::new("mkfifo").arg(dir.join(f)).status();
+        assert!(made.is_ok_and(|s| s.success()));
+    }
+    let out = timed("fifo policy", || roster(["check", "--policy", s(&dir.join("policy.toml"))]));
+    assert_clear_error(&out, &["policy.toml: is a named pipe (FIFO)"]);
+    let out = timed("fifo sheet", || {
+        roster([
+            "offboard",
+            "--policy",
+            POLICY,
+            "--snapshot",
+            "examples/acme",
+            "--actor",
+            "u001",
+            "--requests",
+            s(&dir.join("sheet.csv")),
+        ])
+    });
+    assert_clear_error(&out, &["sheet.csv: is a named pipe (FIFO)"]);
 }
 
 #[test]
