@@ -114,3 +114,28 @@ fn the_changelog_keeps_a_changelog_form() {
     }
     assert!(Path::new(&root().join("CHANGELOG.md")).is_file());
 }
+
+/// The codes between backticks in the first column of a Markdown table that follows
+/// `heading` in `text`.
+fn codes_in_table(text: &str, heading: &str) -> BTreeSet<String> {
+    let section = text.split(heading).nth(1).unwrap_or_else(|| panic!("no {heading}"));
+    let mut codes = BTreeSet::new();
+    for line in
+        section.lines().skip_while(|l| !l.starts_with('|')).take_while(|l| l.starts_with('|'))
+    {
+        let first = line.split('|').nth(1).unwrap_or("");
+        for part in first.split('`').skip(1).step_by(2) {
+            codes.insert(part.to_owned());
+        }
+    }
+    codes
+}
+
+#[test]
+fn the_reference_lists_every_finding_code_fail_on_accepts() {
+    let text = std::fs::read_to_string(root().join("docs/reference.md")).unwrap();
+    let documented = codes_in_table(&text, "### All finding codes");
+    let known: BTreeSet<String> =
+        roster::plan::FINDING_CODES.iter().map(|c| (*c).to_owned()).collect();
+    assert_eq!(documented, known, "docs/reference.md's finding codes and plan::FINDING_CODES");
+}

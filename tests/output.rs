@@ -85,6 +85,126 @@ fn fail_on_exits_three_only_when_the_list_is_not_empty() {
 }
 
 #[test]
+fn fail_on_takes_codes_says_what_held_and_ignores_findings_on_request() {
+    let base = [
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "examples/acme",
+        "--format",
+        "json",
+    ];
+    let run = |extra: &[&str]| roster(base.iter().chain(extra).copied());
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    // The acme plan has one seat_overage finding, one deactivation and no manager_cycle
+    // refusal; it has 10 findings in all.
+    let o = run(&["--fail-on", "finding:seat_overage"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("--fail-on held: finding:seat_overage (1)"), "{}", stderr(&o));
+    let o = run(&["--fail-on", "finding:identity_reused,blocked:protected,actions:reactivate"]);
+    assert_eq!(o.status.code(), Some(0), "none of these is in the plan: {}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "nothing is said when nothing held: {}", stderr(&o));
+    let o = run(&["--fail-on", "actions:deactivate"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("actions:deactivate (1)"), "{}", stderr(&o));
+    // Ignoring every code the plan has turns `findings` off; the plan still lists them.
+    let plan: serde_json::Value = serde_json::from_slice(&run(&[]).stdout).unwrap();
+    let mut codes: Vec<String> = plan["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let ignore = codes.join(",");
+    let o = run(&["--fail-on", "findings", "--ignore-finding", &ignore]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let again: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(again["findings"], plan["findings"]);
+    let (last, rest) = codes.split_last().unwrap();
+    let o = run(&["--fail-on", "findings", "--ignore-finding", &rest.join(",")]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("findings ("), "{} (not ignored: {last})", stderr(&o));
+    // Unknown codes are usage errors with a suggestion.
+    let o = run(&["--fail-on", "finding:seat_overag"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `seat_overage`"), "{}", stderr(&o));
+    let o = run(&["--ignore-finding", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn several_outs_take_their_format_from_the_extension() {
+    let dir = temp_dir("outs");
+    let (json, md, html, yaml) = (
+        dir.join("plan.json"),
+        dir.join("report.md"),
+        dir.join("report.html"),
+        dir.join("plan.yml"),
+    );
+    let out = roster([
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "examples/acme",
+        "--out",
+        json.to_str().unwrap(),
+        "--out",
+        md.to_str().unwrap(),
+        "--out",
+        html.to_str().unwrap(),
+        "--out",
+        yaml.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(plan["format"], "roster-plan/1");
+    assert!(std::fs::read_to_string(&md).unwrap().starts_with("# roster plan: default"));
+    assert!(std::fs::read_to_string(&html).unwrap().starts_with("<!DOCTYPE html>"));
+    let from_yaml: serde_json::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(&yaml).unwrap()).unwrap();
+    assert_eq!(from_yaml, plan);
+    // One --out with --format: the format wins; alone, `report.md` is Markdown.
+    let single = dir.join("report2.md");
+    let out = roster([
+        "plan",
+        "--policy",
+        "policies/default.toml",
+        "--snapshot",
+        "examples/acme",
+        "--out",
+        single.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&single).unwrap().starts_with("# roster plan"));
+    // Usage errors, before anything is written.
+    let bad = |args: &[&str], says: &str| {
+        let mut all =
+            vec!["plan", "--policy", "policies/default.toml", "--snapshot", "examples/acme"];
+        all.extend_from_slice(args);
+        let out = roster(all);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    };
+    let txt = dir.join("plan.txt");
+    bad(&["--out", txt.to_str().unwrap()], "does not know the extension `.txt`");
+    bad(
+        &["--out", json.to_str().unwrap(), "--out", md.to_str().unwrap(), "--format", "json"],
+        "--format applies to stdout or to a single --out",
+    );
+    bad(&["--out", json.to_str().unwrap(), "--out", json.to_str().unwrap()], "is named twice");
+    let bare = dir.join("plan");
+    bad(&["--out", json.to_str().unwrap(), "--out", bare.to_str().unwrap()], "has no extension");
+    assert!(!txt.exists() && !bare.exists());
+}
+
+#[test]
 fn a_closed_pipe_ends_quietly() {
     // Several megabytes of plan, far more than a pipe buffers.
     let dir = temp_dir("pipe");

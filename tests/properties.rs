@@ -284,6 +284,13 @@ fn check_invariants(
     let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
     let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
     let after = statuses_after(plan, store);
+    // Every code is one `--fail-on` and the reference know.
+    for f in &plan.findings {
+        prop_assert!(roster::plan::FINDING_CODES.contains(&f.code.as_str()), "unlisted {}", f.code);
+    }
+    for b in &plan.blocked {
+        prop_assert!(roster::plan::BLOCK_CODES.contains(&b.code.as_str()), "unlisted {}", b.code);
+    }
     // Conservation, per offboarded user, against the snapshot itself.
     for (id, c) in &plan.summary.offboarded {
         prop_assert!(c.holds(), "conservation broken for {id}: {c:?}");

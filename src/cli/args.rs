@@ -92,14 +92,93 @@ pub fn load_requests(path: &Path) -> Result<Sheet, Diagnostics> {
 }
 
 /// What `--fail-on` can watch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
-    /// Any `blocked` entry.
+/// A list of the plan that `--fail-on` watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watched {
+    /// `blocked`: refusals.
     Blocked,
-    /// Any finding.
+    /// `findings`.
     Findings,
-    /// Any action.
+    /// `actions`.
     Actions,
+}
+
+impl Watched {
+    fn name(self) -> &'static str {
+        match self {
+            Watched::Blocked => "blocked",
+            Watched::Findings => "findings",
+            Watched::Actions => "actions",
+        }
+    }
+}
+
+/// One `--fail-on` condition: a whole list, or one code of it (`finding:seat_overage`,
+/// `actions:deactivate`, `blocked:protected`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailOn {
+    /// The list.
+    pub list: Watched,
+    /// Only entries with this code (finding code, action name, refusal code).
+    pub code: Option<String>,
+}
+
+impl std::fmt::Display for FailOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.code, self.list) {
+            (None, list) => f.write_str(list.name()),
+            (Some(code), Watched::Findings) => write!(f, "finding:{code}"),
+            (Some(code), list) => write!(f, "{}:{code}", list.name()),
+        }
+    }
+}
+
+/// The words of `--fail-on`, for its help and errors.
+const FAIL_ON_HELP: &str = "blocked, findings, actions, or one code of them: finding:CODE, \
+     actions:ACTION, blocked:CODE";
+
+/// Parses one `--fail-on` value; codes are checked against the ones roster emits.
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    let text = text.trim();
+    let (list, code) = match text.split_once(':') {
+        Some((l, c)) => (l, Some(c.trim())),
+        None => (text, None),
+    };
+    let (list, known): (Watched, Vec<&str>) = match list {
+        "blocked" => (Watched::Blocked, crate::plan::BLOCK_CODES.to_vec()),
+        "finding" | "findings" => (Watched::Findings, crate::plan::FINDING_CODES.to_vec()),
+        "action" | "actions" => {
+            (Watched::Actions, crate::plan::ActionKind::ALL.iter().map(|k| k.as_str()).collect())
+        }
+        _ => return Err(format!("`{text}` is not a condition; use {FAIL_ON_HELP}")),
+    };
+    match code {
+        None => Ok(FailOn { list, code: None }),
+        Some(code) if known.contains(&code) => Ok(FailOn { list, code: Some(code.to_owned()) }),
+        Some(code) => {
+            let hint = crate::diag::closest(code, known.iter().copied())
+                .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
+            Err(format!(
+                "`{code}` is not a code of {}; {hint}known: {}",
+                list.name(),
+                known.join(", ")
+            ))
+        }
+    }
+}
+
+/// A finding code for `--ignore-finding`.
+fn parse_finding_code(text: &str) -> Result<String, String> {
+    let code = text.trim();
+    if crate::plan::FINDING_CODES.contains(&code) {
+        return Ok(code.to_owned());
+    }
+    let hint = crate::diag::closest(code, crate::plan::FINDING_CODES.iter().copied())
+        .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
+    Err(format!(
+        "`{code}` is not a finding code; {hint}known: {}",
+        crate::plan::FINDING_CODES.join(", ")
+    ))
 }
 
 /// The inputs, and `--format`, `--out`, `--fail-on`: the flags of the commands that write
@@ -108,69 +187,190 @@ pub enum FailOn {
 pub struct RunArgs {
     #[command(flatten)]
     pub inputs: Inputs,
-    /// Output format [default: table on a terminal, json otherwise and with --out]. scim,
-    /// sheet and mermaid carry part of the plan for other systems (docs/output-formats.md).
+    /// Output format of stdout or of a single --out [default: table on a terminal, json
+    /// otherwise; with --out, the file's extension]. scim, sheet and mermaid carry part of
+    /// the plan for other systems (docs/output-formats.md).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<Format>,
     /// Write the plan to this file, atomically (nothing is written if the run fails).
+    /// Repeatable: each file's format follows its extension (.json .yaml .yml .csv .md
+    /// .html .mmd).
     #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
-    /// Exit with code 3 when the plan has any of these (repeatable, or comma-separated).
-    #[arg(long, value_enum, value_name = "KIND", value_delimiter = ',')]
+    pub out: Vec<PathBuf>,
+    /// Exit with code 3 when the plan has any of these: blocked, findings, actions, or one
+    /// code of them (finding:seat_overage, actions:deactivate, blocked:protected).
+    /// Repeatable, or comma-separated.
+    #[arg(long, value_name = "CONDITION", value_delimiter = ',', value_parser = parse_fail_on)]
     pub fail_on: Vec<FailOn>,
+    /// A finding code that `--fail-on findings` does not count (it stays in the plan).
+    /// Repeatable, or comma-separated.
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_finding_code)]
+    pub ignore_finding: Vec<String>,
+}
+
+/// Where each output goes and in which format.
+pub struct Outputs(Vec<(Output, Option<Format>)>);
+
+/// The format a file's extension names.
+fn format_of_extension(path: &Path) -> Result<Option<Format>, String> {
+    let Some(ext) = path.extension() else { return Ok(None) };
+    let ext = ext.to_string_lossy().to_lowercase();
+    Ok(Some(match ext.as_str() {
+        "json" => Format::Json,
+        "yaml" | "yml" => Format::Yaml,
+        "csv" => Format::Csv,
+        "md" | "markdown" => Format::Markdown,
+        "html" | "htm" => Format::Html,
+        "mmd" => Format::Mermaid,
+        _ => {
+            return Err(format!(
+                "--out {}: roster does not know the extension `.{ext}`; use .json, .yaml, \
+                 .yml, .csv, .md, .html or .mmd (or --format with a single --out)",
+                path.display()
+            ))
+        }
+    }))
 }
 
 impl RunArgs {
-    /// Opens the output (failing early if unwritable, or if it is one of the inputs:
-    /// policy, snapshot, and the command's `more` inputs), then loads policy and snapshot.
-    pub fn load(&self, more: &[&Path]) -> Result<(Output, Loaded), Error> {
+    /// Opens the outputs (failing early if one is unwritable, named twice, or one of the
+    /// inputs: policy, snapshot, and the command's `more` inputs), then loads policy and
+    /// snapshot.
+    pub fn load(&self, more: &[&Path]) -> Result<(Outputs, Loaded), Error> {
         progress::start();
-        let mut inputs = vec![self.inputs.policy.as_path(), self.inputs.snapshot.as_path()];
-        inputs.extend_from_slice(more);
-        let output = Output::open(self.out.as_deref(), &inputs)?;
+        let outputs = self.open(more)?;
         let loaded = self.inputs.load()?;
         progress::phase("load");
-        Ok((output, loaded))
+        Ok((outputs, loaded))
     }
 
-    /// Renders the plan, writes it and returns the exit code `--fail-on` calls for.
+    fn open(&self, more: &[&Path]) -> Result<Outputs, Error> {
+        let mut inputs = vec![self.inputs.policy.as_path(), self.inputs.snapshot.as_path()];
+        inputs.extend_from_slice(more);
+        let several = self.out.len() > 1;
+        if several && self.format.is_some() {
+            return Err(Error::Usage(
+                "--format applies to stdout or to a single --out; with several --out, each \
+                 file's extension names its format"
+                    .to_owned(),
+            ));
+        }
+        for (i, a) in self.out.iter().enumerate() {
+            if self.out[..i].iter().any(|b| b == a || same_file(a, b)) {
+                return Err(Error::Usage(format!("--out {} is named twice", a.display())));
+            }
+        }
+        for path in &self.out {
+            super::output::refuse_input(path, &inputs)?;
+        }
+        // Formats before any file is opened: a bad extension is a usage error. A single
+        // --out that exists and is not a regular file (a device, a FIFO) has no format in
+        // its name: JSON, unless --format says otherwise.
+        let mut formats = Vec::new();
+        for path in &self.out {
+            let special =
+                !several && std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file());
+            let format = match self.format {
+                Some(f) => Some(f),
+                None if special => None,
+                None => format_of_extension(path).map_err(Error::Usage)?,
+            };
+            if several && format.is_none() {
+                return Err(Error::Usage(format!(
+                    "--out {} has no extension; with several --out, each file's extension \
+                     names its format (.json .yaml .yml .csv .md .html .mmd)",
+                    path.display()
+                )));
+            }
+            formats.push(format);
+        }
+        if self.out.is_empty() {
+            return Ok(Outputs(vec![(Output::Stdout, self.format)]));
+        }
+        let mut outputs = Vec::new();
+        for (path, format) in self.out.iter().zip(formats) {
+            outputs.push((Output::open(Some(path), &inputs)?, format));
+        }
+        Ok(Outputs(outputs))
+    }
+
+    /// Renders the plan into every output and returns the exit code `--fail-on` (3) or a
+    /// held plan (4) calls for, saying on stderr which condition held.
     pub fn finish(
         &self,
-        output: Output,
+        outputs: Outputs,
         plan: &Plan,
         store: &Store,
         title: &str,
     ) -> Result<Exit, Error> {
-        let format =
-            self.format.unwrap_or(if output.is_file() || !std::io::stdout().is_terminal() {
-                Format::Json
-            } else {
-                Format::Table
-            });
         progress::phase("plan");
         progress::step("writing the plan");
-        let names = Names::from_store(store);
-        output.finish_with(|w| render::write(plan, format, names, title, w))?;
-        progress::phase("render");
-        if let Some(note) = render::note(plan, format, Names::from_store(store)) {
-            let note = crate::diag::for_terminal(&note);
-            let _ = std::io::stderr().lock().write_all(note.as_bytes());
+        for (output, format) in outputs.0 {
+            // No extension (a device, a FIFO, `plan`): JSON, as for any file.
+            let format =
+                format.unwrap_or(if output.is_file() || !std::io::stdout().is_terminal() {
+                    Format::Json
+                } else {
+                    Format::Table
+                });
+            let names = Names::from_store(store);
+            output.finish_with(|w| render::write(plan, format, names, title, w))?;
+            if let Some(note) = render::note(plan, format, Names::from_store(store)) {
+                let note = crate::diag::for_terminal(&note);
+                let _ = std::io::stderr().lock().write_all(note.as_bytes());
+            }
         }
+        progress::phase("render");
         progress::phase("write");
-        Ok(fail_on(&self.fail_on, plan))
+        let exit = fail_on(&self.fail_on, &self.ignore_finding, plan);
+        if let Some(line) = &exit.1 {
+            let _ = writeln!(std::io::stderr().lock(), "{}", crate::diag::for_terminal(line));
+        }
+        Ok(exit.0)
     }
 }
 
-/// Exit 3 when a watched list is not empty.
-pub fn fail_on(kinds: &[FailOn], plan: &Plan) -> Exit {
-    let held = kinds.iter().any(|k| match k {
-        FailOn::Blocked => !plan.blocked.is_empty(),
-        FailOn::Findings => !plan.findings.is_empty(),
-        FailOn::Actions => !plan.actions.is_empty(),
-    });
-    if held {
-        Exit::FailOn
+/// Whether two paths name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+/// Exit 3 when a watched condition holds (findings with an ignored code do not count), with
+/// the line that says which held and how many entries each has.
+pub fn fail_on(conditions: &[FailOn], ignored: &[String], plan: &Plan) -> (Exit, Option<String>) {
+    let count = |c: &FailOn| -> usize {
+        let code = c.code.as_deref();
+        match c.list {
+            Watched::Blocked => {
+                plan.blocked.iter().filter(|b| code.is_none_or(|k| b.code == k)).count()
+            }
+            Watched::Findings => plan
+                .findings
+                .iter()
+                .filter(|f| match code {
+                    Some(k) => f.code == k,
+                    None => !ignored.contains(&f.code),
+                })
+                .count(),
+            Watched::Actions => {
+                plan.actions.iter().filter(|a| code.is_none_or(|k| a.action.as_str() == k)).count()
+            }
+        }
+    };
+    let held: Vec<String> = conditions
+        .iter()
+        .filter_map(|c| match count(c) {
+            0 => None,
+            n => Some(format!("{c} ({n})")),
+        })
+        .collect();
+    if held.is_empty() {
+        (Exit::Ok, None)
     } else {
-        Exit::Ok
+        (Exit::FailOn, Some(format!("roster: exit 3: --fail-on held: {}", held.join(", "))))
     }
 }

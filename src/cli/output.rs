@@ -24,13 +24,7 @@ impl Output {
         let Some(path) = out else {
             return Ok(Output::Stdout);
         };
-        if let Some(input) = same_file_as_input(path, inputs) {
-            return Err(Error::Output(format!(
-                "--out {} is an input of this run ({}); write the plan somewhere else",
-                path.display(),
-                input.display()
-            )));
-        }
+        refuse_input(path, inputs)?;
         Replacement::begin(path).map(Output::File).map_err(|e| Error::Output(format!("--out: {e}")))
     }
 
@@ -75,6 +69,18 @@ impl Output {
                 }
             }
         }
+    }
+}
+
+/// An error when `path` is one of the run's `inputs`.
+pub fn refuse_input(path: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    match same_file_as_input(path, inputs) {
+        Some(input) => Err(Error::Output(format!(
+            "--out {} is an input of this run ({}); write the plan somewhere else",
+            path.display(),
+            input.display()
+        ))),
+        None => Ok(()),
     }
 }
 

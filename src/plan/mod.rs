@@ -150,6 +150,26 @@ pub enum ActionKind {
 }
 
 impl ActionKind {
+    /// Every action, in plan order.
+    pub const ALL: [ActionKind; 16] = [
+        ActionKind::NotifyUser,
+        ActionKind::ResendInvite,
+        ActionKind::RescindInvite,
+        ActionKind::MarkIdle,
+        ActionKind::MarkActive,
+        ActionKind::Suspend,
+        ActionKind::Lock,
+        ActionKind::Unlock,
+        ActionKind::Deactivate,
+        ActionKind::RevokeSessions,
+        ActionKind::FreeSeat,
+        ActionKind::RemoveFromTeam,
+        ActionKind::BlockEmail,
+        ActionKind::CancelRecord,
+        ActionKind::Reactivate,
+        ActionKind::UnblockEmail,
+    ];
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -287,6 +307,30 @@ impl Finding {
         Finding { code: code.to_owned(), users, records: Vec::new(), teams: Vec::new(), reason }
     }
 }
+
+/// Every finding code roster emits (docs/reference.md, "All finding codes", lists the
+/// same; `tests/docs.rs` keeps them equal).
+pub const FINDING_CODES: [&str; 19] = [
+    "invite_without_date",
+    "invite_expired",
+    "no_activity_data",
+    "stale_exempt",
+    "unlock_candidate",
+    "seat_overage",
+    "orphaned_records",
+    "dangling_manager",
+    "dangling_team",
+    "dangling_leader",
+    "dangling_account_owner",
+    "dangling_owner",
+    "manager_cycle",
+    "duplicate_email",
+    "leader_not_receiver",
+    "already_deactivated",
+    "not_restored",
+    "not_deactivated",
+    "identity_reused",
+];
 
 /// The order of blocked codes in a plan (the order checks are documented in).
 pub const BLOCK_CODES: [&str; 15] = [

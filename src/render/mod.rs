@@ -4,6 +4,7 @@
 mod csv;
 pub mod diff;
 pub mod explain;
+pub mod html;
 mod json;
 mod markdown;
 pub mod mermaid;
@@ -39,6 +40,8 @@ pub enum Format {
     Sheet,
     /// A Mermaid flowchart of who hands what to whom (records, reports, teams), with counts.
     Mermaid,
+    /// One self-contained HTML report (chart, tables to filter and sort), for people.
+    Html,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -139,6 +142,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Scim => scim::render(plan),
         Format::Sheet => sheet::render(plan, names),
         Format::Mermaid => mermaid::flowchart(plan, names),
+        Format::Html => html::render(plan, names, title),
     }
 }
 
