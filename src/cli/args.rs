@@ -206,6 +206,9 @@ pub struct RunArgs {
     /// Repeatable, or comma-separated.
     #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = parse_finding_code)]
     pub ignore_finding: Vec<String>,
+    /// Exit as usual even when the plan goes over a [safety] limit (a held plan exits 4).
+    #[arg(long)]
+    pub accept_held: bool,
 }
 
 /// Where each output goes and in which format.
@@ -322,11 +325,37 @@ impl RunArgs {
         }
         progress::phase("render");
         progress::phase("write");
-        let exit = fail_on(&self.fail_on, &self.ignore_finding, plan);
-        if let Some(line) = &exit.1 {
-            let _ = writeln!(std::io::stderr().lock(), "{}", crate::diag::for_terminal(line));
+        let (mut exit, line) = fail_on(&self.fail_on, &self.ignore_finding, plan);
+        let held = !plan.held.is_empty() && !self.accept_held;
+        let mut lines: Vec<String> = line
+            .into_iter()
+            .map(|l| if held { l.replace("roster: exit 3: ", "roster: ") } else { l })
+            .collect();
+        if !plan.held.is_empty() {
+            let over: Vec<String> = plan
+                .held
+                .iter()
+                .map(|(key, h)| {
+                    format!("{key} {} allows {}, the plan has {}", h.limit, h.allowed, h.count)
+                })
+                .collect();
+            if self.accept_held {
+                lines.push(format!(
+                    "roster: the plan is over [safety] ({}); accepted with --accept-held",
+                    over.join("; ")
+                ));
+            } else {
+                exit = Exit::Held;
+                lines.push(format!(
+                    "roster: exit 4: the plan is held by [safety]: {}; it is written: review it, then rerun with --accept-held",
+                    over.join("; ")
+                ));
+            }
         }
-        Ok(exit.0)
+        for line in lines {
+            let _ = writeln!(std::io::stderr().lock(), "{}", crate::diag::for_terminal(&line));
+        }
+        Ok(exit)
     }
 }
 

@@ -74,6 +74,8 @@ pub enum Exit {
     Usage,
     /// 3: a `--fail-on` condition held.
     FailOn,
+    /// 4: the plan is held by a `[safety]` limit (and `--accept-held` was not given).
+    Held,
 }
 
 impl From<Exit> for ExitCode {
@@ -83,6 +85,7 @@ impl From<Exit> for ExitCode {
             Exit::BadInput => 1,
             Exit::Usage => 2,
             Exit::FailOn => 3,
+            Exit::Held => 4,
         })
     }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 #[command(
     group(clap::ArgGroup::new("targets").required(true).args(["user", "requests"])),
-    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held.\n\
+    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held, 4 the plan is held by [safety] (written; --accept-held exits 0).\n\
 Example: roster offboard --policy policies/default.toml --snapshot examples/acme --actor u002 --user u013"
 )]
 pub struct Args {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// lockouts, seats, escalations to offboarding, orphaned records and data findings.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held.\n\
+    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held, 4 the plan is held by [safety] (written; --accept-held exits 0).\n\
 Example: roster plan --policy policies/default.toml --snapshot examples/acme --format markdown --out plan.md"
 )]
 pub struct Args {

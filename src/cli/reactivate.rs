@@ -10,7 +10,7 @@ use crate::offboard::Actor;
 /// back does not restore.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held.\n\
+    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held, 4 the plan is held by [safety] (written; --accept-held exits 0).\n\
 Example: roster reactivate --policy policies/commerce-backoffice.toml --snapshot examples/commerce-backoffice --actor a1 --user e7"
 )]
 pub struct Args {

@@ -12,7 +12,7 @@ use crate::diag::Diagnostics;
 use crate::offboard::{self, Actor, Channel, Chosen, Options, Outcome, Request};
 use crate::plan::{self, Plan, PolicyRef, SnapshotRef};
 use crate::policy::Policy;
-use crate::rules::{self, seats, Ctx};
+use crate::rules::{self, safety, seats, Ctx};
 use crate::snapshot::Store;
 use crate::time::{format_time, Time};
 
@@ -102,6 +102,7 @@ fn finish(mut plan: Plan, outcome: Outcome, store: &Store, policy: &Policy) -> P
     plan.summary.offboarded = outcome.offboarded;
     plan::summarize(&mut plan, store, policy);
     seats::check(&mut plan, policy);
+    safety::check(&mut plan, policy, store.users.len());
     plan.sort();
     plan::summarize(&mut plan, store, policy);
     plan

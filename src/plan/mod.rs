@@ -28,6 +28,10 @@ pub struct Plan {
     pub snapshot: SnapshotRef,
     /// Counts.
     pub summary: Summary,
+    /// The `[safety]` limits this plan goes over, by key (`max_deactivations`); absent when
+    /// none. A held plan is written but must be accepted (`--accept-held`) to exit 0.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub held: BTreeMap<String, Held>,
     /// What should happen to users.
     pub actions: Vec<Action>,
     /// What moves from one holder to another.
@@ -36,6 +40,17 @@ pub struct Plan {
     pub blocked: Vec<Blocked>,
     /// Data problems and things a person should look at.
     pub findings: Vec<Finding>,
+}
+
+/// One `[safety]` limit a plan goes over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// The limit as the policy writes it (`25` or `"5%"`).
+    pub limit: String,
+    /// The most it allows for this snapshot.
+    pub allowed: u64,
+    /// How many the plan has.
+    pub count: u64,
 }
 
 /// The policy a plan was made with.
@@ -310,7 +325,7 @@ impl Finding {
 
 /// Every finding code roster emits (docs/reference.md, "All finding codes", lists the
 /// same; `tests/docs.rs` keeps them equal).
-pub const FINDING_CODES: [&str; 19] = [
+pub const FINDING_CODES: [&str; 20] = [
     "invite_without_date",
     "invite_expired",
     "no_activity_data",
@@ -330,6 +345,7 @@ pub const FINDING_CODES: [&str; 19] = [
     "not_restored",
     "not_deactivated",
     "identity_reused",
+    "safety_limit",
 ];
 
 /// The order of blocked codes in a plan (the order checks are documented in).
@@ -418,6 +434,7 @@ impl Plan {
             policy: PolicyRef { name: String::new(), sha256: String::new() },
             snapshot: SnapshotRef { users: 0, teams: 0, records: 0, sha256: String::new() },
             summary: Summary::default(),
+            held: BTreeMap::new(),
             actions: Vec::new(),
             reassignments: Vec::new(),
             blocked: Vec::new(),

@@ -8,7 +8,7 @@ use super::raw::{
 };
 use super::{
     Deactivation, Dispositions, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry,
-    Policy, RequiredField, Roles, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
+    Policy, RequiredField, Roles, Safety, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
 };
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::fields::{fields_of, FieldKind, UserField, USER_COLUMNS};
@@ -125,6 +125,11 @@ impl Compiler<'_> {
             record_names.extend(rule.states.keys().cloned());
         }
         let input = self.input(raw.snapshot.unwrap_or_default());
+        let safety = raw.safety.map_or_else(Safety::default, |s| Safety {
+            max_deactivations: s.max_deactivations,
+            max_suspensions: s.max_suspensions,
+            max_actions: s.max_actions,
+        });
         Policy {
             name: raw.name.into_inner().trim().to_owned(),
             description: raw.description,
@@ -139,6 +144,7 @@ impl Compiler<'_> {
             deactivation,
             leaders,
             records,
+            safety,
             input,
             record_names,
         }

@@ -56,6 +56,8 @@ pub struct Policy {
     pub leaders: Leaders,
     /// `[records.*]`.
     pub records: Dispositions,
+    /// `[safety]`: the most a plan may do before it is held.
+    pub safety: Safety,
     /// `[snapshot]`: column names, time formats and SCIM paths of the export.
     pub input: crate::snapshot::Input,
     /// The record kinds and states `[records.*]` names, for the loader to intern first.
@@ -131,6 +133,103 @@ pub struct Idle {
     pub exempt_review_after: Option<Duration>,
     /// `[[idle.overrides]]`, first match wins.
     pub overrides: Vec<IdleOverride>,
+}
+
+/// `[safety]`: each limit, when set, holds a plan that goes over it.
+#[derive(Debug, Clone, Default)]
+pub struct Safety {
+    /// `max_deactivations`: `deactivate` actions.
+    pub max_deactivations: Option<Limit>,
+    /// `max_suspensions`: `suspend` actions.
+    pub max_suspensions: Option<Limit>,
+    /// `max_actions`: all actions.
+    pub max_actions: Option<Limit>,
+}
+
+/// A safety limit: a count, or a share of the snapshot's users in hundredths of a percent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// At most this many.
+    Count(u64),
+    /// At most this share of the users (`"5%"` is 500), rounded down.
+    Share(u32),
+}
+
+impl Limit {
+    /// The largest count allowed among `users` users.
+    pub fn allowed(self, users: usize) -> u64 {
+        match self {
+            Limit::Count(n) => n,
+            Limit::Share(basis_points) => users as u64 * u64::from(basis_points) / 10_000,
+        }
+    }
+
+    /// Parses `"5%"` or `"0.5%"` (at most two decimals, at most 100%).
+    pub fn parse_share(text: &str) -> Result<Limit, String> {
+        let hint = "write a count (25) or a share of the users such as \"5%\" or \"0.5%\"";
+        let number = text
+            .trim()
+            .strip_suffix('%')
+            .ok_or_else(|| format!("`{text}` is not a limit; {hint}"))?
+            .trim();
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (!fraction.is_empty() && !digits(fraction)) || fraction.len() > 2 {
+            return Err(format!("`{text}` is not a limit; {hint}"));
+        }
+        let whole: u32 = whole.parse().map_err(|_| format!("`{text}` is over 100%"))?;
+        let fraction: u32 = format!("{fraction:0<2}").parse().unwrap_or(0);
+        let basis_points = whole.saturating_mul(100).saturating_add(fraction);
+        if basis_points > 10_000 {
+            return Err(format!("`{text}` is over 100%; {hint}"));
+        }
+        Ok(Limit::Share(basis_points))
+    }
+}
+
+impl Limit {
+    /// The limit as text, without quotes: `25`, `5%`, `0.5%`.
+    pub fn text(self) -> String {
+        match self {
+            Limit::Count(n) => n.to_string(),
+            Limit::Share(bp) if bp % 100 == 0 => format!("{}%", bp / 100),
+            Limit::Share(bp) => format!("{}.{:02}%", bp / 100, bp % 100),
+        }
+    }
+}
+
+/// As in the policy: `25`, `"5%"`.
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::Count(n) => write!(f, "{n}"),
+            Limit::Share(_) => write!(f, "\"{}\"", self.text()),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Limit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Limit;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a count (25) or a share of the users (\"5%\")")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Limit, E> {
+                u64::try_from(n).map(Limit::Count).map_err(|_| {
+                    E::custom(format!("`{n}` is negative; write a count (25) or a share (\"5%\")"))
+                })
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Limit, E> {
+                Ok(Limit::Count(n))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Limit, E> {
+                Limit::parse_share(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[lockout]`.

@@ -45,6 +45,23 @@ pub struct RawPolicy {
     pub records: BTreeMap<String, Spanned<RawRecordKind>>,
     /// How to read an export with other column names or time formats, or a SCIM export.
     pub snapshot: Option<super::input::RawSnapshot>,
+    pub safety: Option<RawSafety>,
+}
+
+/// `[safety]`: the most one plan may do. A plan over a limit is still written, but held:
+/// marked `held`, with the finding `safety_limit`, and roster exits with code 4 unless
+/// `--accept-held` is given. Each limit is a count (`25`) or a share of the snapshot's
+/// users (`"5%"`, rounded down).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "[safety]")]
+pub struct RawSafety {
+    /// The most `deactivate` actions in one plan.
+    pub max_deactivations: Option<super::Limit>,
+    /// The most `suspend` actions in one plan.
+    pub max_suspensions: Option<super::Limit>,
+    /// The most actions of any kind in one plan.
+    pub max_actions: Option<super::Limit>,
 }
 
 /// `[roles]`: the roles of the application, highest rank first. Rank decides who may

@@ -98,9 +98,28 @@ impl JsonSchema for Duration {
             "title": "Duration",
             "description": "A whole number and a unit: `w` weeks, `d` days, `h` hours, `m` \
                 minutes or `s` seconds, such as \"90d\", \"24h\" or \"30m\". No sign, no \
-                fraction, no combined forms such as \"1d12h\"; at most about 100,000 years.",
+                fraction, no combined forms such as \"1d12h\"; at most 100 years (\"36525d\").",
             "pattern": r"^\s*[0-9]+[wdhms]\s*$",
             "examples": ["30d", "2w", "24h", "30m"],
+        })
+    }
+}
+
+impl JsonSchema for crate::policy::Limit {
+    fn schema_name() -> Cow<'static, str> {
+        "Limit".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "title": "Limit",
+            "description": "A count (25) or a share of the snapshot's users (\"5%\", \"0.5%\"), \
+                rounded down.",
+            "oneOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*[0-9]+(\.[0-9][0-9]?)?\s*%\s*$"}
+            ],
+            "examples": [25, "5%"],
         })
     }
 }

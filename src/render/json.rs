@@ -94,6 +94,11 @@ pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     field("summary", &mut head);
     pretty(&plan.summary, "  ", &mut head)?;
     head.extend_from_slice(b",\n");
+    if !plan.held.is_empty() {
+        field("held", &mut head);
+        pretty(&plan.held, "  ", &mut head)?;
+        head.extend_from_slice(b",\n");
+    }
     w.write_all(&head)?;
     let mut commas = CommaWriter::new(w);
     list("actions", &plan.actions, false, &mut commas)?;
@@ -173,6 +178,11 @@ mod tests {
             });
         }
         plan.findings.push(Finding::new("x", vec!["a".into(), "b".into()], "r,".into()));
+        assert_eq!(written(&plan), json(&plan));
+        plan.held.insert(
+            "max_actions".into(),
+            crate::plan::Held { limit: "\"5%\"".into(), allowed: 2, count: 10_000 },
+        );
         assert_eq!(written(&plan), json(&plan));
     }
 

@@ -110,8 +110,15 @@ pub fn verdict(plan: &Plan) -> String {
         }
         None => format!("; seats billed {} -> {}", seats.billed_before, seats.billed_after),
     };
+    let held = if plan.held.is_empty() {
+        String::new()
+    } else {
+        let over: Vec<String> =
+            plan.held.iter().map(|(k, h)| format!("{k} {} > {}", h.count, h.allowed)).collect();
+        format!("HELD by [safety] ({}). ", over.join(", "))
+    };
     format!(
-        "Plan: {total} action{}{counts}, {} reassignment{}, {} blocked, {} finding{}{seat_text}.",
+        "{held}Plan: {total} action{}{counts}, {} reassignment{}, {} blocked, {} finding{}{seat_text}.",
         if total == 1 { "" } else { "s" },
         plan.reassignments.len(),
         if plan.reassignments.len() == 1 { "" } else { "s" },

@@ -12,6 +12,7 @@ mod idle;
 mod integrity;
 mod invites;
 mod lockout;
+pub mod safety;
 pub mod seats;
 
 pub use identity::identity_reused;
