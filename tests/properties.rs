@@ -22,6 +22,8 @@ struct Rules {
     teams_to: Vec<String>,
     opportunity_to: Vec<String>,
     other_to: Vec<String>,
+    /// `[[deactivation.min_holders]]` on a role, with its count.
+    min_holders: Option<(&'static str, u32)>,
 }
 
 const STRATEGIES: [&str; 8] = [
@@ -54,6 +56,7 @@ fn rules() -> impl Strategy<Value = Rules> {
         chain(),
         chain(),
         chain(),
+        proptest::option::of((proptest::sample::select(vec!["admin", "manager", "rep"]), 1u32..4)),
     )
         .prop_map(
             |(
@@ -64,6 +67,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 teams_to,
                 opportunity_to,
                 other_to,
+                min_holders,
             )| Rules {
                 receivers,
                 reports_block,
@@ -72,6 +76,7 @@ fn rules() -> impl Strategy<Value = Rules> {
                 teams_to,
                 opportunity_to,
                 other_to,
+                min_holders,
             },
         )
 }
@@ -98,6 +103,7 @@ deactivate_after = "90d"
 protected = {{ flags = ["account_owner"] }}
 required_fields = ["phone"]
 receivers = {receivers}
+{min_holders}
 [leaders]
 teams = "{teams}"
 teams_to = {teams_to}
@@ -119,6 +125,12 @@ states = {{ "*" = "transfer" }}
 transfer_to = {other_to}
 "#,
         receivers = toml_list(&rules.receivers),
+        min_holders = match rules.min_holders {
+            Some((role, count)) => {
+                format!("[[deactivation.min_holders]]\nwhere = {{ role = [\"{role}\"] }}\ncount = {count}")
+            }
+            None => String::new(),
+        },
         teams = if rules.teams_hand_over { "hand_over" } else { "block" },
         teams_to = toml_list(&rules.teams_to),
         reports = if rules.reports_block { "block" } else { "reassign" },
@@ -275,6 +287,15 @@ fn statuses_after(plan: &Plan, store: &Store) -> HashMap<String, Status> {
 
 /// The invariants every plan must keep. `targets` are the users the plan was asked to
 /// offboard (found in the snapshot), allowed or refused.
+/// The property policies' one `min_holders` rule, as (role, count).
+fn policy_min_holders(policy: &Policy) -> Option<(String, u32)> {
+    let text = &policy.source;
+    let at = text.find("where = { role = [\"")? + "where = { role = [\"".len();
+    let role = text[at..].split('"').next()?.to_owned();
+    let count = text[at..].split("count = ").nth(1)?.lines().next()?.trim().parse().ok()?;
+    Some((role, count))
+}
+
 fn check_invariants(
     plan: &Plan,
     policy: &Policy,
@@ -284,6 +305,33 @@ fn check_invariants(
     let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
     let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
     let after = statuses_after(plan, store);
+    // The last holders of a role stay: an active holder leaves only when at least `count`
+    // active holders remain after the plan.
+    if let Some((role, count)) = policy_min_holders(policy) {
+        let holds = |id: &str, status: Status| {
+            status == Status::Active
+                && store
+                    .user_ix(id)
+                    .is_some_and(|u| policy.roles.name(store.user(u).role()) == role)
+        };
+        let changed_by_rules: HashSet<&str> = plan
+            .actions
+            .iter()
+            .filter(|a| matches!(a.action, ActionKind::MarkIdle | ActionKind::Suspend))
+            .map(|a| a.user.as_str())
+            .collect();
+        let left = plan.summary.offboarded.keys().filter(|id| {
+            let before = store.user_ix(id).map(|u| store.user(u).status());
+            before.is_some_and(|s| holds(id, s)) && !changed_by_rules.contains(id.as_str())
+        });
+        if left.count() > 0 {
+            let remaining = after.iter().filter(|(id, s)| holds(id, **s)).count();
+            prop_assert!(
+                remaining >= count as usize,
+                "{remaining} {role} holders remain of {count}"
+            );
+        }
+    }
     // Every code is one `--fail-on` and the reference know.
     for f in &plan.findings {
         prop_assert!(roster::plan::FINDING_CODES.contains(&f.code.as_str()), "unlisted {}", f.code);

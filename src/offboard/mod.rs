@@ -249,6 +249,8 @@ fn prepare<'a>(
         }
     });
     let chosen = targets.iter().map(|t| (t.user, t.chosen.clone())).collect();
+    let holders_after =
+        if ctx.policy.deactivation.min_holders.is_empty() { Vec::new() } else { after.clone() };
     let mut resolver = Resolver::new(*ctx, is_target.clone(), after, chosen);
     for t in &mut targets {
         if let Some(h) = t.holdings.as_mut() {
@@ -260,7 +262,28 @@ fn prepare<'a>(
     let position: FxHashMap<UserIx, usize> =
         targets.iter().enumerate().map(|(i, t)| (t.user, i)).collect();
     let mut refused: Vec<bool> = targets.iter().map(|t| !t.blocked.is_empty()).collect();
-    let mut newly: Vec<usize> = (0..targets.len()).filter(|i| refused[*i]).collect();
+    let newly: Vec<usize> = (0..targets.len()).filter(|i| refused[*i]).collect();
+    settle(ctx, options, &mut targets, &position, &mut refused, newly);
+    // The last holders of a role stay; each one kept is a refusal to settle in turn. Being
+    // refused only ever keeps more users, so a target allowed here stays allowed.
+    if !ctx.policy.deactivation.min_holders.is_empty() {
+        let newly = last_holders(ctx, &mut targets, &mut refused, &holders_after);
+        settle(ctx, options, &mut targets, &position, &mut refused, newly);
+    }
+    Prepared { outcome, targets, resolver }
+}
+
+/// Refuses the managers of newly refused targets that now cannot leave (a report who stays
+/// needs a new manager), until nothing changes.
+fn settle(
+    ctx: &Ctx<'_>,
+    options: &Options,
+    targets: &mut [Target],
+    position: &FxHashMap<UserIx, usize>,
+    refused: &mut [bool],
+    mut newly: Vec<usize>,
+) {
+    let store = ctx.store;
     while !newly.is_empty() {
         let mut managers: Vec<usize> = newly
             .iter()
@@ -278,14 +301,64 @@ fn prepare<'a>(
                 h.reports = store.reports_of(user).filter(|r| stays(*r)).collect();
                 h.reports.sort_unstable();
             }
+            let kept: Vec<Blocked> =
+                targets[m].blocked.iter().filter(|b| b.code == "last_holder").cloned().collect();
             targets[m].blocked = refusals(ctx, &targets[m], options);
+            targets[m].blocked.extend(kept);
             if !refused[m] && !targets[m].blocked.is_empty() {
                 refused[m] = true;
                 newly.push(m);
             }
         }
     }
-    Prepared { outcome, targets, resolver }
+}
+
+/// `[[deactivation.min_holders]]`: for each rule in order, the allowed targets that hold it
+/// leave in id order while enough active holders remain; the others are refused
+/// (`last_holder`). `after` is every user's status once the plan's other actions are
+/// applied, so a holder the same plan suspends no longer counts. Returns the newly refused.
+fn last_holders(
+    ctx: &Ctx<'_>,
+    targets: &mut [Target],
+    refused: &mut [bool],
+    after: &[Status],
+) -> Vec<usize> {
+    let store = ctx.store;
+    let mut newly = Vec::new();
+    for (n, (rule, matcher)) in
+        ctx.policy.deactivation.min_holders.iter().zip(&ctx.bound.min_holders).enumerate()
+    {
+        let holds = |u: UserIx| after[u.index()] == Status::Active && matcher.matches(store, u);
+        let holders =
+            (0..store.users.len() as u32).into_par_iter().filter(|&i| holds(UserIx(i))).count();
+        let mut remaining = holders;
+        for (i, t) in targets.iter_mut().enumerate() {
+            if refused[i] || t.holdings.is_none() || !holds(t.user) {
+                continue;
+            }
+            if remaining > rule.count as usize {
+                remaining -= 1;
+                continue;
+            }
+            t.blocked.push(Blocked {
+                user: ctx.id(t.user),
+                code: "last_holder".to_owned(),
+                reason: format!(
+                    "{} is one of {holders} active holder{} of deactivation.min_holders #{} \
+                     (at least {} must remain); with the leavers before it, {} would remain",
+                    ctx.id(t.user),
+                    if holders == 1 { "" } else { "s" },
+                    n + 1,
+                    rule.count,
+                    remaining.saturating_sub(1)
+                ),
+                records: Vec::new(),
+            });
+            refused[i] = true;
+            newly.push(i);
+        }
+    }
+    newly
 }
 
 /// Every reason to refuse a target, in the documented order of codes.

@@ -325,7 +325,7 @@ impl Finding {
 
 /// Every finding code roster emits (docs/reference.md, "All finding codes", lists the
 /// same; `tests/docs.rs` keeps them equal).
-pub const FINDING_CODES: [&str; 20] = [
+pub const FINDING_CODES: [&str; 21] = [
     "invite_without_date",
     "invite_expired",
     "no_activity_data",
@@ -346,10 +346,11 @@ pub const FINDING_CODES: [&str; 20] = [
     "not_deactivated",
     "identity_reused",
     "safety_limit",
+    "too_few_holders",
 ];
 
 /// The order of blocked codes in a plan (the order checks are documented in).
-pub const BLOCK_CODES: [&str; 15] = [
+pub const BLOCK_CODES: [&str; 16] = [
     "unknown_user",
     "actor_unknown",
     "actor_not_active",
@@ -357,6 +358,7 @@ pub const BLOCK_CODES: [&str; 15] = [
     "outranked",
     "self",
     "protected",
+    "last_holder",
     "missing_field",
     "leads_team",
     "has_reports",

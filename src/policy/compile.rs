@@ -7,8 +7,9 @@ use super::raw::{
     TeamsPolicy,
 };
 use super::{
-    Deactivation, Dispositions, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout, OnExpiry,
-    Policy, RequiredField, Roles, Safety, Statuses, Strategy, Thresholds, STRATEGY_NAMES,
+    Deactivation, Dispositions, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout,
+    MinHolders, OnExpiry, Policy, RequiredField, Roles, Safety, Statuses, Strategy, Thresholds,
+    STRATEGY_NAMES,
 };
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::fields::{fields_of, FieldKind, UserField, USER_COLUMNS};
@@ -587,6 +588,7 @@ impl Compiler<'_> {
                 actor_permission: Some("manage_users".to_owned()),
                 actor_rank: ActorRank::AtLeastTarget,
                 protected: None,
+                min_holders: Vec::new(),
                 required_fields: Vec::new(),
                 revoke_sessions: true,
                 block_email: false,
@@ -629,6 +631,27 @@ impl Compiler<'_> {
             .collect();
         let protected =
             raw.protected.map(|m| self.matcher(m, "deactivation.protected", roles, statuses));
+        let min_holders = raw
+            .min_holders
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let key = format!("deactivation.min_holders #{}", i + 1);
+                let count = match m.count {
+                    None => 1,
+                    Some(c) if *c.get_ref() == 0 => {
+                        self.error(
+                            c.span(),
+                            format!("`count` of {key} is 0, which asks for nothing"),
+                            "write at least 1, or remove the rule",
+                        );
+                        1
+                    }
+                    Some(c) => c.into_inner(),
+                };
+                MinHolders { matcher: self.matcher(m.matcher, &key, roles, statuses), count }
+            })
+            .collect();
         Deactivation {
             actor_permission: Some(
                 raw.actor_permission.unwrap_or_else(|| "manage_users".to_owned()),
@@ -636,6 +659,7 @@ impl Compiler<'_> {
             .filter(|p| !p.trim().is_empty()),
             actor_rank: raw.actor_rank.unwrap_or(ActorRank::AtLeastTarget),
             protected,
+            min_holders,
             required_fields,
             revoke_sessions: raw.revoke_sessions.unwrap_or(true),
             block_email: raw.block_email.unwrap_or(false),

@@ -135,6 +135,15 @@ pub struct Idle {
     pub overrides: Vec<IdleOverride>,
 }
 
+/// `[[deactivation.min_holders]]`: at least `count` active users match `matcher`.
+#[derive(Debug, Clone)]
+pub struct MinHolders {
+    /// Who holds the role.
+    pub matcher: Matcher,
+    /// How many must remain active (at least 1).
+    pub count: u32,
+}
+
 /// `[safety]`: each limit, when set, holds a plan that goes over it.
 #[derive(Debug, Clone, Default)]
 pub struct Safety {
@@ -291,6 +300,8 @@ pub struct Deactivation {
     pub actor_rank: ActorRank,
     /// Users no plan may deactivate.
     pub protected: Option<Matcher>,
+    /// `[[deactivation.min_holders]]`, in order.
+    pub min_holders: Vec<MinHolders>,
     /// Profile fields that must be filled.
     pub required_fields: Vec<RequiredField>,
     /// Whether deactivation revokes sessions.
@@ -381,6 +392,8 @@ pub struct Bound {
     pub exempt: BoundMatcher,
     /// `deactivation.protected` (matches nobody when absent).
     pub protected: BoundMatcher,
+    /// `[[deactivation.min_holders]]` matchers, in order.
+    pub min_holders: Vec<BoundMatcher>,
     /// `leaders.bulk_refuse` (matches nobody when absent).
     pub bulk_refuse: BoundMatcher,
     /// `[[idle.overrides]]`, in order.
@@ -411,6 +424,8 @@ impl Policy {
         };
         let exempt = bind(self.idle.as_ref().and_then(|i| i.exempt.as_ref()));
         let protected = bind(self.deactivation.protected.as_ref());
+        let min_holders =
+            self.deactivation.min_holders.iter().map(|m| bind(Some(&m.matcher))).collect();
         let bulk_refuse = bind(self.leaders.bulk_refuse.as_ref());
         let overrides = self
             .idle
@@ -440,7 +455,14 @@ impl Policy {
             }
         }
         if problems.is_empty() {
-            Ok(Bound { exempt, protected, bulk_refuse, overrides, required_attributes })
+            Ok(Bound {
+                exempt,
+                protected,
+                min_holders,
+                bulk_refuse,
+                overrides,
+                required_attributes,
+            })
         } else {
             Err(Diagnostics(problems))
         }

@@ -221,6 +221,25 @@ pub struct RawDeactivation {
     /// `["active"]`.
     #[schemars(with = "Option<Vec<String>>")]
     pub receivers: Option<Vec<Spanned<String>>>,
+    /// Roles that must keep holders: an offboarding that would leave fewer than `count`
+    /// active users matching `where` is refused (`last_holder`).
+    #[serde(default)]
+    pub min_holders: Vec<RawMinHolders>,
+}
+
+/// `[[deactivation.min_holders]]`: at least `count` active users must match `where` after
+/// any plan (the last admin is never offboarded).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "[[deactivation.min_holders]]")]
+pub struct RawMinHolders {
+    /// Who holds the role, as a matcher (`{ permissions = ["manage_users"] }`).
+    #[serde(rename = "where")]
+    #[schemars(with = "MatcherTable")]
+    pub matcher: Spanned<RawMatcher>,
+    /// How many active holders must remain. Default: 1.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub count: Option<Spanned<u32>>,
 }
 
 /// What happens to teams a leaver leads.

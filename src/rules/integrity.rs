@@ -279,3 +279,42 @@ impl AccountRule for IneligibleLeaders {
         }
     }
 }
+
+/// `[[deactivation.min_holders]]` already broken: fewer active users match a rule than it
+/// asks for (`too_few_holders`, listing the holders there are).
+pub struct TooFewHolders;
+
+impl AccountRule for TooFewHolders {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+
+    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+        let store = ctx.store;
+        for (n, (rule, matcher)) in
+            ctx.policy.deactivation.min_holders.iter().zip(&ctx.bound.min_holders).enumerate()
+        {
+            let holders: Vec<UserIx> = (0..store.users.len() as u32)
+                .into_par_iter()
+                .map(UserIx)
+                .filter(|&u| store.user(u).status() == Status::Active && matcher.matches(store, u))
+                .collect();
+            if holders.len() >= rule.count as usize {
+                continue;
+            }
+            let ids: Vec<String> = holders.iter().map(|&u| ctx.id(u)).collect();
+            sink.findings.push(Finding::new(
+                "too_few_holders",
+                ids.clone(),
+                format!(
+                    "deactivation.min_holders #{} asks for at least {} active holder{}; the snapshot has {}{}",
+                    n + 1,
+                    rule.count,
+                    if rule.count == 1 { "" } else { "s" },
+                    holders.len(),
+                    if ids.is_empty() { String::new() } else { format!(": {}", ids.join(", ")) }
+                ),
+            ));
+        }
+    }
+}

@@ -156,6 +156,7 @@ pub fn account_rules() -> Vec<Box<dyn AccountRule>> {
         Box::new(integrity::ManagerCycles),
         Box::new(integrity::DuplicateEmails),
         Box::new(integrity::IneligibleLeaders),
+        Box::new(integrity::TooFewHolders),
     ]
 }
 
