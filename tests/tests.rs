@@ -14,6 +14,7 @@ mod docs;
 mod equivalence;
 mod formats;
 mod hostile;
+mod notices;
 mod output;
 mod properties;
 mod roundtrip;

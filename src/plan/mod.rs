@@ -228,6 +228,13 @@ pub struct Action {
     /// When the announced escalation is due (`notify_user`), as a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// What a `notify_user` announces: `suspend` or `deactivate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announces: Option<ActionKind>,
+    /// Who is told (`notify_user`, when `[idle] notify` names recipients): user ids, or
+    /// what `user:<id>` names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to: Vec<String>,
 }
 
 /// What a reassignment moves.

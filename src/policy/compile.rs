@@ -8,8 +8,8 @@ use super::raw::{
 };
 use super::{
     Deactivation, Dispositions, Idle, IdleOverride, Invites, KindRule, Leaders, Lockout,
-    MinHolders, OnExpiry, Policy, RequiredField, Roles, Safety, Statuses, Strategy, Thresholds,
-    STRATEGY_NAMES,
+    MinHolders, OnExpiry, Policy, Recipient, RequiredField, Roles, Safety, Statuses, Strategy,
+    Thresholds, STRATEGY_NAMES,
 };
 use crate::diag::{closest, Diagnostic, Diagnostics, Location};
 use crate::fields::{fields_of, FieldKind, UserField, USER_COLUMNS};
@@ -103,7 +103,7 @@ impl Compiler<'_> {
                 deactivate_after: i.deactivate_after,
                 notify_before: i.notify_before,
             };
-            self.check_thresholds(&base, "[idle]", Some(span));
+            self.check_thresholds(&base, "[idle]", Some(span.clone()));
             let exempt = i.exempt.map(|m| self.matcher(m, "idle.exempt", &roles, &statuses));
             let overrides = i
                 .overrides
@@ -111,7 +111,45 @@ impl Compiler<'_> {
                 .enumerate()
                 .map(|(n, o)| self.idle_override(o, n + 1, base, &roles, &statuses))
                 .collect();
-            Idle { thresholds: base, exempt, exempt_review_after: i.exempt_review_after, overrides }
+            let notify = match &i.notify {
+                None => Vec::new(),
+                Some(list) if list.is_empty() => {
+                    self.error(
+                        span.clone(),
+                        "`idle.notify` is an empty list: nobody would be told".into(),
+                        "name recipients: \"user\", \"manager\" or \"user:<id>\", or remove the key",
+                    );
+                    Vec::new()
+                }
+                Some(list) => list
+                    .iter()
+                    .filter_map(|r| {
+                        let text = r.get_ref().trim();
+                        match text {
+                            "user" => Some(Recipient::User),
+                            "manager" => Some(Recipient::Manager),
+                            _ => match text.strip_prefix("user:").map(str::trim) {
+                                Some(id) if !id.is_empty() => Some(Recipient::Named(id.to_owned())),
+                                _ => {
+                                    self.error(
+                                        r.span(),
+                                        format!("`{text}` is not a recipient of idle.notify"),
+                                        "use \"user\", \"manager\" or \"user:<id>\"",
+                                    );
+                                    None
+                                }
+                            },
+                        }
+                    })
+                    .collect(),
+            };
+            Idle {
+                thresholds: base,
+                exempt,
+                exempt_review_after: i.exempt_review_after,
+                overrides,
+                notify,
+            }
         });
         let lockout = raw.lockout.map(|l| Lockout {
             max_failed_logins: l.max_failed_logins,
@@ -456,7 +494,8 @@ impl Compiler<'_> {
                 }
             }
         }
-        if let Some(n) = t.notify_before {
+        if let Some(stages) = t.notify_before {
+            let n = stages.first();
             let first = t.suspend_after.or(t.deactivate_after);
             if let Some(first) = first {
                 if n >= first {

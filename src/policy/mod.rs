@@ -107,8 +107,97 @@ pub struct Thresholds {
     pub suspend_after: Option<Duration>,
     /// `deactivate_after`: -> offboarding.
     pub deactivate_after: Option<Duration>,
-    /// `notify_before`: warn this long before an escalation.
-    pub notify_before: Option<Duration>,
+    /// `notify_before`: warn this long before an escalation (one stage or several).
+    pub notify_before: Option<NoticeStages>,
+}
+
+/// `notify_before`: one notice (`"7d"`) or staged notices (`["14d", "7d", "1d"]`), kept
+/// longest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeStages {
+    stages: [Duration; NoticeStages::MAX],
+    len: usize,
+    /// Whether the policy wrote a list (for messages: `"7d"` or `["7d"]`).
+    list: bool,
+}
+
+impl NoticeStages {
+    /// The most stages a policy may give.
+    pub const MAX: usize = 8;
+
+    /// The stages, longest (earliest notice) first.
+    pub fn stages(&self) -> &[Duration] {
+        &self.stages[..self.len]
+    }
+
+    /// The longest stage: the first notice.
+    pub fn first(&self) -> Duration {
+        self.stages[0]
+    }
+
+    /// The shortest stage: the last notice before the escalation.
+    pub fn last(&self) -> Duration {
+        self.stages[self.len - 1]
+    }
+
+    /// One stage.
+    pub fn one(d: Duration) -> Self {
+        let mut stages = [Duration::days(0); Self::MAX];
+        stages[0] = d;
+        NoticeStages { stages, len: 1, list: false }
+    }
+
+    /// Stages from a list: at least one, at most [`Self::MAX`], all different.
+    pub fn from_list(mut items: Vec<Duration>) -> Result<Self, String> {
+        if items.is_empty() {
+            return Err("`notify_before` is an empty list; give one duration or several".into());
+        }
+        if items.len() > Self::MAX {
+            return Err(format!(
+                "`notify_before` has {} stages; at most {}",
+                items.len(),
+                Self::MAX
+            ));
+        }
+        items.sort_by_key(|d| std::cmp::Reverse(d.seconds()));
+        if let Some(w) = items.windows(2).find(|w| w[0].seconds() == w[1].seconds()) {
+            return Err(format!("`notify_before` names {} twice; each stage is one notice", w[0]));
+        }
+        let mut stages = [Duration::days(0); Self::MAX];
+        stages[..items.len()].copy_from_slice(&items);
+        Ok(NoticeStages { stages, len: items.len(), list: true })
+    }
+}
+
+/// As the policy writes it: `7d`, or `["14d", "7d", "1d"]`.
+impl std::fmt::Display for NoticeStages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.list {
+            return write!(f, "{}", self.first());
+        }
+        let items: Vec<String> = self.stages().iter().map(|d| format!("\"{d}\"")).collect();
+        write!(f, "[{}]", items.join(", "))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NoticeStages {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            One(String),
+            Many(Vec<String>),
+        }
+        use serde::de::Error;
+        match Raw::deserialize(d)? {
+            Raw::One(s) => Duration::parse(&s).map(NoticeStages::one).map_err(D::Error::custom),
+            Raw::Many(list) => {
+                let items: Result<Vec<Duration>, String> =
+                    list.iter().map(|s| Duration::parse(s)).collect();
+                NoticeStages::from_list(items.map_err(D::Error::custom)?).map_err(D::Error::custom)
+            }
+        }
+    }
 }
 
 /// One `[[idle.overrides]]` entry.
@@ -133,6 +222,19 @@ pub struct Idle {
     pub exempt_review_after: Option<Duration>,
     /// `[[idle.overrides]]`, first match wins.
     pub overrides: Vec<IdleOverride>,
+    /// `notify`: who notices go to; empty when the policy does not say (the user).
+    pub notify: Vec<Recipient>,
+}
+
+/// One recipient of `[idle] notify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// `user`: the user the notice is about.
+    User,
+    /// `manager`: that user's manager (nobody when they have none).
+    Manager,
+    /// `user:<id>`: someone named, such as the app owner.
+    Named(String),
 }
 
 /// `[[deactivation.min_holders]]`: at least `count` active users match `matcher`.

@@ -142,8 +142,13 @@ pub struct RawIdle {
     /// Inactivity after which the user is offboarded. Default: no deactivation.
     pub deactivate_after: Option<Duration>,
     /// Warn the user this long before an escalation, and escalate only once the warning is
-    /// this old. Must be shorter than the first escalation.
-    pub notify_before: Option<Duration>,
+    /// this old. Must be shorter than the first escalation. A list (`["14d", "7d", "1d"]`)
+    /// gives one notice per stage; escalation waits for the last.
+    pub notify_before: Option<super::NoticeStages>,
+    /// Who is told: `"user"` (the default), `"manager"` (the user's manager), or
+    /// `"user:<id>"` (an app owner, say).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub notify: Option<Vec<Spanned<String>>>,
     /// Users the idle rule leaves alone (service and break-glass accounts).
     #[schemars(with = "Option<MatcherTable>")]
     pub exempt: Option<Spanned<RawMatcher>>,
@@ -171,7 +176,7 @@ pub struct RawIdleOverride {
     /// Overrides `idle.deactivate_after`.
     pub deactivate_after: Option<Duration>,
     /// Overrides `idle.notify_before`.
-    pub notify_before: Option<Duration>,
+    pub notify_before: Option<super::NoticeStages>,
 }
 
 /// `[lockout]`: turns on the lockout rule: lock after failed logins, optionally unlock

@@ -105,6 +105,26 @@ impl JsonSchema for Duration {
     }
 }
 
+impl JsonSchema for crate::policy::NoticeStages {
+    fn schema_name() -> Cow<'static, str> {
+        "NoticeStages".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let one = Duration::json_schema(generator);
+        json_schema!({
+            "title": "Notice stages",
+            "description": "One duration (\"7d\"), or a list of stages (\"14d\", \"7d\", \"1d\"), \
+                each one notice; at most 8, all different.",
+            "oneOf": [
+                one.clone(),
+                {"type": "array", "items": one, "minItems": 1, "maxItems": 8, "uniqueItems": true}
+            ],
+            "examples": ["7d", ["14d", "7d", "1d"]],
+        })
+    }
+}
+
 impl JsonSchema for crate::policy::Limit {
     fn schema_name() -> Cow<'static, str> {
         "Limit".into()

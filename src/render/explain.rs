@@ -122,7 +122,7 @@ fn matchers(out: &mut String, e: &Explanation) {
                     t.after,
                     opt(t.suspend_after),
                     opt(t.deactivate_after),
-                    opt(t.notify_before)
+                    t.notify_before.map_or("-".to_owned(), |n| n.to_string())
                 );
             }
         }

@@ -175,6 +175,8 @@ mod tests {
                 record: None,
                 team: (i % 3 == 0).then(|| "t,1".to_owned()),
                 date: None,
+                announces: None,
+                to: Vec::new(),
             });
         }
         plan.findings.push(Finding::new("x", vec!["a".into(), "b".into()], "r,".into()));

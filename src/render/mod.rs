@@ -8,6 +8,7 @@ pub mod html;
 mod json;
 mod markdown;
 pub mod mermaid;
+pub mod notices;
 pub mod scim;
 pub mod sheet;
 mod table;
@@ -42,6 +43,10 @@ pub enum Format {
     Mermaid,
     /// One self-contained HTML report (chart, tables to filter and sort), for people.
     Html,
+    /// The notices of the plan grouped by recipient (JSON), for a mailer or a chat bot.
+    Notices,
+    /// The same digest as CSV: one row per recipient and notice.
+    NoticesCsv,
 }
 
 /// Display names, when the snapshot is at hand.
@@ -66,6 +71,14 @@ impl<'a> Names<'a> {
         match self.store.and_then(|s| s.user_ix(id).map(|u| s.user(u))).and_then(|u| u.name()) {
             Some(name) => format!("{name} ({id})"),
             None => id.to_owned(),
+        }
+    }
+
+    /// A user's name and e-mail, when the snapshot has the user.
+    pub fn contact(&self, id: &str) -> (Option<&'a str>, Option<&'a str>) {
+        match self.store.and_then(|s| s.user_ix(id).map(|u| s.user(u))) {
+            Some(u) => (u.name(), u.email()),
+            None => (None, None),
         }
     }
 
@@ -143,6 +156,8 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Sheet => sheet::render(plan, names),
         Format::Mermaid => mermaid::flowchart(plan, names),
         Format::Html => html::render(plan, names, title),
+        Format::Notices => notices::json(plan, names),
+        Format::NoticesCsv => notices::csv(plan, names),
     }
 }
 

@@ -11,7 +11,7 @@
 use super::{Ctx, Escalation, Sink, UserRule};
 use crate::model::Status;
 use crate::plan::{ActionKind, Finding};
-use crate::policy::Thresholds;
+use crate::policy::{Recipient, Thresholds};
 use crate::snapshot::UserIx;
 use crate::time::{self, format_date, Duration, Time};
 use std::fmt;
@@ -205,18 +205,32 @@ fn escalate(
         };
         return apply(ctx, user, step, format!("{desc}; {} {threshold}{source}", step.key()), sink);
     };
-    // A notice counts for a step when sent inside that step's notice window.
-    let window = |d: Duration| due(d).and_then(|x| time::sub(x, notice));
-    let notified = |d: Duration| match (u.notified_at(), window(d)) {
+    // Stage i of a step opens `stages[i]` before the step is due; a notice counts for a
+    // stage when sent at or after its opening (so a login, which moves the due date, makes
+    // every stage due again).
+    let stages = notice.stages();
+    let window = |d: Duration, i: usize| due(d).and_then(|x| time::sub(x, stages[i]));
+    let sent = |d: Duration, i: usize| match (u.notified_at(), window(d, i)) {
         (Some(n), Some(w)) => n >= w,
         _ => false,
     };
-    let open = |d: Duration| window(d).is_some_and(|w| w <= ctx.as_of);
-    if let Some((step, threshold)) = steps.clone().find(|(_, d)| open(*d) && !notified(*d)) {
+    // The most advanced stage open at as_of: a run that skipped a stage sends only this one.
+    let stage_at = |d: Duration| {
+        (0..stages.len()).rev().find(|&i| window(d, i).is_some_and(|w| w <= ctx.as_of))
+    };
+    let pending = |d: Duration| stage_at(d).filter(|&i| !sent(d, i));
+    if let Some((step, threshold, stage)) =
+        steps.clone().find_map(|(s, d)| pending(d).map(|i| (s, d, i)))
+    {
         let due_at = due(threshold).unwrap_or(ctx.as_of);
-        let earliest = time::add(ctx.as_of, notice).unwrap_or_else(time::last).max(due_at);
+        let earliest = time::add(ctx.as_of, notice.last()).unwrap_or_else(time::last).max(due_at);
+        let which = if stages.len() == 1 {
+            String::new()
+        } else {
+            format!(" (stage {} of {}: {} before)", stage + 1, stages.len(), stages[stage])
+        };
         let reason = format!(
-            "{desc}; {} at {} {threshold}{source} is due {}; notify_before {notice}: warn first, {} not before {}",
+            "{desc}; {} at {} {threshold}{source} is due {}; notify_before {notice}{which}: warn first, {} not before {}",
             step.noun(),
             step.key(),
             format_date(due_at),
@@ -226,9 +240,16 @@ fn escalate(
         sink.trace(RULE, true, || reason.clone());
         let mut action = ctx.action(user, ActionKind::NotifyUser, RULE, reason);
         action.date = Some(format_date(earliest));
+        action.to = recipients(ctx, user);
+        action.announces = Some(match step {
+            Step::Suspend => ActionKind::Suspend,
+            Step::Deactivate => ActionKind::Deactivate,
+        });
         sink.actions.push(action);
     }
-    let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d) && notified(*d)) else {
+    // Escalation waits for the last stage, and for that notice to be as old as its stage.
+    let last = stages.len() - 1;
+    let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d) && sent(*d, last)) else {
         if let Some((step, threshold)) = steps.clone().find(|(_, d)| crossed(*d)) {
             sink.trace(RULE, false, || {
                 format!(
@@ -243,6 +264,7 @@ fn escalate(
     let Some(notified_at) = u.notified_at() else {
         return false;
     };
+    let notice = notice.last();
     let aged = time::add(notified_at, notice).is_some_and(|x| x <= ctx.as_of);
     let told =
         format!("warned {}, {}", format_date(notified_at), time::ago(notified_at, ctx.as_of));
@@ -256,6 +278,24 @@ fn escalate(
         return false;
     }
     apply(ctx, user, step, format!("{desc}; {} {threshold}{source}; {told}", step.key()), sink)
+}
+
+/// Who a notice about `user` goes to, from `[idle] notify` (empty when it is not set: the
+/// user alone, as always).
+fn recipients(ctx: &Ctx<'_>, user: UserIx) -> Vec<String> {
+    let Some(idle) = ctx.policy.idle.as_ref() else { return Vec::new() };
+    let mut to: Vec<String> = Vec::new();
+    for r in &idle.notify {
+        let id = match r {
+            Recipient::User => Some(ctx.id(user)),
+            Recipient::Manager => ctx.store.user(user).manager().ix().map(|m| ctx.id(m)),
+            Recipient::Named(id) => Some(id.clone()),
+        };
+        if let Some(id) = id.filter(|id| !to.contains(id)) {
+            to.push(id);
+        }
+    }
+    to
 }
 
 fn apply(ctx: &Ctx<'_>, user: UserIx, step: Step, reason: String, sink: &mut Sink) -> bool {

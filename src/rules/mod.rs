@@ -52,6 +52,8 @@ impl Ctx<'_> {
             record: None,
             team: None,
             date: None,
+            announces: None,
+            to: Vec::new(),
         }
     }
 

@@ -27,7 +27,10 @@ pub struct Validator {
 const ANNOTATIONS: [&str; 8] =
     ["$schema", "$id", "title", "description", "default", "examples", "format", "definitions"];
 /// Keywords [`Validator::check`] evaluates.
-const CHECKED: [&str; 15] = [
+const CHECKED: [&str; 18] = [
+    "minItems",
+    "maxItems",
+    "uniqueItems",
     "type",
     "enum",
     "const",
@@ -172,6 +175,20 @@ impl Validator {
                 if !object.contains_key(name) {
                     fail(out, format!("`{name}` is a required property"));
                 }
+            }
+        }
+        if let Value::Array(items) = instance {
+            let n = items.len() as u64;
+            if map.get("minItems").and_then(Value::as_u64).is_some_and(|min| n < min) {
+                fail(out, format!("{n} items are fewer than minItems"));
+            }
+            if map.get("maxItems").and_then(Value::as_u64).is_some_and(|max| n > max) {
+                fail(out, format!("{n} items are more than maxItems"));
+            }
+            if map.get("uniqueItems") == Some(&Value::Bool(true))
+                && items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
+            {
+                fail(out, "the items are not unique".to_owned());
             }
         }
         if let (Value::Array(items), Some(schema)) = (instance, map.get("items")) {
