@@ -91,7 +91,6 @@ pub fn load_requests(path: &Path) -> Result<Sheet, Diagnostics> {
     }
 }
 
-/// What `--fail-on` can watch.
 /// A list of the plan that `--fail-on` watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Watched {
@@ -155,16 +154,15 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
     match code {
         None => Ok(FailOn { list, code: None }),
         Some(code) if known.contains(&code) => Ok(FailOn { list, code: Some(code.to_owned()) }),
-        Some(code) => {
-            let hint = crate::diag::closest(code, known.iter().copied())
-                .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
-            Err(format!(
-                "`{code}` is not a code of {}; {hint}known: {}",
-                list.name(),
-                known.join(", ")
-            ))
-        }
+        Some(code) => Err(unknown_code(code, &known, &format!("a code of {}", list.name()))),
     }
+}
+
+/// "`x` is not a code of findings; did you mean `y`? known: ..."
+fn unknown_code(code: &str, known: &[&str], what: &str) -> String {
+    let hint = crate::diag::closest(code, known.iter().copied())
+        .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
+    format!("`{code}` is not {what}; {hint}known: {}", known.join(", "))
 }
 
 /// A finding code for `--ignore-finding`.
@@ -173,12 +171,7 @@ fn parse_finding_code(text: &str) -> Result<String, String> {
     if crate::plan::FINDING_CODES.contains(&code) {
         return Ok(code.to_owned());
     }
-    let hint = crate::diag::closest(code, crate::plan::FINDING_CODES.iter().copied())
-        .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
-    Err(format!(
-        "`{code}` is not a finding code; {hint}known: {}",
-        crate::plan::FINDING_CODES.join(", ")
-    ))
+    Err(unknown_code(code, &crate::plan::FINDING_CODES, "a finding code"))
 }
 
 /// The inputs, and `--format`, `--out`, `--fail-on`: the flags of the commands that write

@@ -164,7 +164,8 @@ impl Suite {
                 self.root.display()
             )));
         }
-        Ok(joined)
+        // The resolved path, so that what is read is what was checked.
+        Ok(real)
     }
 }
 
