@@ -136,6 +136,36 @@ fn fail_on_takes_codes_says_what_held_and_ignores_findings_on_request() {
 }
 
 #[test]
+fn a_held_plan_is_written_marked_and_exits_four_unless_accepted() {
+    let dir = temp_dir("held");
+    let out_file = dir.join("plan.json");
+    let policy = "tests/cases/plan-acme-held/policy.toml";
+    let run = |extra: &[&str]| {
+        let mut args = vec!["plan", "--policy", policy, "--snapshot", "examples/acme", "--out"];
+        args.push(out_file.to_str().unwrap());
+        args.extend_from_slice(extra);
+        roster(args)
+    };
+    let held = run(&[]);
+    let stderr = String::from_utf8_lossy(&held.stderr).into_owned();
+    assert_eq!(held.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("exit 4: the plan is held by [safety]: max_actions 10% allows 4"),
+        "{stderr}"
+    );
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(plan["held"]["max_actions"]["count"], 22);
+    assert_eq!(plan["held"]["max_actions"]["allowed"], 4);
+    assert!(plan["findings"].as_array().unwrap().iter().any(|f| f["code"] == "safety_limit"));
+    let accepted = run(&["--accept-held"]);
+    assert_eq!(accepted.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&accepted.stderr).contains("accepted with --accept-held"));
+    // Accepting does not hide a --fail-on condition.
+    assert_eq!(run(&["--accept-held", "--fail-on", "finding:safety_limit"]).status.code(), Some(3));
+}
+
+#[test]
 fn several_outs_take_their_format_from_the_extension() {
     let dir = temp_dir("outs");
     let (json, md, html, yaml) = (
