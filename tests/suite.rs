@@ -42,7 +42,7 @@ fn bless_creates_then_updates_the_approved_plan() {
     write_case("2026-11-15T00:00:00Z");
 
     let missing = roster(["test", suite]);
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(missing.status.code(), Some(3), "a case without an approved plan fails");
     assert!(stdout(&missing).contains("FAILED  idle: no expected.json"), "{}", stdout(&missing));
 
     let created = roster(["test", suite, "--bless"]);
@@ -58,7 +58,7 @@ fn bless_creates_then_updates_the_approved_plan() {
 
     write_case("2026-11-22T00:00:00Z");
     let failing = roster(["test", suite]);
-    assert_eq!(failing.status.code(), Some(1));
+    assert_eq!(failing.status.code(), Some(3), "a plan that differs fails with 3");
     assert!(stdout(&failing).contains("FAILED  idle: the plan differs"), "{}", stdout(&failing));
     assert!(stdout(&failing).contains("+ suspend (idle)"), "{}", stdout(&failing));
 
@@ -98,4 +98,28 @@ fn test_and_diff_outputs_do_not_depend_on_the_thread_count() {
         assert_eq!(one.stdout, four.stdout, "{args:?}");
         assert_eq!(one.status.code(), four.status.code());
     }
+}
+
+#[test]
+fn a_broken_case_exits_one_and_no_case_at_all_is_an_error() {
+    let dir = temp_dir("suite-exits");
+    let case = dir.join("suite").join("broken");
+    std::fs::create_dir_all(&case).unwrap();
+    std::fs::write(case.join("case.toml"), "policy = \"nope.toml\"\nsnapshot = \"nope\"\n")
+        .unwrap();
+    let suite = dir.join("suite");
+    let out = roster(["test", suite.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("FAILED  broken: the case could not run"), "{}", stdout(&out));
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = roster(["test", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no case found"));
+    let out = roster(["test", empty.to_str().unwrap(), "--allow-empty"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = roster(["test", "policies/tests", "--filter", "no-such-case"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no case under this folder has a name containing `no-such-case`"));
 }

@@ -14,7 +14,8 @@ policy = \"../../default.toml\"\n  snapshot = \"../../../examples/acme\"\n  comm
 as_of = \"2026-11-22T06:00:00Z\"\n  actor = \"u002\"\n  users = [\"u013\"]\n\n\
 Other keys: requests, channel, reassign_to, reports_to, allow_reactivation, previous.\n\
 Every path must stay inside the current folder (or --root), once `..` and links are resolved.\n\
-Exit codes: 0 every case passed, 1 a case failed or could not run.")]
+Exit codes: 0 every case passed, 1 a case could not run (bad input) or no case was found,\n\
+3 a case's plan differs from the approved one or has none.")]
 pub struct Args {
     /// The folder holding the cases (searched at any depth).
     #[arg(value_name = "DIR")]
@@ -25,6 +26,10 @@ pub struct Args {
     /// Only run the cases whose name contains this text.
     #[arg(long, value_name = "PATTERN")]
     filter: Option<String>,
+    /// Pass when no case is found (by default that is an error: a mistyped folder or
+    /// --filter would otherwise pass in CI).
+    #[arg(long)]
+    allow_empty: bool,
     /// The folder the cases may read from (their policies, snapshots and sheets) [default:
     /// the current folder]. A case path that leads outside it is an error.
     #[arg(long, value_name = "DIR")]
@@ -35,8 +40,17 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Exit, Error> {
     let suite = suite::Suite::new(&args.dir, args.root.as_deref())?;
     let results = suite::run(&suite, args.filter.as_deref(), args.bless)?;
+    if results.is_empty() && !args.allow_empty {
+        let what = match &args.filter {
+            Some(f) => format!("no case under this folder has a name containing `{f}`"),
+            None => "no case found: no sub-folder holds a case.toml".to_owned(),
+        };
+        let d = crate::diag::Diagnostic::file(&args.dir, what)
+            .help("check the folder and --filter, or pass --allow-empty");
+        return Err(crate::diag::Diagnostics::from(d).into());
+    }
     let mut out = String::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for r in &results {
         let name = render::terminal_safe(&r.case.name);
         match &r.verdict {
@@ -73,7 +87,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                 );
             }
             Verdict::Error(d) => {
-                failed += 1;
+                broken += 1;
                 let _ = writeln!(out, "FAILED  {name}: the case could not run");
                 for line in d.to_string().lines() {
                     let _ = writeln!(out, "        {line}");
@@ -81,9 +95,15 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             }
         }
     }
-    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    let _ = writeln!(out, "{passed} passed, {} failed", failed + broken);
     print(&out)?;
-    Ok(if failed > 0 { Exit::BadInput } else { Exit::Ok })
+    Ok(if broken > 0 {
+        Exit::BadInput
+    } else if failed > 0 {
+        Exit::FailOn
+    } else {
+        Exit::Ok
+    })
 }
 
 /// `word` as one shell word: as it is when it has only safe characters, else in single
