@@ -199,11 +199,10 @@ pub fn quote(text: &str) -> String {
     out
 }
 
-/// Whether a terminal, an editor or a Markdown viewer could act on `c` rather than show it:
-/// C0 and C1 controls and DEL (ESC starts terminal sequences, CR and BS overwrite what was
-/// shown), the bidirectional controls that reorder text on screen (U+061C, U+200E, U+200F,
-/// U+202A to U+202E, U+2066 to U+2069), and the line and paragraph separators U+2028 and
-/// U+2029 that some viewers take for line breaks.
+/// Whether a terminal, an editor or a viewer could act on `c` rather than show it: C0 and
+/// C1 controls and DEL (ESC starts sequences, CR and BS overwrite), the bidirectional
+/// controls (U+061C, U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), and the line and
+/// paragraph separators U+2028 and U+2029.
 pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -245,6 +244,38 @@ fn escape(text: &str, hide: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> 
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// [`TIME_HINT`](crate::time::TIME_HINT), made to fit `text`: a date and time without an offset is told to add one,
+/// and a date in another layout (`11/02/2026`) where its format can be declared
+/// (`[snapshot.formats]`, for a snapshot `field`).
+pub fn time_hint(text: &str, field: Option<&str>) -> String {
+    let t = text.trim();
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let iso_date = digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10);
+    if iso_date
+        && matches!(b.get(10), Some(b'T' | b't'))
+        && b.len() >= 16
+        && crate::time::parse_time(&format!("{t}Z")).is_some()
+    {
+        return format!(
+            "the time has no offset: write `{t}Z` for UTC, or its offset such as `{t}+01:00`"
+        );
+    }
+    let other_layout = t.chars().any(|c| c.is_ascii_digit()) && t.contains(['/', '.']);
+    if let Some(field) = field.filter(|_| other_layout) {
+        return format!(
+            "{}; for the export's own layout, declare it in the policy's [snapshot.formats], such as `{field} = \"%m/%d/%Y\"`",
+            crate::time::TIME_HINT
+        );
+    }
+    crate::time::TIME_HINT.to_owned()
 }
 
 /// The candidate closest to `word` (ignoring case and surrounding space), if one is close
@@ -331,6 +362,15 @@ mod tests {
             d.to_string(),
             "x/users.csv:4: last_login_at: `yesterday` is not a time\n  help: write 2026-11-02"
         );
+    }
+
+    #[test]
+    fn hints_name_the_fix_for_the_text_given() {
+        assert!(time_hint("2026-11-22T06:00:00", None).contains("`2026-11-22T06:00:00Z`"));
+        let other = time_hint("11/02/2026", Some("last_login_at"));
+        assert!(other.contains("last_login_at = \"%m/%d/%Y\""), "{other}");
+        assert_eq!(time_hint("11/02/2026", None), crate::time::TIME_HINT);
+        assert_eq!(time_hint("yesterday", Some("x")), crate::time::TIME_HINT);
     }
 
     #[test]

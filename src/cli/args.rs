@@ -11,7 +11,7 @@ use crate::plan::Plan;
 use crate::policy::{self, Policy};
 use crate::render::{self, Format, Names};
 use crate::snapshot::{self, Store};
-use crate::time::{parse_time, Time, TIME_HINT};
+use crate::time::{parse_time, Time};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,8 @@ impl AsOf {
 
 /// `--as-of`: RFC 3339 or a date.
 fn parse_as_of(text: &str) -> Result<Time, String> {
-    parse_time(text).ok_or_else(|| format!("`{text}` is not a time ({TIME_HINT})"))
+    parse_time(text)
+        .ok_or_else(|| format!("`{text}` is not a time ({})", crate::diag::time_hint(text, None)))
 }
 
 /// `--policy`, `--snapshot`, `--as-of`.

@@ -109,12 +109,9 @@ pub fn explain(
     offboarding: Option<Offboarding<'_>>,
 ) -> Result<Explanation, Diagnostics> {
     let Some(ix) = store.find_user(user) else {
-        return Err(Diagnostic::file(
-            &store.source,
-            format!("no user has the id or e-mail `{user}`"),
-        )
-        .help("pass a user id (or a unique e-mail) with --user")
-        .into());
+        return Err(Diagnostic::file(&store.source, store.why_not_found(user))
+            .help("pass a user id (or a unique e-mail) with --user")
+            .into());
     };
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };

@@ -177,7 +177,7 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
                 blocked.push(Blocked {
                     user: r.user.clone(),
                     code: "unknown_user".to_owned(),
-                    reason: format!("no user has the id or e-mail `{}`", r.user),
+                    reason: store.why_not_found(&r.user),
                     records: Vec::new(),
                 });
             }

@@ -30,7 +30,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             None => outcome.blocked.push(Blocked {
                 user: asked.clone(),
                 code: "unknown_user".to_owned(),
-                reason: format!("no user has the id or e-mail `{asked}`"),
+                reason: ctx.store.why_not_found(asked),
                 records: Vec::new(),
             }),
         }

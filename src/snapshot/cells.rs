@@ -4,7 +4,7 @@
 
 use super::mapping::TimeFormat;
 use crate::diag::quote;
-use crate::time::{parse_time, Time, TIME_HINT};
+use crate::time::{parse_time, Time};
 
 /// The standard columns of `teams.csv`.
 pub const TEAM_COLUMNS: [&str; 3] = ["id", "name", "leader_id"];
@@ -101,7 +101,7 @@ pub fn time(
         return Ok(Some(time));
     }
     let help = match format {
-        None => TIME_HINT.to_owned(),
+        None => crate::diag::time_hint(t, Some(field)),
         Some(f) => format!(
             "expected `{}` from [snapshot.formats] (such as `{}`), RFC 3339 \
              (2026-11-02T08:15:00Z) or YYYY-MM-DD",

@@ -14,7 +14,7 @@ use super::Store;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fields::UserField;
 use crate::fields::USER_COLUMNS;
-use crate::time::{parse_time, TIME_HINT};
+use crate::time::parse_time;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
@@ -79,7 +79,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Sto
             None => problems.push(
                 Diagnostic::file(path, format!("`{t}` is not a time"))
                     .field("taken_at")
-                    .help(TIME_HINT),
+                    .help(crate::diag::time_hint(t, None)),
             ),
         }
     }

@@ -2,7 +2,7 @@
 
 use super::build::StoreBuilder;
 use crate::diag::{Diagnostic, Location};
-use crate::time::{parse_time, TIME_HINT};
+use crate::time::parse_time;
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -59,7 +59,7 @@ pub fn apply(
                 Diagnostic::file(path, format!("`{text}` is not a time"))
                     .at(Location::of_offset(source, t.span().start))
                     .field("taken_at")
-                    .help(TIME_HINT),
+                    .help(crate::diag::time_hint(&text, None)),
             ),
         }
     }

@@ -345,6 +345,17 @@ fn load_any(
             csv::load_folder(path, reading, progress)
         }
     } else if path.exists() {
+        let csv = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        if csv {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            let folder = folder.map_or_else(|| ".".to_owned(), |p| p.display().to_string());
+            return Err(Diagnostic::file(
+                path,
+                "is one CSV file; a CSV snapshot is the folder that holds users.csv (and teams.csv, records.csv, snapshot.toml)",
+            )
+            .help(format!("pass the folder: --snapshot {folder}"))
+            .into());
+        }
         let Some(bytes) = source::read(path)? else {
             return Err(Diagnostic::file(path, "no such snapshot").into());
         };
@@ -397,6 +408,28 @@ impl Store {
     /// Every user index, in file order.
     pub fn user_ixs(&self) -> impl Iterator<Item = UserIx> + '_ {
         (0..self.users.len() as u32).map(UserIx)
+    }
+
+    /// Why `asked` finds no user, for messages: no user has it, or several users share
+    /// the e-mail (an e-mail names a user only when exactly one has it).
+    pub fn why_not_found(&self, asked: &str) -> String {
+        let asked = asked.trim();
+        let folded = crate::model::fold_email(asked);
+        let sharing = if asked.contains('@') {
+            self.users
+                .iter()
+                .filter(|u| u.email().is_some_and(|e| crate::model::fold_email(e) == folded))
+                .count()
+        } else {
+            0
+        };
+        if sharing > 1 {
+            format!(
+                "{sharing} users share the e-mail `{asked}` (ignoring case), so it names none of them: use the user id"
+            )
+        } else {
+            format!("no user has the id or e-mail `{asked}`")
+        }
     }
 
     /// Finds a user by id.
