@@ -57,6 +57,17 @@ fn with_toml_help(mut d: Diagnostic) -> Diagnostic {
         return d.help(help);
     }
     let m = &d.message;
+    if m.starts_with("unknown field") || m.starts_with("unknown variant") {
+        // "unknown field `aftre`, expected one of `after`, ...": suggest the near one.
+        let quoted: Vec<&str> = m.split('`').skip(1).step_by(2).collect();
+        let near = quoted
+            .split_first()
+            .and_then(|(given, known)| closest(given, known.iter().copied()))
+            .map(str::to_owned);
+        if let Some(near) = near {
+            return d.help(format!("did you mean `{near}`?"));
+        }
+    }
     if m.starts_with("unknown field") {
         d.help("remove or rename the key; the keys this table accepts are listed above")
     } else if m.starts_with("missing field") {
