@@ -10,6 +10,7 @@ pub mod engine;
 pub mod fields;
 pub mod files;
 pub mod hash;
+pub mod hints;
 pub mod model;
 pub mod offboard;
 pub mod plan;

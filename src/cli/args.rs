@@ -39,7 +39,7 @@ impl AsOf {
 /// `--as-of`: RFC 3339 or a date.
 fn parse_as_of(text: &str) -> Result<Time, String> {
     parse_time(text)
-        .ok_or_else(|| format!("`{text}` is not a time ({})", crate::diag::time_hint(text, None)))
+        .ok_or_else(|| format!("`{text}` is not a time ({})", crate::hints::time_hint(text, None)))
 }
 
 /// `--policy`, `--snapshot`, `--as-of`.

@@ -300,7 +300,7 @@ fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
             Diagnostic::file(&path, format!("`{}` is not a time", t.get_ref()))
                 .at(Location::of_offset(&source, t.span().start))
                 .field("as_of")
-                .help(crate::diag::time_hint(t.get_ref(), None))
+                .help(crate::hints::time_hint(t.get_ref(), None))
         })?,
         None => store.taken_at.ok_or_else(|| {
             Diagnostic::file(&path, "the case has no `as_of` and the snapshot no `taken_at`")

@@ -279,10 +279,11 @@ pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked> {
     for t in &s.holdings.transfers {
         if let Some(Resolution::Nowhere(tried)) = &t.to {
             parts.push(format!(
-                "{} {} {} record(s) (tried {})",
+                "{} {} {} {} (tried {})",
                 t.records.len(),
                 store.symbols.resolve(t.state),
                 store.symbols.resolve(t.kind),
+                crate::plan::plural(t.records.len(), "record"),
                 tried.join("; ")
             ));
             records.extend(t.records.iter().map(|r| store.record(*r).id.to_string()));

@@ -72,10 +72,11 @@ pub fn explain(
             .unwrap_or_default();
         let ids: Vec<&str> = tr.records.iter().map(|r| store.record(*r).id).collect();
         let what = format!(
-            "{} {} {} record(s) ({}): transfer ({key})",
+            "{} {} {} {} ({}): transfer ({key})",
             tr.records.len(),
             store.symbols.resolve(tr.state),
             store.symbols.resolve(tr.kind),
+            crate::plan::plural(tr.records.len(), "record"),
             ids.join(", ")
         );
         if kinds_done.contains(&tr.kind) {
@@ -96,8 +97,9 @@ pub fn explain(
         if !list.is_empty() {
             let ids: Vec<&str> = list.iter().map(|r| store.record(*r).id).collect();
             lines.push(format!(
-                "{} record(s) {label} by disposition: {}",
+                "{} {} {label} by disposition: {}",
                 list.len(),
+                crate::plan::plural(list.len(), "record"),
                 ids.join(", ")
             ));
         }

@@ -81,10 +81,11 @@ fn findings_of(
     for ((kind, state), ids) in h.groups {
         let Some(to) = resolved.get(&kind) else { continue };
         let what = format!(
-            "{} {} {}",
+            "{} {} {} {}",
             ids.len(),
             store.symbols.resolve(state),
-            store.symbols.resolve(kind)
+            store.symbols.resolve(kind),
+            crate::plan::plural(ids.len(), "record")
         );
         let fate = match to {
             Resolution::To { user: receiver, via, .. } => {
@@ -98,7 +99,7 @@ fn findings_of(
         let mut f = Finding::new(
             "orphaned_records",
             vec![u.id().to_string()],
-            format!("{} {} but still owns {what} record(s); {fate}", u.id(), gone(u.status())),
+            format!("{} {} but still owns {what}; {fate}", u.id(), gone(u.status())),
         );
         f.records = ids.clone();
         findings.push(f);
@@ -123,10 +124,11 @@ fn findings_of(
             "orphaned_records",
             vec![u.id().to_string()],
             format!(
-                "{} {} but is still named by {} record(s) the policy says to change by hand",
+                "{} {} but is still named by {} {} the policy says to change by hand",
                 u.id(),
                 gone(u.status()),
-                h.by_hand.len()
+                h.by_hand.len(),
+                crate::plan::plural(h.by_hand.len(), "record")
             ),
         );
         f.records = h.by_hand;

@@ -380,6 +380,15 @@ fn code_rank(code: &str) -> usize {
     BLOCK_CODES.iter().position(|c| *c == code).unwrap_or(BLOCK_CODES.len())
 }
 
+/// `noun` for `n` of them: `record` or `records`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
+}
+
 /// Compares ids so that `u9` sorts before `u10`.
 pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (mut a, mut b) = (a.as_bytes(), b.as_bytes());

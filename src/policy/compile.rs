@@ -46,7 +46,7 @@ pub fn parse(source: &str, path: &Path) -> Result<Policy, Diagnostics> {
 
 /// toml's messages end in a newline and sometimes a period; ours do not.
 fn tidy_toml_message(message: &str) -> String {
-    message.trim().trim_end_matches('.').to_owned()
+    crate::hints::toml_message(message)
 }
 
 /// Adds a help line for the common TOML mistakes.

@@ -93,7 +93,10 @@ fn profile(out: &mut String, e: &Explanation) {
     let (records, reports, teams_led) = p.holds;
     let _ = writeln!(
         out,
-        "  owns {records} record(s); {reports} direct report(s); leads {teams_led} team(s)"
+        "  owns {records} {}; {reports} direct {}; leads {teams_led} {}",
+        crate::plan::plural(records, "record"),
+        crate::plan::plural(reports, "report"),
+        crate::plan::plural(teams_led, "team")
     );
 }
 

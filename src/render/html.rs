@@ -87,11 +87,9 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "<p class=\"meta\">As of {}; {} users, {} teams, {} records. Policy sha256 <code>{}</code>, snapshot sha256 <code>{}</code>.</p>",
+        "<p class=\"meta\">As of {}; {}. Policy sha256 <code>{}</code>, snapshot sha256 <code>{}</code>.</p>",
         h(&plan.as_of),
-        plan.snapshot.users,
-        plan.snapshot.teams,
-        plan.snapshot.records,
+        super::snapshot_counts(plan),
         h(plan.policy.sha256.get(..12).unwrap_or("")),
         h(plan.snapshot.sha256.get(..12).unwrap_or(""))
     );

@@ -11,11 +11,9 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     let _ = writeln!(out, "# {}: {}\n", md(title), md(&plan.policy.name));
     let _ = writeln!(
         out,
-        "As of {}; {} users, {} teams, {} records. Policy sha256 `{}`, snapshot sha256 `{}`.\n",
+        "As of {}; {}. Policy sha256 `{}`, snapshot sha256 `{}`.\n",
         plan.as_of,
-        plan.snapshot.users,
-        plan.snapshot.teams,
-        plan.snapshot.records,
+        super::snapshot_counts(plan),
         plan.policy.sha256.get(..12).unwrap_or(""),
         plan.snapshot.sha256.get(..12).unwrap_or("")
     );

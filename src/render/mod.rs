@@ -185,6 +185,13 @@ pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {
     }
 }
 
+/// `41 users, 1 team, 90 records`.
+pub fn snapshot_counts(plan: &Plan) -> String {
+    let s = &plan.snapshot;
+    let n = |count: usize, noun: &str| format!("{count} {}", crate::plan::plural(count, noun));
+    format!("{}, {}, {}", n(s.users, "user"), n(s.teams, "team"), n(s.records, "record"))
+}
+
 /// Action counts as `3 mark_idle, 1 suspend`.
 pub fn action_counts(counts: &BTreeMap<String, usize>) -> String {
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}")).collect();

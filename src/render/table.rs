@@ -11,13 +11,11 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{title}: policy {} ({}), as_of {}, {} users, {} teams, {} records",
+        "{title}: policy {} ({}), as_of {}, {}",
         safe(&plan.policy.name),
         short(&plan.policy.sha256),
         plan.as_of,
-        plan.snapshot.users,
-        plan.snapshot.teams,
-        plan.snapshot.records
+        super::snapshot_counts(plan)
     );
     let mut by_rule: BTreeMap<&str, Vec<&crate::plan::Action>> = BTreeMap::new();
     for a in &plan.actions {

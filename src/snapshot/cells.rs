@@ -101,7 +101,7 @@ pub fn time(
         return Ok(Some(time));
     }
     let help = match format {
-        None => crate::diag::time_hint(t, Some(field)),
+        None => crate::hints::time_hint(t, Some(field)),
         Some(f) => format!(
             "expected `{}` from [snapshot.formats] (such as `{}`), RFC 3339 \
              (2026-11-02T08:15:00Z) or YYYY-MM-DD",

@@ -79,7 +79,7 @@ pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Sto
             None => problems.push(
                 Diagnostic::file(path, format!("`{t}` is not a time"))
                     .field("taken_at")
-                    .help(crate::diag::time_hint(t, None)),
+                    .help(crate::hints::time_hint(t, None)),
             ),
         }
     }

@@ -35,8 +35,7 @@ pub fn apply(
     let raw: RawMeta = match toml::from_str(source) {
         Ok(raw) => raw,
         Err(e) => {
-            let d = Diagnostic::file(path, e.message().trim().trim_end_matches('.').to_owned())
-                .help(
+            let d = Diagnostic::file(path, crate::hints::toml_message(e.message())).help(
                 "snapshot.toml may hold `taken_at` and an [account] table with `seats` and `owner`",
             );
             problems.push(match e.span() {
@@ -59,7 +58,7 @@ pub fn apply(
                 Diagnostic::file(path, format!("`{text}` is not a time"))
                     .at(Location::of_offset(source, t.span().start))
                     .field("taken_at")
-                    .help(crate::diag::time_hint(&text, None)),
+                    .help(crate::hints::time_hint(&text, None)),
             ),
         }
     }

@@ -412,8 +412,9 @@ fn header(
                 Diagnostic::file(path, format!("missing required column `{column}`"))
                     .at(Location::line(1))
                     .help(format!(
-                        "{did_you_mean}the header has: {found}; add a `{column}` column, or map \
+                        "{did_you_mean}the header has: {found}; add {} `{column}` column, or map \
                          the export's own header with [snapshot.columns.{}] in the policy",
+                        if column.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" },
                         table.file()
                     )),
             ),
