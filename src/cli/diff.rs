@@ -62,6 +62,59 @@ pub struct Args {
     fail_on: Option<FailOnChanges>,
 }
 
+/// Flags that the chosen `--command` would ignore, or that it needs, are usage errors: a
+/// diff that silently planned something else would say "no difference" about the wrong run.
+fn check_flags(args: &Args) -> Result<(), Error> {
+    let given = |set: bool, flag: &'static str| set.then_some(flag);
+    let offboard_only = [
+        given(args.requests.is_some(), "--requests"),
+        given(args.reassign_to.is_some(), "--reassign-to"),
+        given(args.reports_to.is_some(), "--reports-to"),
+    ];
+    let targets = [given(args.actor.is_some(), "--actor"), given(!args.user.is_empty(), "--user")];
+    let (ignored, needs): (Vec<&str>, &[&str]) = match args.command {
+        Command::Plan => (offboard_only.iter().chain(&targets).flatten().copied().collect(), &[]),
+        Command::Offboard => (
+            given(args.previous.is_some(), "--previous").into_iter().collect(),
+            &["--actor", "--user or --requests"],
+        ),
+        Command::Reactivate => (
+            offboard_only
+                .iter()
+                .flatten()
+                .copied()
+                .chain(given(args.previous.is_some(), "--previous"))
+                .collect(),
+            &["--actor", "--user"],
+        ),
+    };
+    if !args.plans.is_empty() {
+        return Ok(());
+    }
+    let command = args.command.as_str();
+    if let Some(flag) = ignored.first() {
+        return Err(Error::Usage(format!(
+            "{flag} does not apply to --command {command}: pass the --command it belongs to (offboard or reactivate), or drop it"
+        )));
+    }
+    let has_targets = !args.user.is_empty() || args.requests.is_some();
+    let missing: Vec<&str> = needs
+        .iter()
+        .copied()
+        .filter(|n| match *n {
+            "--actor" => args.actor.is_none(),
+            _ => !has_targets,
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "--command {command} needs {}, as roster {command} does",
+            missing.join(" and ")
+        )));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum DiffFormat {
     /// A listing per user, for a terminal.
@@ -93,6 +146,7 @@ fn read_plan(path: &Path) -> Result<Plan, Error> {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
+    check_flags(&args)?;
     let mut inputs: Vec<&Path> =
         args.plans.iter().chain(&args.policy).map(PathBuf::as_path).collect();
     inputs.extend(args.snapshot.as_deref());
