@@ -24,6 +24,13 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `roster check --policy` on a policy whose TOML is `text`, written into a temp folder.
+fn check_policy(name: &str, text: &str) -> Output {
+    let policy = temp_dir(name).join("policy.toml");
+    std::fs::write(&policy, text).unwrap();
+    roster(["check", "--policy", s(&policy)])
+}
+
 fn plan_to(out: &Path) -> Output {
     roster(["plan", "--policy", POLICY, "--snapshot", "examples/acme", "--out", s(out)])
 }
@@ -407,14 +414,10 @@ fn check_shows_the_exports_words_inert() {
 
 #[test]
 fn check_shows_a_policys_role_names_inert() {
-    let dir = temp_dir("hostile-roles");
-    let policy = dir.join("policy.toml");
-    std::fs::write(
-        &policy,
+    let out = check_policy(
+        "hostile-roles",
         "name = \"evil\"\n[roles]\norder = [\"admin\\u001b[2J\", \"rep\\u0007\\u202e\"]\n",
-    )
-    .unwrap();
-    let out = roster(["check", "--policy", s(&policy)]);
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_inert(&stdout(&out));
     assert!(stdout(&out).contains("admin\\u{1b}[2J"), "{}", stdout(&out));
@@ -424,10 +427,10 @@ fn check_shows_a_policys_role_names_inert() {
 fn error_snippets_and_headers_are_inert_and_bounded() {
     let dir = temp_dir("hostile-errors");
     // A policy line with escapes, and a JSON snapshot line with escapes.
-    let policy = dir.join("policy.toml");
-    std::fs::write(&policy, "name = \"x\"\n[roles]\norder = [\"a\"]\n\u{1b}]0;owned\u{7} = 1\n")
-        .unwrap();
-    let out = roster(["check", "--policy", s(&policy)]);
+    let out = check_policy(
+        "hostile-errors-policy",
+        "name = \"x\"\n[roles]\norder = [\"a\"]\n\u{1b}]0;owned\u{7} = 1\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_inert(&stderr(&out));
     let json = dir.join("snap.json");
@@ -534,27 +537,20 @@ fn scim_start_index_zero_and_quoted_booleans_are_refused() {
 
 #[test]
 fn status_aliases_that_differ_only_by_case_must_agree() {
-    let dir = temp_dir("hostile-aliases");
-    let policy = dir.join("policy.toml");
-    std::fs::write(
-        &policy,
+    let out = check_policy(
+        "hostile-aliases",
         "name = \"x\"\n[roles]\norder = [\"a\"]\n[statuses.aliases]\nGone = \"deactivated\"\ngone = \"active\"\n",
-    )
-    .unwrap();
-    let out = roster(["check", "--policy", s(&policy)]);
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("aliases ignore case"), "{}", stderr(&out));
 }
 
 #[test]
 fn durations_past_a_century_are_refused() {
-    let dir = temp_dir("hostile-duration");
-    let policy = dir.join("policy.toml");
     let text = std::fs::read_to_string(root().join(POLICY)).unwrap();
     let text = text.replacen("notify_before = \"7d\"", "notify_before = \"36500000d\"", 1);
     assert!(text.contains("36500000d"));
-    std::fs::write(&policy, text).unwrap();
-    let out = roster(["check", "--policy", s(&policy)]);
+    let out = check_policy("hostile-duration", &text);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("up to 100 years"), "{}", stderr(&out));
 }

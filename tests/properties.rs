@@ -287,27 +287,19 @@ fn statuses_after(plan: &Plan, store: &Store) -> HashMap<String, Status> {
 
 /// The invariants every plan must keep. `targets` are the users the plan was asked to
 /// offboard (found in the snapshot), allowed or refused.
-/// The property policies' one `min_holders` rule, as (role, count).
-fn policy_min_holders(policy: &Policy) -> Option<(String, u32)> {
-    let text = &policy.source;
-    let at = text.find("where = { role = [\"")? + "where = { role = [\"".len();
-    let role = text[at..].split('"').next()?.to_owned();
-    let count = text[at..].split("count = ").nth(1)?.lines().next()?.trim().parse().ok()?;
-    Some((role, count))
-}
-
 fn check_invariants(
     plan: &Plan,
     policy: &Policy,
     store: &Store,
     targets: &HashSet<String>,
+    min_holders: Option<(&str, u32)>,
 ) -> Result<(), TestCaseError> {
     let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
     let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
     let after = statuses_after(plan, store);
     // The last holders of a role stay: an active holder leaves only when at least `count`
     // active holders remain after the plan.
-    if let Some((role, count)) = policy_min_holders(policy) {
+    if let Some((role, count)) = min_holders {
         let holds = |id: &str, status: Status| {
             status == Status::Active
                 && store
@@ -468,7 +460,7 @@ proptest! {
         let one = in_pool(1, || offboard(&w, &policy, &store));
         let four = in_pool(4, || offboard(&w, &policy, &store));
         prop_assert_eq!(&one, &four);
-        check_invariants(&one, &policy, &store, &requested(&w, &store))?;
+        check_invariants(&one, &policy, &store, &requested(&w, &store), w.rules.min_holders)?;
     }
 
     #[test]
@@ -479,6 +471,6 @@ proptest! {
         let one = in_pool(1, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
         let four = in_pool(4, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
         prop_assert_eq!(&one, &four);
-        check_invariants(&one, &policy, &store, &escalated(&one))?;
+        check_invariants(&one, &policy, &store, &escalated(&one), w.rules.min_holders)?;
     }
 }

@@ -253,7 +253,7 @@ impl RunArgs {
             ));
         }
         for (i, a) in self.out.iter().enumerate() {
-            if self.out[..i].iter().any(|b| b == a || same_file(a, b)) {
+            if self.out[..i].iter().any(|b| b == a || super::output::same_file(a, b)) {
                 return Err(Error::Usage(format!("--out {} is named twice", a.display())));
             }
         }
@@ -302,6 +302,7 @@ impl RunArgs {
     ) -> Result<Exit, Error> {
         progress::phase("plan");
         progress::step("writing the plan");
+        let names = Names::from_store(store);
         for (output, format) in outputs.0 {
             // No extension (a device, a FIFO, `plan`): JSON, as for any file.
             let format =
@@ -310,9 +311,8 @@ impl RunArgs {
                 } else {
                     Format::Table
                 });
-            let names = Names::from_store(store);
             output.finish_with(|w| render::write(plan, format, names, title, w))?;
-            if let Some(note) = render::note(plan, format, Names::from_store(store)) {
+            if let Some(note) = render::note(plan, format, names) {
                 let note = crate::diag::for_terminal(&note);
                 let _ = std::io::stderr().lock().write_all(note.as_bytes());
             }
@@ -350,15 +350,6 @@ impl RunArgs {
             let _ = writeln!(std::io::stderr().lock(), "{}", crate::diag::for_terminal(&line));
         }
         Ok(exit)
-    }
-}
-
-/// Whether two paths name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (std::fs::metadata(a), std::fs::metadata(b)) {
-        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-        _ => false,
     }
 }
 

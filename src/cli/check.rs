@@ -7,7 +7,7 @@ use super::args::{load_snapshot, SNAPSHOT_HELP};
 use super::{print, Error, Exit};
 use crate::diag::visible;
 use crate::model::Status;
-use crate::{policy, render, rules, snapshot};
+use crate::{policy, rules, snapshot};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -52,7 +52,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             } else {
                 format!(" [{}]", f.users.iter().map(|u| visible(u)).collect::<Vec<_>>().join(", "))
             };
-            let _ = writeln!(out, "    {}{users}: {}", f.code, render::terminal_safe(&f.reason));
+            let _ = writeln!(out, "    {}{users}: {}", f.code, visible(&f.reason));
         }
     }
     print(&out)?;

@@ -84,12 +84,19 @@ pub fn refuse_input(path: &Path, inputs: &[&Path]) -> Result<(), Error> {
     }
 }
 
+/// Whether two paths name the same existing file (device and inode).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
 /// The input `out` is, if it is one: the same file (device and inode), or a file inside
 /// an input folder.
 fn same_file_as_input<'a>(out: &Path, inputs: &[&'a Path]) -> Option<&'a Path> {
-    let o = std::fs::metadata(out).ok()?;
-    let same =
-        |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.dev() == o.dev() && m.ino() == o.ino());
+    std::fs::metadata(out).ok()?;
+    let same = |p: &Path| same_file(out, p);
     inputs.iter().copied().find(|input| {
         same(input)
             || (input.is_dir()

@@ -329,8 +329,7 @@ fn last_holders(
         ctx.policy.deactivation.min_holders.iter().zip(&ctx.bound.min_holders).enumerate()
     {
         let holds = |u: UserIx| after[u.index()] == Status::Active && matcher.matches(store, u);
-        let holders =
-            (0..store.users.len() as u32).into_par_iter().filter(|&i| holds(UserIx(i))).count();
+        let holders = matcher.active_holders(store, |u| after[u.index()]).len();
         let mut remaining = holders;
         for (i, t) in targets.iter_mut().enumerate() {
             if refused[i] || t.holdings.is_none() || !holds(t.user) {

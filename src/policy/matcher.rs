@@ -148,6 +148,21 @@ impl BoundMatcher {
         BoundMatcher { clauses: vec![BoundClause::Id(Vec::new())] }
     }
 
+    /// The users whose status (by `status_of`: the snapshot's, or the one after a plan)
+    /// is `active` and who match: the holders a `[[deactivation.min_holders]]` rule counts.
+    pub fn active_holders(
+        &self,
+        store: &Store,
+        status_of: impl Fn(UserIx) -> Status + Sync,
+    ) -> Vec<UserIx> {
+        use rayon::prelude::*;
+        (0..store.users.len() as u32)
+            .into_par_iter()
+            .map(UserIx)
+            .filter(|&u| status_of(u) == Status::Active && self.matches(store, u))
+            .collect()
+    }
+
     /// Whether the user matches every clause.
     pub fn matches(&self, store: &Store, user: UserIx) -> bool {
         let u = store.user(user);

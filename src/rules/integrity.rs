@@ -294,11 +294,7 @@ impl AccountRule for TooFewHolders {
         for (n, (rule, matcher)) in
             ctx.policy.deactivation.min_holders.iter().zip(&ctx.bound.min_holders).enumerate()
         {
-            let holders: Vec<UserIx> = (0..store.users.len() as u32)
-                .into_par_iter()
-                .map(UserIx)
-                .filter(|&u| store.user(u).status() == Status::Active && matcher.matches(store, u))
-                .collect();
+            let holders = matcher.active_holders(store, |u| store.user(u).status());
             if holders.len() >= rule.count as usize {
                 continue;
             }
