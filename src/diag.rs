@@ -115,7 +115,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// The widest source line shown under a message, in characters.
-const SNIPPET_WIDTH: usize = 100;
+const SNIPPET_WIDTH: usize = 64;
 
 /// At most [`SNIPPET_WIDTH`] characters of `line` around the 0-based character `caret`
 /// (a minified JSON file is one line of megabytes), marked with `…` where cut, with
@@ -159,16 +159,69 @@ fn window(line: &str, caret: Option<usize>) -> (String, Option<usize>) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
+/// How many distinct problems are shown before the others are only counted.
+const SHOWN_PROBLEMS: usize = 40;
+
+/// How many of the further places of one repeated problem are listed by line.
+const LISTED_LINES: usize = 8;
+
 impl fmt::Display for Diagnostics {
+    /// Each problem once, in the order found: a problem repeated on other lines (the same
+    /// file, field, message and help) is shown in full the first time, then counted with
+    /// the lines where it repeats. After [`SHOWN_PROBLEMS`] problems the rest are counted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, d) in self.0.iter().enumerate() {
+        type Key<'a> = (&'a Path, Option<&'a str>, &'a str, Option<&'a str>);
+        let mut index: std::collections::HashMap<Key<'_>, usize> = Default::default();
+        let mut groups: Vec<Vec<&Diagnostic>> = Vec::new();
+        for d in &self.0 {
+            let key = (d.file.as_path(), d.field.as_deref(), d.message.as_str(), d.help.as_deref());
+            let at = *index.entry(key).or_insert_with(|| {
+                groups.push(Vec::new());
+                groups.len() - 1
+            });
+            groups[at].push(d);
+        }
+        for (i, group) in groups.iter().take(SHOWN_PROBLEMS).enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "error: {d}")?;
+            write!(f, "error: {}", group[0])?;
+            if let [first, rest @ ..] = group.as_slice() {
+                if !rest.is_empty() {
+                    write!(f, "\n  ")?;
+                    repeats(f, first, rest)?;
+                }
+            }
+        }
+        if groups.len() > SHOWN_PROBLEMS {
+            let hidden: usize = groups[SHOWN_PROBLEMS..].iter().map(Vec::len).sum();
+            write!(
+                f,
+                "\nerror: {hidden} more problem{} not shown; fix these first, then run again",
+                if hidden == 1 { " is" } else { "s are" }
+            )?;
         }
         Ok(())
     }
+}
+
+/// `the same on 39 more lines of users.csv: 40, 41, ... and 31 more`.
+fn repeats(f: &mut fmt::Formatter<'_>, first: &Diagnostic, rest: &[&Diagnostic]) -> fmt::Result {
+    let n = rest.len();
+    let lines: Vec<u64> = rest.iter().filter_map(|d| d.location.line).collect();
+    let file = first.file.display();
+    if lines.len() < n {
+        return write!(f, "the same {n} more time{} in {file}", if n == 1 { "" } else { "s" });
+    }
+    let listed: Vec<String> = lines.iter().take(LISTED_LINES).map(u64::to_string).collect();
+    let more =
+        if n > LISTED_LINES { format!(" and {} more", n - LISTED_LINES) } else { String::new() };
+    write!(
+        f,
+        "the same on {n} more line{} of {file}: {}{more}",
+        if n == 1 { "" } else { "s" },
+        listed.join(", ")
+    )
 }
 
 impl std::error::Error for Diagnostics {}
@@ -246,54 +299,9 @@ fn escape(text: &str, hide: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> 
     std::borrow::Cow::Owned(out)
 }
 
-/// The candidate closest to `word` (ignoring case and surrounding space), if one is close
-/// enough to be a likely typo: for "did you mean" hints.
-pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let word = word.trim().to_lowercase();
-    let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word, &c.trim().to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let value = (diagonal + cost).min(above + 1).min(left + 1);
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn closest_names_a_likely_typo_only() {
-        let headers = ["User ID", "Email Address", "Last Login Date", "Role"];
-        assert_eq!(closest("Last Login Data", headers), Some("Last Login Date"));
-        assert_eq!(closest("email adress", headers), Some("Email Address"));
-        assert_eq!(closest("Status", headers), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-    }
 
     #[test]
     fn offsets_become_lines_and_columns() {
@@ -318,6 +326,35 @@ mod tests {
         assert!(end.starts_with('…') && end.ends_with('b'));
         assert_eq!(end.chars().nth(caret.unwrap()), Some('b'));
         assert_eq!(window("short", Some(2)), ("short".to_owned(), Some(2)));
+    }
+
+    #[test]
+    fn repeated_problems_are_shown_once_and_counted() {
+        let at = |line, message: &str| {
+            Diagnostic::file("users.csv", message).at(Location::line(line)).field("role")
+        };
+        let mut all: Vec<Diagnostic> = (3..=42).map(|l| at(l, "unknown role `x`")).collect();
+        all.insert(1, at(4, "unknown role `y`"));
+        let text = Diagnostics(all).to_string();
+        assert_eq!(
+            text,
+            "error: users.csv:3: role: unknown role `x`\n  \
+             the same on 39 more lines of users.csv: 4, 5, 6, 7, 8, 9, 10, 11 and 31 more\n\
+             error: users.csv:4: role: unknown role `y`"
+        );
+    }
+
+    #[test]
+    fn past_forty_problems_the_rest_are_counted() {
+        let all: Vec<Diagnostic> = (1..=45)
+            .map(|l| Diagnostic::file("f", format!("problem {l}")).at(Location::line(l)))
+            .collect();
+        let text = Diagnostics(all).to_string();
+        assert_eq!(text.lines().filter(|l| l.starts_with("error: f:")).count(), 40);
+        assert!(
+            text.ends_with("error: 5 more problems are not shown; fix these first, then run again"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1279,7 +1279,10 @@ fn hostile_scim_list_responses_fail_clearly() {
         (
             "deep-nesting-beyond-limit.json",
             POLICY,
-            &[":1:414: Resources[1]: cannot be read: recursion limit exceeded", " | …ser\": {"],
+            &[
+                ":1:414: Resources[1]: cannot be read: recursion limit exceeded",
+                " 1 | …_at\": \"2026-11-01T00:00:00Z\"}}, [[[[",
+            ],
         ),
         (
             "wrong-types.json",

@@ -21,3 +21,4 @@ mod roundtrip;
 mod schema;
 mod shell;
 mod suite;
+mod width;

@@ -12,7 +12,7 @@ use crate::policy::{self, Policy};
 use crate::render::{self, Format, Names};
 use crate::snapshot::{self, Store};
 use crate::time::{parse_time, Time};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 /// What `--snapshot` names, for every command's help.
@@ -161,7 +161,7 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
 
 /// "`x` is not a code of findings; did you mean `y`? known: ..."
 fn unknown_code(code: &str, known: &[&str], what: &str) -> String {
-    let hint = crate::diag::closest(code, known.iter().copied())
+    let hint = crate::hints::closest(code, known.iter().copied())
         .map_or_else(String::new, |c| format!("did you mean `{c}`? "));
     format!("`{code}` is not {what}; {hint}known: {}", known.join(", "))
 }
@@ -313,8 +313,7 @@ impl RunArgs {
                 });
             output.finish_with(|w| render::write(plan, format, names, title, w))?;
             if let Some(note) = render::note(plan, format, names) {
-                let note = crate::diag::for_terminal(&note);
-                let _ = std::io::stderr().lock().write_all(note.as_bytes());
+                super::eprint_fitted(note.trim_end_matches('\n'));
             }
         }
         progress::phase("render");
@@ -347,7 +346,7 @@ impl RunArgs {
             }
         }
         for line in lines {
-            let _ = writeln!(std::io::stderr().lock(), "{}", crate::diag::for_terminal(&line));
+            super::eprint_fitted(&line);
         }
         Ok(exit)
     }

@@ -4,7 +4,7 @@
 //! role names): each is shown through [`visible`], on one line.
 
 use super::args::{load_snapshot, SNAPSHOT_HELP};
-use super::{print, Error, Exit};
+use super::{Error, Exit};
 use crate::diag::visible;
 use crate::model::Status;
 use crate::{policy, rules, snapshot};
@@ -55,7 +55,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             let _ = writeln!(out, "    {}{users}: {}", f.code, visible(&f.reason));
         }
     }
-    print(&out)?;
+    super::print_fitted(&out)?;
     Ok(Exit::Ok)
 }
 

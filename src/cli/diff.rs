@@ -15,10 +15,17 @@ use std::path::{Path, PathBuf};
 /// Show the semantic difference between two plans: two plan files, or the plans of two
 /// policies on one snapshot (`--policy OLD.toml --policy NEW.toml --snapshot S`).
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  roster diff old-plan.json new-plan.json\n  \
-roster diff --policy main.toml --policy branch.toml --snapshot export/ --format markdown\n  \
-roster diff --policy a.toml --policy b.toml --snapshot export/ --command offboard --actor u2 --user u13\n\n\
-Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 --fail-on changes and something differs.")]
+#[command(after_help = "Examples:\n  \
+roster diff old-plan.json new-plan.json\n  \
+roster diff --policy main.toml --policy branch.toml --snapshot export/ \\\n      \
+--format markdown\n  \
+roster diff --policy a.toml --policy b.toml --snapshot export/ \\\n      \
+--command offboard --actor u2 --user u13\n\n\
+Exit status:\n  \
+0  the difference was written (or there is none)\n  \
+1  bad input: a policy, the snapshot or a plan file\n  \
+2  usage: a missing or conflicting argument\n  \
+3  --fail-on changes, and something differs")]
 pub struct Args {
     /// Two plan files (JSON, as `roster plan --format json` writes them): old, then new.
     #[arg(value_name = "PLAN", num_args = 0..=2)]
@@ -210,7 +217,10 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     let text = match format {
         DiffFormat::Json => render::diff::json(&d),
         DiffFormat::Markdown => render::diff::markdown(&d, names, &title),
-        DiffFormat::Table => format!("{title}\n{}", render::diff::table(&d, names, "")),
+        DiffFormat::Table => render::wrap::fit(
+            &format!("{title}\n{}", render::diff::table(&d, names, "")),
+            render::wrap::width(),
+        ),
     };
     output.finish(&text)?;
     Ok(if args.fail_on.is_some() && !d.is_empty() { Exit::FailOn } else { Exit::Ok })

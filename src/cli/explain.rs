@@ -1,7 +1,7 @@
 //! `roster explain`: why the plan treats one user as it does.
 
 use super::args::Inputs;
-use super::{print, Error, Exit};
+use super::{Error, Exit};
 use crate::engine::explain::{self, Offboarding};
 use crate::engine::scenario::{Command, Scenario};
 use crate::render;
@@ -11,9 +11,17 @@ use crate::render;
 /// the receiver chain tried for everything they hold.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  roster explain --policy policies/default.toml --snapshot examples/acme --user u013\n  \
-roster explain --policy policies/default.toml --snapshot examples/acme --user u013 --actor u002 --offboard u004\n\n\
-Exit codes: 0 ran, 1 bad input or policy (or no such user), 2 usage."
+    override_usage = "roster explain [OPTIONS] --policy <FILE> --snapshot <PATH>\n       \
+--user <ID_OR_EMAIL>",
+    after_help = "Examples:\n  \
+roster explain --policy policies/default.toml --snapshot examples/acme \\\n      \
+--user u013\n  \
+roster explain --policy policies/default.toml --snapshot examples/acme \\\n      \
+--user u013 --actor u002 --offboard u004\n\n\
+Exit status:\n  \
+0  the explanation was printed\n  \
+1  bad input: the policy or the snapshot, or no such user\n  \
+2  usage: a missing or conflicting argument"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -60,6 +68,6 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     } else {
         explain::explain(policy, store, as_of, &args.user, None)?
     };
-    print(&render::explain::render(&explanation))?;
+    super::print_fitted(&render::explain::render(&explanation))?;
     Ok(Exit::Ok)
 }

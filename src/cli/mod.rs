@@ -109,7 +109,13 @@ pub use replace::Allocator;
 /// Parses arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
     replace::on_signals();
-    let cli = match Cli::try_parse() {
+    // Help fits the same width as every other text for people (clap's own default for a
+    // pipe is 100 columns).
+    let parsed = Cli::command()
+        .term_width(crate::render::wrap::width())
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -138,8 +144,7 @@ pub fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) => {
             progress::end();
-            let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "{}", crate::diag::for_terminal(&e.to_string()));
+            eprint_fitted(&e.to_string());
             match e {
                 Error::Usage(_) => Exit::Usage.into(),
                 _ => Exit::BadInput.into(),
@@ -148,8 +153,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints text for people, fitted to the terminal's width ([`crate::render::wrap`]).
+pub(crate) fn print_fitted(text: &str) -> Result<(), Error> {
+    print(&crate::render::wrap::fit(text, crate::render::wrap::width()))
+}
+
+/// Writes a line (or lines) for people to stderr, made visible and fitted to the width
+/// of the terminal on stderr.
+pub(crate) fn eprint_fitted(text: &str) {
+    let text = crate::diag::for_terminal(text);
+    let fitted = crate::render::wrap::fit(&text, crate::render::wrap::stderr_width());
+    let _ = writeln!(std::io::stderr().lock(), "{fitted}");
+}
+
 /// Writes a command's text to stdout, through [`crate::diag::for_terminal`]; a closed
 /// pipe (`roster plan | head`) ends quietly.
+
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     progress::end();
     let text = crate::diag::for_terminal(text);

@@ -10,8 +10,17 @@ use crate::offboard::Actor;
 /// back does not restore.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Exit codes: 0 ran, 1 bad input or policy, 2 usage, 3 a --fail-on condition held, 4 the plan is held by [safety] (written; --accept-held exits 0).\n\
-Example: roster reactivate --policy policies/commerce-backoffice.toml --snapshot examples/commerce-backoffice --actor a1 --user e7"
+    override_usage = "roster reactivate [OPTIONS] --policy <FILE> --snapshot <PATH>\n       \
+--actor <ID> --user <ID_OR_EMAIL>...",
+    after_help = "Examples:\n  \
+roster reactivate --policy policies/commerce-backoffice.toml \\\n      \
+--snapshot examples/commerce-backoffice --actor a1 --user e7\n\n\
+Exit status:\n  \
+0  the plan was written\n  \
+1  bad input: the policy, the snapshot or an argument's file\n  \
+2  usage: a missing or conflicting argument\n  \
+3  a --fail-on condition held (the plan is written)\n  \
+4  the plan is held by [safety] (it is written; --accept-held exits 0)"
 )]
 pub struct Args {
     #[command(flatten)]

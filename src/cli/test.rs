@@ -1,7 +1,7 @@
 //! `roster test`: replay the cases of a folder and compare their plans with the approved ones.
 
 use super::suite::{self, Blessed, Verdict};
-use super::{print, Error, Exit};
+use super::{Error, Exit};
 use crate::render::{self, Names};
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -12,10 +12,17 @@ use std::path::PathBuf;
 #[command(after_help = "A case.toml names paths relative to its folder:\n\n  \
 policy = \"../../default.toml\"\n  snapshot = \"../../../examples/acme\"\n  command = \"offboard\"   # plan (default), offboard or reactivate\n  \
 as_of = \"2026-11-22T06:00:00Z\"\n  actor = \"u002\"\n  users = [\"u013\"]\n\n\
-Other keys: requests, channel, reassign_to, reports_to, allow_reactivation, previous.\n\
-Every path must stay inside the current folder (or --root), once `..` and links are resolved.\n\
-Exit codes: 0 every case passed, 1 a case could not run (bad input) or no case was found,\n\
-3 a case's plan differs from the approved one or has none.")]
+Other keys: requests, channel, reassign_to, reports_to, allow_reactivation,\n\
+previous. Every path must stay inside the current folder (or --root), once `..`\n\
+and links are resolved.\n\n\
+Examples:\n  \
+roster test policies/tests\n  \
+roster test policies/tests --format junit --out results.xml\n  \
+roster test policies/tests --filter plan-acme --bless\n\n\
+Exit status:\n  \
+0  every case passed\n  \
+1  a case could not run (bad input), or no case was found (see --allow-empty)\n  \
+3  a case's plan differs from the approved one, or it has none")]
 pub struct Args {
     /// The folder holding the cases (searched at any depth).
     #[arg(value_name = "DIR")]
@@ -96,7 +103,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         }
     }
     let _ = writeln!(out, "{passed} passed, {} failed", failed + broken);
-    print(&out)?;
+    super::print_fitted(&out)?;
     Ok(if broken > 0 {
         Exit::BadInput
     } else if failed > 0 {

@@ -11,8 +11,9 @@ use super::{
     MinHolders, OnExpiry, Policy, Recipient, RequiredField, Roles, Safety, Statuses, Strategy,
     Thresholds, STRATEGY_NAMES,
 };
-use crate::diag::{closest, Diagnostic, Diagnostics, Location};
+use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fields::{fields_of, FieldKind, UserField, USER_COLUMNS};
+use crate::hints::closest;
 use crate::model::{RoleIx, Status};
 use crate::snapshot::{
     AttrPath, Input, TimeFormat, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS,

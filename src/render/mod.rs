@@ -12,6 +12,7 @@ pub mod notices;
 pub mod scim;
 pub mod sheet;
 mod table;
+pub mod wrap;
 mod yaml;
 
 pub use json::json;
@@ -149,7 +150,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
     match format {
         Format::Json => json(plan),
         Format::Yaml => yaml(plan),
-        Format::Table => table::render(plan, names, title),
+        Format::Table => wrap::fit(&table::render(plan, names, title), wrap::width()),
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
         Format::Scim => scim::render(plan),

@@ -11,7 +11,7 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{title}: policy {} ({}), as_of {}, {}",
+        "{title}: policy {} ({})\nas_of {}; {}",
         safe(&plan.policy.name),
         short(&plan.policy.sha256),
         plan.as_of,

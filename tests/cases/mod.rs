@@ -5,7 +5,7 @@
 //! The cases run in parallel (one worker per core), then their transcripts are compared
 //! in name order, so a failure report is the same whatever finished first.
 
-use crate::support::{case_args, root, roster, transcript};
+use crate::support::{case_args, root, roster_env, transcript};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -27,7 +27,7 @@ fn cases() {
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some((args, slot)) = runs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    *slot.lock().unwrap() = Some(transcript(&roster(args)));
+                    *slot.lock().unwrap() = Some(transcript(&roster_env(args, &[])));
                 }
             });
         }

@@ -11,23 +11,29 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `roster` with arguments from the repository root.
+/// Runs `roster` with arguments from the repository root, with text for people unwrapped
+/// (`COLUMNS=1000`), so that tests can look for a message whole.
 pub fn roster<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    roster_env(args, &[])
+    roster_env(args, &[("COLUMNS", "1000")])
 }
 
-/// Runs `roster` with extra environment variables.
+/// Runs `roster` with extra environment variables, and without `COLUMNS` unless given
+/// (text for people is then fitted to 80 columns, as in a pipe).
 pub fn roster_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_roster"));
-    cmd.args(args).current_dir(root()).env("NO_COLOR", "1").env_remove("RUST_BACKTRACE");
+    cmd.args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("COLUMNS");
     for (k, v) in env {
         cmd.env(k, v);
     }
