@@ -168,7 +168,6 @@ pub(crate) fn eprint_fitted(text: &str) {
 
 /// Writes a command's text to stdout, through [`crate::diag::for_terminal`]; a closed
 /// pipe (`roster plan | head`) ends quietly.
-
 pub(crate) fn print(text: &str) -> Result<(), Error> {
     progress::end();
     let text = crate::diag::for_terminal(text);
