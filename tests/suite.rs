@@ -123,3 +123,88 @@ fn a_broken_case_exits_one_and_no_case_at_all_is_an_error() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("no case under this folder has a name containing `no-such-case`"));
 }
+
+#[test]
+fn bless_leaves_cases_whose_plans_differ_only_in_their_digests() {
+    let dir = temp_dir("bless-digests");
+    let policy = dir.join("policy.toml");
+    let source = std::fs::read_to_string(root().join("tests/data/boundaries/policy.toml")).unwrap();
+    std::fs::write(&policy, &source).unwrap();
+    let up = |case: &std::path::Path| {
+        "../".repeat(case.strip_prefix(root()).unwrap().components().count())
+    };
+    for (name, as_of) in [("early", "2026-11-15T00:00:00Z"), ("late", "2026-11-22T00:00:00Z")] {
+        let case = dir.join("suite").join(name);
+        std::fs::create_dir_all(&case).unwrap();
+        std::fs::write(
+            case.join("case.toml"),
+            format!(
+                "policy = \"../../policy.toml\"\nsnapshot = \"{}tests/data/boundaries/snapshot\"\nas_of = \"{as_of}\"\n",
+                up(&case)
+            ),
+        )
+        .unwrap();
+    }
+    let suite = dir.join("suite");
+    let suite = suite.to_str().unwrap();
+    let root_arg = root();
+    let root_arg = root_arg.to_str().unwrap();
+    assert_eq!(roster(["test", suite, "--root", root_arg, "--bless"]).status.code(), Some(0));
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join("suite").join(name).join("expected.json")).unwrap()
+    };
+    let (early, late) = (read("early"), read("late"));
+
+    // A comment changes the policy's digest and nothing else: no file is rewritten.
+    std::fs::write(&policy, format!("# reviewed\n{source}")).unwrap();
+    let out = roster(["test", suite, "--root", root_arg, "--bless"]);
+    assert!(
+        stdout(&out).contains("ok      early") && stdout(&out).contains("ok      late"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!((read("early"), read("late")), (early.clone(), late));
+    // The cases still pass on their older digests.
+    assert_eq!(roster(["test", suite, "--root", root_arg]).status.code(), Some(0));
+    // Something a reviewer should read (a reason) is rewritten.
+    std::fs::write(&policy, source.replacen("after = \"30d\"", "after = \"29d\"", 1)).unwrap();
+    let out = roster(["test", suite, "--root", root_arg, "--bless"]);
+    assert!(stdout(&out).contains("blessed"), "{}", stdout(&out));
+    assert_ne!(read("early"), early);
+}
+
+#[test]
+fn reports_go_to_out_and_the_step_summary() {
+    let dir = temp_dir("suite-reports");
+    let junit = dir.join("results.xml");
+    let summary = dir.join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = roster_env(
+        ["test", "tests/data/suite-failing", "--format", "junit", "--out", junit.to_str().unwrap()],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(1), "a broken case exits 1 whatever the format");
+    assert!(out.stdout.is_empty(), "the report went to --out");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(
+            "<testsuite name=\"tests/data/suite-failing\" tests=\"4\" failures=\"2\" errors=\"1\""
+        ),
+        "{xml}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.starts_with("earlier step\n### roster test tests/data/suite-failing"), "{md}");
+    assert!(md.contains("| stale | failed |") && md.contains("| broken | broken |"), "{md}");
+
+    let out = roster_env(
+        ["check", "--policy", "policies/default.toml", "--snapshot", "examples/acme"],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("### roster check\n\n```text\npolicy policies/default.toml: ok"), "{md}");
+    // Without the variable nothing is written anywhere else.
+    let out = roster(["test", "policies/tests", "--format", "tap"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("TAP version 13\n1..21\n"), "{}", stdout(&out));
+}

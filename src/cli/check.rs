@@ -4,6 +4,7 @@
 //! role names): each is shown through [`visible`], on one line.
 
 use super::args::{load_snapshot, SNAPSHOT_HELP};
+use super::results;
 use super::{Error, Exit};
 use crate::diag::visible;
 use crate::model::Status;
@@ -20,10 +21,56 @@ pub struct Args {
     policy: PathBuf,
     #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
     snapshot: Option<PathBuf>,
+    /// How to report: text for people, or GitHub workflow annotations (an error at the
+    /// file, line and column of each problem, a warning for each finding) before the text.
+    /// When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file too.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormat,
+}
+
+/// The formats of `roster check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Text,
+    /// GitHub workflow annotations, then the text.
+    Github,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
+    let checked = check(&args);
+    let text = match &checked {
+        Ok((text, _)) => text.clone(),
+        Err(e) => e.to_string(),
+    };
+    results::append_step_summary(&format!("### roster check\n\n{}", results::fenced(&text)))?;
+    let (text, findings) = match checked {
+        Ok(done) => done,
+        Err(e) => {
+            if let (CheckFormat::Github, Error::Input(d)) = (args.format, &e) {
+                super::print(&results::diagnostics_annotations(d, "roster check"))?;
+            }
+            return Err(e);
+        }
+    };
+    if args.format == CheckFormat::Github {
+        let file = args.snapshot.as_deref().unwrap_or(&args.policy);
+        let notes: String = findings
+            .iter()
+            .map(|f| {
+                let title = format!("roster check {}", f.code);
+                results::annotation("warning", Some(file), None, None, &title, &f.reason)
+            })
+            .collect();
+        super::print(&notes)?;
+    }
+    super::print_fitted(&text)?;
+    Ok(Exit::Ok)
+}
+
+/// Checks, and returns the text and the findings.
+fn check(args: &Args) -> Result<(String, Vec<crate::plan::Finding>), Error> {
     let policy = policy::load(&args.policy)?;
     let mut out = String::new();
     let _ = writeln!(
@@ -54,9 +101,9 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             };
             let _ = writeln!(out, "    {}{users}: {}", f.code, visible(&f.reason));
         }
+        return Ok((out, plan.findings));
     }
-    super::print_fitted(&out)?;
-    Ok(Exit::Ok)
+    Ok((out, Vec::new()))
 }
 
 fn summarize(

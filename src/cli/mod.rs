@@ -15,6 +15,7 @@ mod plan;
 mod progress;
 mod reactivate;
 pub mod replace;
+mod results;
 mod schema;
 mod suite;
 mod test;

@@ -1,9 +1,9 @@
 //! `roster test`: replay the cases of a folder and compare their plans with the approved ones.
 
-use super::suite::{self, Blessed, Verdict};
+use super::output::Output;
+use super::results::{self, TestFormat};
+use super::suite;
 use super::{Error, Exit};
-use crate::render::{self, Names};
-use std::fmt::Write;
 use std::path::PathBuf;
 
 /// Replay policy test cases: every sub-folder with a case.toml (policy, snapshot, command,
@@ -41,10 +41,19 @@ pub struct Args {
     /// the current folder]. A case path that leads outside it is an error.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    /// How to report: text for people, or JSON, JUnit XML, TAP or GitHub annotations for
+    /// CI. When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file too.
+    #[arg(long, value_enum, default_value = "text")]
+    format: TestFormat,
+    /// Write the report to this file instead of stdout (written whole, or not at all).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
+    // An unwritable --out fails before any case runs.
+    let output = Output::open(args.out.as_deref(), &[])?;
     let suite = suite::Suite::new(&args.dir, args.root.as_deref())?;
     let results = suite::run(&suite, args.filter.as_deref(), args.bless)?;
     if results.is_empty() && !args.allow_empty {
@@ -56,71 +65,24 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             .help("check the folder and --filter, or pass --allow-empty");
         return Err(crate::diag::Diagnostics::from(d).into());
     }
-    let mut out = String::new();
-    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
-    for r in &results {
-        let name = render::terminal_safe(&r.case.name);
-        match &r.verdict {
-            Verdict::Passed => {
-                passed += 1;
-                match r.blessed {
-                    None => {
-                        let _ = writeln!(out, "ok      {name}");
-                    }
-                    Some(b) => {
-                        let what = match b {
-                            Blessed::Created => "approved plan created",
-                            Blessed::Updated => "approved plan changed",
-                            Blessed::Refreshed => {
-                                "approved plan rewritten (reasons or digests only)"
-                            }
-                        };
-                        let _ = writeln!(out, "blessed {name}: {what}");
-                    }
-                }
-            }
-            Verdict::Failed(diff) => {
-                failed += 1;
-                let _ = writeln!(out, "FAILED  {name}: the plan differs from the approved one");
-                out.push_str(&render::diff::table(diff, Names::none(), "        "));
-            }
-            Verdict::Missing => {
-                failed += 1;
-                let _ = writeln!(
-                    out,
-                    "FAILED  {name}: no expected.json; review the plan, then approve it with `roster test {} --bless --filter {}`",
-                    render::terminal_safe(&shell_word(&args.dir.to_string_lossy())),
-                    render::terminal_safe(&shell_word(&r.case.name))
-                );
-            }
-            Verdict::Error(d) => {
-                broken += 1;
-                let _ = writeln!(out, "FAILED  {name}: the case could not run");
-                for line in d.to_string().lines() {
-                    let _ = writeln!(out, "        {line}");
-                }
-            }
+    let text = results::render(args.format, &args.dir, &results);
+    match args.format {
+        // Text for people is fitted to the terminal; the formats for machines are not.
+        TestFormat::Text if !output.is_file() => super::print_fitted(&text)?,
+        // Annotations stay one line each; the text after them is fitted.
+        TestFormat::Github if !output.is_file() => {
+            super::print(&results::annotations(&results))?;
+            super::print_fitted(&results::text(&args.dir, &results))?;
         }
+        _ => output.finish(&text)?,
     }
-    let _ = writeln!(out, "{passed} passed, {} failed", failed + broken);
-    super::print_fitted(&out)?;
-    Ok(if broken > 0 {
+    results::append_step_summary(&results::summary(&args.dir, &results))?;
+    let counts = results::Counts::of(&results);
+    Ok(if counts.broken > 0 {
         Exit::BadInput
-    } else if failed > 0 {
+    } else if counts.failed > 0 {
         Exit::FailOn
     } else {
         Exit::Ok
     })
-}
-
-/// `word` as one shell word: as it is when it has only safe characters, else in single
-/// quotes.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }

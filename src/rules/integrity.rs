@@ -100,8 +100,9 @@ impl AccountRule for RecordOwners {
                 "dangling_owner",
                 Vec::new(),
                 format!(
-                    "{} record(s) are owned by {}, who is not a user",
+                    "{} {} owned by {}, who is not a user",
                     records.len(),
+                    if records.len() == 1 { "record is" } else { "records are" },
                     quote(owner)
                 ),
             );
