@@ -6,7 +6,9 @@
 //!     "the first team" of `first_team_leader`), only `snapshot.sha256` differs;
 //! (c) a plan names no user, team or record the snapshot does not have, except the
 //!     requested targets of `unknown_user` entries and the missing team of
-//!     `dangling_team` findings (which is the point of that finding).
+//!     `dangling_team` findings (which is the point of that finding);
+//! (d) the same files separated by `;`, a tab or `|` load to the same model, whether the
+//!     delimiter is found in the headers or set by the policy's `[snapshot] delimiter`.
 
 use proptest::prelude::*;
 use roster::engine;
@@ -516,6 +518,44 @@ fn check_round_trip(w: &World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `files` with every CSV file rewritten with `delimiter` (quoting only where needed, or
+/// every field).
+fn with_delimiter(files: &CsvFiles, delimiter: u8, always: bool) -> CsvFiles {
+    let rewrite = |bytes: &[u8]| {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(bytes);
+        let style = if always { csv::QuoteStyle::Always } else { csv::QuoteStyle::Necessary };
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .quote_style(style)
+            .from_writer(Vec::new());
+        for record in reader.byte_records() {
+            writer.write_byte_record(&record.unwrap()).unwrap();
+        }
+        writer.into_inner().unwrap()
+    };
+    CsvFiles {
+        users: rewrite(&files.users),
+        teams: files.teams.as_deref().map(rewrite),
+        records: files.records.as_deref().map(rewrite),
+        meta: files.meta.clone(),
+        blocked_emails: files.blocked_emails.as_deref().map(rewrite),
+    }
+}
+
+fn check_delimiters(w: &World, delimiter: u8, always: bool) -> Result<(), TestCaseError> {
+    let policy = default_policy();
+    let comma = load(&w.in_order(), &policy).map_err(TestCaseError::fail)?;
+    let files = with_delimiter(&w.in_order(), delimiter, always);
+    let detected = load(&files, &policy)
+        .map_err(|e| TestCaseError::fail(format!("detected {:?}: {e}", char::from(delimiter))))?;
+    prop_assert_eq!(crate::support::canonical(&comma), crate::support::canonical(&detected));
+    let mut explicit = policy.clone();
+    explicit.input.delimiter = Some(delimiter);
+    let set = load(&files, &explicit).map_err(TestCaseError::fail)?;
+    prop_assert_eq!(crate::support::canonical(&comma), crate::support::canonical(&set));
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // (b) row order, (c) no unknown ids
 
@@ -616,6 +656,15 @@ proptest! {
     fn plans_do_not_depend_on_row_order((w, users, teams, records) in shuffled_world()) {
         check_order_independence(&w, &users, &teams, &records, &default_policy())?;
         check_order_independence(&w, &users, &teams, &records, &peers_policy())?;
+    }
+
+    #[test]
+    fn other_delimiters_load_to_the_same_model(
+        w in world(),
+        delimiter in prop::sample::select(vec![b';', b'\t', b'|']),
+        always in any::<bool>(),
+    ) {
+        check_delimiters(&w, delimiter, always)?;
     }
 
     #[test]

@@ -86,7 +86,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Sheet, Diagnostics> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let help =
         "a requests sheet has the columns user, deactivate and optionally reassign_to, reports_to";
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    // Read with the delimiter of its header: a comma, or `;`, a tab or `|` when the header
+    // has one of those and no comma (as the snapshot's files are).
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .delimiter(crate::snapshot::detect_delimiter(bytes))
+        .from_reader(bytes);
     let header = reader
         .byte_headers()
         .map_err(|e| Diagnostic::file(path, format!("cannot read the header: {e}")).help(help))?

@@ -283,6 +283,18 @@ impl Compiler<'_> {
                 }
             }
         }
+        if let Some(d) = raw.delimiter {
+            match d.get_ref().as_bytes() {
+                [b] if !matches!(b, b'"' | b'\n' | b'\r') && b.is_ascii() && !b.is_ascii_alphanumeric() => {
+                    input.delimiter = Some(*b);
+                }
+                _ => self.error(
+                    d.span(),
+                    format!("[snapshot] delimiter {} is not one separator character", crate::diag::quote(d.get_ref())),
+                    "write one character that is not a letter, a digit, a quote or a line break: \",\", \";\", \"\\t\" or \"|\"",
+                ),
+            }
+        }
         let scim = raw.scim.unwrap_or_default();
         for (table, map, slot) in [
             ("users", scim.users, &mut input.scim_users),

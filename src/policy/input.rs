@@ -29,6 +29,11 @@ pub struct RawSnapshot {
     pub formats: Option<RawFieldMap>,
     /// Where the fields SCIM does not define (role, teams, last login...) are read from.
     pub scim: Option<RawScim>,
+    /// The field separator of every CSV file of the export: one character such as `";"`
+    /// (Excel in many European locales), `"\t"` or `"|"`. Without it roster reads commas,
+    /// unless a header has no comma and another of these separators: then that one.
+    #[schemars(with = "Option<String>", length(min = 1, max = 1))]
+    pub delimiter: Option<Spanned<String>>,
 }
 
 /// One table per CSV file: `[snapshot.columns.users]`, `[snapshot.columns.teams]`, ...

@@ -50,6 +50,9 @@ pub struct Input {
     pub scim_users: Vec<(String, AttrPath)>,
     /// `[snapshot.scim.teams]`: team field -> attribute path.
     pub scim_teams: Vec<(String, AttrPath)>,
+    /// `[snapshot] delimiter`: the CSV field separator, or `None` to detect it from each
+    /// header (a comma unless the header has none and has `;`, a tab or `|`).
+    pub delimiter: Option<u8>,
 }
 
 /// Canonical column -> the header an export uses for it, for one CSV file.

@@ -20,7 +20,7 @@ mod source;
 mod teams;
 mod users;
 
-pub use self::csv::{parse_folder, CsvFiles};
+pub use self::csv::{detect_delimiter, parse_folder, CsvFiles};
 pub use cells::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS};
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, Reading, TimeFormat, TimeFormats};

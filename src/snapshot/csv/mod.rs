@@ -33,6 +33,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+/// The delimiter of a CSV file that starts with `head` (see [`split::detect`]).
+pub fn detect_delimiter(head: &[u8]) -> u8 {
+    split::detect(head)
+}
+
 /// At most this many problems are reported from one snapshot.
 pub const MAX_PROBLEMS: usize = 50;
 
@@ -203,7 +208,7 @@ pub(super) fn duplicate_records(
         .take(MAX_PROBLEMS)
         .flat_map(|(first, repeat, _)| [first.0, repeat.0])
         .collect();
-    let lines = record_lines(path, &wanted);
+    let lines = record_lines(path, &wanted, builder.input().delimiter);
     for (first, repeat, e) in repeats.into_iter().take(MAX_PROBLEMS) {
         let line = |r: super::RecordIx| {
             builder.record_line(r).or_else(|| lines.get(&r.0).copied()).unwrap_or(0)
@@ -219,12 +224,17 @@ pub(super) fn duplicate_records(
 }
 
 /// The lines of some records of a CSV file (by record number, header excluded).
-fn record_lines(path: &Path, wanted: &[u32]) -> std::collections::HashMap<u32, u64> {
+fn record_lines(
+    path: &Path,
+    wanted: &[u32],
+    delimiter: Option<u8>,
+) -> std::collections::HashMap<u32, u64> {
     let mut found = std::collections::HashMap::new();
     let Ok(Some(bytes)) = source::read(path) else { return found };
     let bytes = strip_bom(&bytes);
     let wanted: HashSet<u32> = wanted.iter().copied().collect();
-    let mut records = split::Records::new(bytes, COMMA);
+    let delimiter = delimiter.unwrap_or_else(|| split::detect(bytes));
+    let mut records = split::Records::new(bytes, delimiter);
     let mut n: i64 = -1; // the header is not a record
     while let Some((_, breaks, _)) = records.next_record() {
         if n >= 0 && wanted.contains(&(n as u32)) {
@@ -293,6 +303,7 @@ pub(super) struct TableRead<'p> {
 /// column and the extra columns with theirs.
 struct Columns {
     width: usize,
+    delimiter: u8,
     names: Vec<String>,
     positions: Vec<Option<usize>>,
     extras: Vec<(String, usize)>,
@@ -383,6 +394,20 @@ fn header(
         }
     }
     let found = some_names(&names);
+    // A header read as one column that holds another separator: the file is delimited by
+    // that one.
+    let separator_hint = match names.as_slice() {
+        [only] => {
+            [b',', b';', b'\t', b'|'].into_iter().find(|&d| only.as_bytes().contains(&d)).map(|d| {
+                let shown = if d == b'\t' { "\\t".to_owned() } else { char::from(d).to_string() };
+                format!(
+                    "the header was read as one column, but it holds `{shown}`: if that separates \
+                     the columns, set delimiter = \"{shown}\" in the policy's [snapshot]; "
+                )
+            })
+        }
+        _ => None,
+    };
     let mut header_ok = true;
     for (i, column) in known.iter().enumerate() {
         if positions[i].is_some() {
@@ -393,8 +418,9 @@ fn header(
             continue;
         }
         let close = closest(mapped.unwrap_or(column), names.iter().map(String::as_str));
-        let did_you_mean =
-            close.map_or(String::new(), |c| format!("did you mean {}? ", crate::diag::quote(c)));
+        let did_you_mean = separator_hint.clone().unwrap_or_else(|| {
+            close.map_or(String::new(), |c| format!("did you mean {}? ", crate::diag::quote(c)))
+        });
         match mapped {
             Some(h) => problems.push(
                 Diagnostic::file(
@@ -438,7 +464,13 @@ fn header(
             header_ok = false;
         }
     }
-    header_ok.then_some(Columns { width: fields.len(), names: all, positions, extras })
+    header_ok.then_some(Columns {
+        width: fields.len(),
+        delimiter: COMMA,
+        names: all,
+        positions,
+        extras,
+    })
 }
 
 /// A block of whole records of a file, from the reader thread.
@@ -465,7 +497,7 @@ pub(super) fn read_table(
             .help(format!("write a header row naming at least the columns {required}"))
     };
     digest_header(digest, t.name, input.len());
-    let mut reader = BlockReader::new(input);
+    let mut reader = BlockReader::new(input, builder.input().delimiter);
     // The header: the first record, read whole whatever its length.
     let head = match reader.first_record(digest) {
         Ok(Some(head)) => head,
@@ -478,13 +510,15 @@ pub(super) fn read_table(
             return;
         }
     };
-    let mut records = split::Records::new(&head, COMMA);
+    let delimiter = reader.delimiter();
+    let mut records = split::Records::new(&head, delimiter);
     let Some((_, breaks, fields)) = records.next_record() else {
         problems.push(empty());
         return;
     };
     let _ = breaks;
-    let Some(columns) = header(t, &fields, builder, problems) else { return };
+    let Some(mut columns) = header(t, &fields, builder, problems) else { return };
+    columns.delimiter = delimiter;
     // The data starts on the line after the header (and any blank lines before it).
     let first_line = 1 + split::line_breaks(&head);
     match t.table {
@@ -737,7 +771,7 @@ fn each_row(
 ) {
     let path = t.path;
     let width = columns.width;
-    let mut records = split::Records::new(&block.bytes, COMMA);
+    let mut records = split::Records::new(&block.bytes, columns.delimiter);
     while let Some((_, breaks, fields)) = records.next_record() {
         if problems.len() >= MAX_PROBLEMS {
             return;
@@ -824,6 +858,8 @@ impl ReadError {
 /// Reads a table in blocks that end at record boundaries.
 struct BlockReader<'a> {
     input: Source<'a>,
+    /// The field delimiter: the policy's, or found in the header by [`split::detect`].
+    delimiter: Option<u8>,
     /// Bytes read from a file so far.
     read: u64,
     /// Bytes read but not handed out (the start of the next block).
@@ -835,8 +871,13 @@ struct BlockReader<'a> {
 }
 
 impl<'a> BlockReader<'a> {
-    fn new(input: Source<'a>) -> Self {
-        BlockReader { input, read: 0, carry: Vec::new(), done: false, started: false }
+    fn new(input: Source<'a>, delimiter: Option<u8>) -> Self {
+        BlockReader { input, delimiter, read: 0, carry: Vec::new(), done: false, started: false }
+    }
+
+    /// The delimiter, once the header is read.
+    fn delimiter(&self) -> u8 {
+        self.delimiter.unwrap_or(COMMA)
     }
 
     /// Appends up to `want` more bytes to `buf` (hashing them); sets `done` at the end.
@@ -891,8 +932,16 @@ impl<'a> BlockReader<'a> {
                     buf.drain(..3);
                 }
             }
+            if self.started && self.delimiter.is_none() {
+                // The first line decides; it is whole once a line break or the end is read.
+                if memchr::memchr2(b'\n', b'\r', &buf).is_some() || self.done {
+                    self.delimiter = Some(split::detect(&buf));
+                } else {
+                    continue;
+                }
+            }
             if self.started {
-                match split::first_record(&buf, COMMA, self.done) {
+                match split::first_record(&buf, self.delimiter(), self.done) {
                     Ok(Some(end)) => {
                         self.carry = buf.split_off(end);
                         if buf.iter().all(u8::is_ascii_whitespace)
@@ -931,7 +980,9 @@ impl<'a> BlockReader<'a> {
                 let want = BLOCK.saturating_sub(buf.len()).max(BLOCK / 4);
                 self.fill(&mut buf, want, digest)?;
             }
-            match split::boundary(&buf, COMMA, self.done).map_err(|e| quote_error(&buf, line, e))? {
+            match split::boundary(&buf, self.delimiter(), self.done)
+                .map_err(|e| quote_error(&buf, line, e))?
+            {
                 Some(end) => {
                     let rest = buf.split_off(end);
                     let next_line = line + split::line_breaks(&buf);
@@ -986,7 +1037,7 @@ mod tests {
         for i in 0..200_000 {
             data.extend_from_slice(format!("u{i},\"Name, {i}\nsecond line\"\r\n").as_bytes());
         }
-        let mut reader = BlockReader::new(Source::Bytes(&data));
+        let mut reader = BlockReader::new(Source::Bytes(&data), None);
         let mut digest = Sha256::new();
         let head = reader.first_record(&mut digest).unwrap().unwrap();
         assert_eq!(head, b"id,name\n");

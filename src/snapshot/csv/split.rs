@@ -11,8 +11,42 @@
 //! scratch buffer). Delimiters, quotes and line breaks are ASCII, so a block is split the
 //! same whether or not it is valid UTF-8; its fields are checked as they are read.
 
-/// The field delimiter.
+/// The field delimiter unless a policy or a header says otherwise.
 pub const COMMA: u8 = b',';
+
+/// The separators a header is searched for when the policy names none.
+const DETECTED: [u8; 3] = [b';', b'\t', b'|'];
+
+/// The delimiter of a file whose first record starts `head`: a comma, unless the first line
+/// has no comma outside quotes and has `;`, a tab or `|` (the most frequent of them).
+pub fn detect(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 4];
+    let mut quoted = false;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if quoted => {}
+            b',' => counts[0] += 1,
+            _ => {
+                if let Some(i) = DETECTED.iter().position(|&d| d == b) {
+                    counts[i + 1] += 1;
+                }
+            }
+        }
+    }
+    if counts[0] > 0 {
+        return COMMA;
+    }
+    // The most frequent; on a tie, the first of `DETECTED`.
+    let mut best = (0, COMMA);
+    for (i, &d) in DETECTED.iter().enumerate() {
+        if counts[i + 1] > best.0 {
+            best = (counts[i + 1], d);
+        }
+    }
+    best.1
+}
 
 /// What is wrong with the quoting of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
