@@ -27,6 +27,13 @@ use toml::Spanned;
 /// Parses and validates policy TOML read from `path`.
 pub fn parse(source: &str, path: &Path) -> Result<Policy, Diagnostics> {
     let raw: RawPolicy = toml::from_str(source).map_err(|e| {
+        // The reader stops at the first unknown key: report them all, top to bottom.
+        if e.message().starts_with("unknown field") {
+            let all = super::keys::unknown_keys(source, path);
+            if !all.is_empty() {
+                return Diagnostics(all);
+            }
+        }
         let d = Diagnostic::file(path, tidy_toml_message(e.message()));
         let d = match e.span() {
             Some(span) => d.at(Location::of_offset(source, span.start)),
@@ -611,7 +618,34 @@ impl Compiler<'_> {
                     );
                     continue;
                 }
-                other => Clause::Attribute { name: other.to_owned(), values },
+                // `column:<name>` always names an extra column, even one spelled like a field.
+                other if other.starts_with("column:") => Clause::Attribute {
+                    name: other.trim_start_matches("column:").to_owned(),
+                    values,
+                },
+                other => {
+                    let fields: Vec<&str> = crate::fields::USER_FIELDS
+                        .iter()
+                        .filter(|f| f.matcher.is_some())
+                        .map(|f| f.name)
+                        .collect();
+                    // A near miss of a field is a typo far more often than a column of
+                    // that name: refused here, so that a policy-only check catches it.
+                    if let Some(near) = closest(other, fields.iter().copied()) {
+                        self.error(
+                            span.clone(),
+                            format!(
+                                "`{key}` matches on `{other}`, which is not a field roster knows"
+                            ),
+                            format!(
+                                "did you mean `{near}`? To match an extra column of users.csv \
+                                 named `{other}`, write the key as \"column:{other}\""
+                            ),
+                        );
+                        continue;
+                    }
+                    Clause::Attribute { name: other.to_owned(), values }
+                }
             };
             clauses.push(clause);
         }

@@ -6,6 +6,7 @@
 
 mod compile;
 pub mod input;
+mod keys;
 mod matcher;
 pub mod raw;
 mod schema;

@@ -3,7 +3,7 @@
 //! test build).
 //!
 //! Supported: `type`, `enum`, `const`, `properties`, `additionalProperties`,
-//! `propertyNames`, `required`, `items`, `minLength`, `minimum`, `allOf`, `anyOf`, `oneOf`,
+//! `propertyNames`, `required`, `items`, `minLength`, `maxLength`, `minimum`, `allOf`, `anyOf`, `oneOf`,
 //! `not`, `$ref` (to `#/...` pointers) and `pattern`, with the regular expressions of
 //! [`Regex`]. `format` is an annotation, as draft-07 allows. Any other keyword that would
 //! constrain a value makes [`Validator::new`] panic, so the schema cannot grow a keyword
@@ -27,7 +27,7 @@ pub struct Validator {
 const ANNOTATIONS: [&str; 8] =
     ["$schema", "$id", "title", "description", "default", "examples", "format", "definitions"];
 /// Keywords [`Validator::check`] evaluates.
-const CHECKED: [&str; 18] = [
+const CHECKED: [&str; 19] = [
     "minItems",
     "maxItems",
     "uniqueItems",
@@ -40,6 +40,7 @@ const CHECKED: [&str; 18] = [
     "required",
     "items",
     "minLength",
+    "maxLength",
     "minimum",
     "allOf",
     "anyOf",
@@ -132,6 +133,11 @@ impl Validator {
             if let Some(min) = map.get("minLength").and_then(Value::as_u64) {
                 if (text.chars().count() as u64) < min {
                     fail(out, format!("{instance} is shorter than {min} characters"));
+                }
+            }
+            if let Some(max) = map.get("maxLength").and_then(Value::as_u64) {
+                if (text.chars().count() as u64) > max {
+                    fail(out, format!("{instance} is longer than {max} characters"));
                 }
             }
             if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
