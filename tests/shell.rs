@@ -44,13 +44,38 @@ fn the_manual_page_has_its_sections_and_every_command() {
     let out = roster(["man"]);
     assert_eq!(out.status.code(), Some(0));
     let page = String::from_utf8(out.stdout).unwrap();
-    for section in
-        [".TH roster 1", ".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH SUBCOMMANDS"]
-    {
-        assert!(page.contains(section), "no `{section}` in roster(1)");
+    for section in [
+        ".TH roster 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH DESCRIPTION",
+        ".SH SUBCOMMANDS",
+        ".SH EXAMPLES",
+        ".SH \"EXIT STATUS\"",
+        ".SH FILES",
+        ".SH ENVIRONMENT",
+        ".SH \"SEE ALSO\"",
+    ] {
+        assert!(page.contains(section), "no `{section}` in roster(1):\n{page}");
     }
+    assert!(page.contains("\"roster 0.1.0\" \"roster manual\""), "the footer names roster");
+    assert!(!page.contains(".SH EXTRA"));
     for command in COMMANDS {
         assert!(page.contains(&format!("roster\\-{command}(1)")), "roster(1) omits `{command}`");
+    }
+}
+
+#[test]
+fn every_command_page_has_examples_and_exit_status_and_no_extra() {
+    let dir = temp_dir("man-sections");
+    assert_eq!(roster(["man", "--out", dir.to_str().unwrap()]).status.code(), Some(0));
+    for command in ["plan", "offboard", "reactivate", "explain", "test", "diff"] {
+        let page = std::fs::read_to_string(dir.join(format!("roster-{command}.1"))).unwrap();
+        for section in [".SH EXAMPLES", ".SH \"EXIT STATUS\"", ".SH \"SEE ALSO\""] {
+            assert!(page.contains(section), "roster-{command}(1) has no {section}");
+        }
+        assert!(!page.contains(".SH EXTRA"), "roster-{command}(1) has an EXTRA section");
+        assert!(page.contains("\"roster 0.1.0\""), "roster-{command}(1): footer");
     }
 }
 

@@ -10,6 +10,7 @@ mod support;
 mod adversarial;
 mod cases;
 mod determinism;
+mod doccheck;
 mod docs;
 mod equivalence;
 mod formats;

@@ -159,7 +159,13 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     inputs.extend(args.snapshot.as_deref());
     let output = Output::open(args.out.as_deref(), &inputs)?;
     let (old, new, store) = match (&args.plans[..], &args.policy[..], &args.snapshot) {
-        ([old, new], [], None) => (read_plan(old)?, read_plan(new)?, None),
+        ([old, new], [], None) => {
+            let (old, new) = (read_plan(old)?, read_plan(new)?);
+            for warning in unrelated(&old, &new) {
+                super::eprint_fitted(&format!("warning: {warning}"));
+            }
+            (old, new, None)
+        }
         ([], [old_policy, new_policy], Some(snapshot_path)) => {
             let old_policy = policy::load(old_policy)?;
             let new_policy = policy::load(new_policy)?;
@@ -224,4 +230,42 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     };
     output.finish(&text)?;
     Ok(if args.fail_on.is_some() && !d.is_empty() { Exit::FailOn } else { Exit::Ok })
+}
+
+/// What makes two saved plans a doubtful pair: an offboarding against a nightly plan,
+/// plans of two policies, or a "new" plan older than the "old" one.
+fn unrelated(old: &Plan, new: &Plan) -> Vec<String> {
+    let kind = |p: &Plan| {
+        if p.actions.iter().any(|a| a.rule == "offboard") {
+            "an offboarding (roster offboard)"
+        } else if p.actions.iter().any(|a| a.rule == "reactivate") {
+            "a reactivation (roster reactivate)"
+        } else {
+            "a nightly plan (roster plan)"
+        }
+    };
+    let mut out = Vec::new();
+    if kind(old) != kind(new) && !old.actions.is_empty() && !new.actions.is_empty() {
+        out.push(format!(
+            "the old plan is {}, the new one {}: the difference mixes two kinds of plan",
+            kind(old),
+            kind(new)
+        ));
+    }
+    if old.policy.name != new.policy.name {
+        out.push(format!(
+            "the plans come from two policies ({} and {}): if they are two accounts, their \
+             users are different people",
+            crate::diag::quote(&old.policy.name),
+            crate::diag::quote(&new.policy.name)
+        ));
+    }
+    if new.as_of < old.as_of {
+        out.push(format!(
+            "the new plan (as_of {}) is older than the old one (as_of {}): were they given in \
+             the wrong order?",
+            new.as_of, old.as_of
+        ));
+    }
+    out
 }

@@ -27,7 +27,27 @@ use std::process::ExitCode;
 
 /// roster: plans, explains and checks the user lifecycle of a business application.
 #[derive(Debug, Parser)]
-#[command(name = "roster", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "roster",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Examples:\n  \
+roster check --policy policies/default.toml --snapshot examples/acme\n  \
+roster plan --policy policies/default.toml --snapshot examples/acme\n  \
+roster explain --policy policies/default.toml --snapshot examples/acme \\\n      \
+--user u013\n  \
+roster offboard --policy policies/default.toml --snapshot examples/acme \\\n      \
+--actor u002 --user u013\n  \
+roster test policies/tests\n\n\
+Exit status:\n  \
+0  the command ran (a plan, a check, passing cases)\n  \
+1  bad input: a policy, a snapshot, a sheet or a case that cannot be read\n  \
+2  usage: a missing or conflicting argument\n  \
+3  a --fail-on condition held, a test case failed, or a diff differs\n  \
+4  the plan is held by [safety] (it is written; --accept-held exits 0)"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
