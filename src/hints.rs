@@ -43,6 +43,45 @@ pub fn toml_message(message: &str) -> String {
     })
 }
 
+/// `did you mean `x`? ` for a near candidate, else nothing: the start of a help text.
+pub fn did_you_mean(near: Option<&str>) -> String {
+    near.map_or(String::new(), |n| format!("did you mean `{n}`? "))
+}
+
+/// The existing path nearest to `path`, each missing part of it replaced by the closest
+/// name in its folder (`exmaples/acme` -> `examples/acme`), if every part has one.
+pub fn near_file(path: &std::path::Path) -> Option<std::path::PathBuf> {
+    use std::path::{Component, PathBuf};
+    let mut found = PathBuf::new();
+    let mut changed = false;
+    for part in path.components() {
+        let Component::Normal(name) = part else {
+            found.push(part);
+            continue;
+        };
+        let here = found.join(name);
+        if std::fs::symlink_metadata(&here).is_ok() {
+            found = here;
+            continue;
+        }
+        let dir = if found.as_os_str().is_empty() { PathBuf::from(".") } else { found.clone() };
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .take(10_000)
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .collect();
+        let near = closest(name.to_str()?, names.iter().map(String::as_str))?;
+        found.push(near);
+        changed = true;
+    }
+    changed.then_some(found)
+}
+
+/// `did you mean PATH? ` for a path with a near file beside it, else nothing.
+pub fn did_you_mean_file(path: &std::path::Path) -> String {
+    near_file(path).map_or(String::new(), |p| format!("did you mean {}? ", p.display()))
+}
+
 /// The candidate closest to `word` (ignoring case and surrounding space), if one is close
 /// enough to be a likely typo: for "did you mean" hints.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -99,6 +138,15 @@ mod tests {
         assert!(other.contains("last_login_at = \"%m/%d/%Y\""), "{other}");
         assert_eq!(time_hint("11/02/2026", None), crate::time::TIME_HINT);
         assert_eq!(time_hint("yesterday", Some("x")), crate::time::TIME_HINT);
+    }
+
+    #[test]
+    fn a_mistyped_path_finds_the_near_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let near = near_file(&root.join("polices/defualt.toml"));
+        assert_eq!(near, Some(root.join("policies/default.toml")));
+        assert_eq!(near_file(&root.join("policies/default.toml")), None, "it exists");
+        assert_eq!(near_file(&root.join("zzzzzz/qqqqqq.toml")), None, "nothing near");
     }
 
     #[test]

@@ -101,6 +101,13 @@ impl Roles {
         self.permissions.get(role.index()).is_some_and(|p| p.iter().any(|x| x == permission))
     }
 
+    /// The known names, for the help of an error about `given`: the near one first, if a
+    /// name or alias is one typo away.
+    pub fn known_for(&self, given: &str) -> String {
+        let near = crate::hints::closest(given, self.lookup.keys().map(String::as_str));
+        crate::hints::did_you_mean(near) + &self.known()
+    }
+
     /// The known names, for error help.
     pub fn known(&self) -> String {
         let mut all: Vec<&str> = self.lookup.keys().map(String::as_str).collect();
@@ -137,6 +144,13 @@ impl Statuses {
     /// Whether users in this status count against seats.
     pub fn is_billed(&self, status: Status) -> bool {
         self.billed[status.index()]
+    }
+
+    /// The known names, for the help of an error about `given` (the near one first).
+    pub fn known_for(&self, given: &str) -> String {
+        let names =
+            Status::ALL.iter().map(|s| s.as_str()).chain(self.aliases.keys().map(String::as_str));
+        crate::hints::did_you_mean(crate::hints::closest(given, names)) + &self.known()
     }
 
     /// The known names, for error help.

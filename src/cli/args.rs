@@ -86,7 +86,10 @@ pub fn load_requests(path: &Path) -> Result<Sheet, Diagnostics> {
         Some(bytes) => requests::parse(path, &bytes),
         None => {
             Err(Diagnostic::file(path, "cannot read the requests sheet: there is no such file")
-                .help("pass the CSV sheet with --requests")
+                .help(format!(
+                    "{}pass the CSV sheet with --requests",
+                    crate::hints::did_you_mean_file(path)
+                ))
                 .into())
         }
     }

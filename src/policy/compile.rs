@@ -579,7 +579,7 @@ impl Compiler<'_> {
                                 format!(
                                     "`{key}` names role `{v}`, which the policy does not define"
                                 ),
-                                roles.known(),
+                                roles.known_for(v),
                             ),
                         }
                     }
@@ -593,7 +593,7 @@ impl Compiler<'_> {
                             None => self.error(
                                 span.clone(),
                                 format!("`{key}` names status `{v}`, which is not a status"),
-                                statuses.known(),
+                                statuses.known_for(v),
                             ),
                         }
                     }

@@ -71,7 +71,10 @@ pub fn load(path: &Path) -> Result<Policy, Diagnostics> {
         Ok(Some(bytes)) => bytes,
         Ok(None) => {
             return Err(Diagnostic::file(path, "cannot read the policy: there is no such file")
-                .help("pass an existing TOML file with --policy")
+                .help(format!(
+                    "{}pass an existing TOML file with --policy",
+                    crate::hints::did_you_mean_file(path)
+                ))
                 .into())
         }
         Err(d) => return Err(d.into()),

@@ -366,7 +366,10 @@ fn load_any(
         }
     } else {
         Err(Diagnostic::file(path, "no such snapshot")
-            .help("pass a folder with users.csv, or a .json snapshot (roster or SCIM), with --snapshot")
+            .help(format!(
+                "{}pass a folder with users.csv, or a .json snapshot (roster or SCIM), with --snapshot",
+                crate::hints::did_you_mean_file(path)
+            ))
             .into())
     }
 }

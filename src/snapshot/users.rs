@@ -607,7 +607,7 @@ fn check<'a>(
                     format!("unknown role {}", quote(r)),
                     format!(
                         "{}; add it to the policy's [roles] order or aliases",
-                        reading.roles.known()
+                        reading.roles.known_for(r)
                     ),
                 ));
             }
@@ -631,7 +631,7 @@ fn check<'a>(
                     format!("unknown status {}", quote(s)),
                     format!(
                         "{}; map it with [statuses] aliases in the policy",
-                        reading.statuses.known()
+                        reading.statuses.known_for(s)
                     ),
                 ));
             }

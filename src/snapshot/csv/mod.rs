@@ -88,9 +88,11 @@ pub fn load_folder(
         Ok(Some(input)) => input,
         Ok(None) => {
             return Err(Diagnostic::file(&users_path, "cannot read users.csv: it is not there")
-                .help(
-                    "a snapshot folder needs users.csv with at least the columns id, role, status",
-                )
+                .help(format!(
+                    "{}a snapshot folder needs users.csv with at least the columns id, role, \
+                     status",
+                    crate::hints::did_you_mean_file(&users_path)
+                ))
                 .into())
         }
         Err(d) => return Err(d.into()),
