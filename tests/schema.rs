@@ -231,3 +231,22 @@ fn the_schema_documents_every_table() {
         assert!(described, "top-level key {key} has no description");
     }
 }
+
+#[test]
+fn the_tenants_schema_is_current_and_the_example_validates() {
+    let out = roster(["schema", "--tenants"]);
+    assert_eq!(out.status.code(), Some(0));
+    let shipped = std::fs::read(root().join("policies/tenants.schema.json")).unwrap();
+    assert!(
+        out.stdout == shipped,
+        "policies/tenants.schema.json is stale; regenerate it with `cargo run -q -- schema --tenants > policies/tenants.schema.json`"
+    );
+    let schema: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = Validator::new(&schema);
+    let example = std::fs::read_to_string(root().join("examples/tenants.toml")).unwrap();
+    assert!(example.starts_with("#:schema ../policies/tenants.schema.json\n"));
+    let errors = v.errors(&toml_value(&example));
+    assert!(errors.is_empty(), "{:?}", errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+    let bad = toml_value("[[tenant]]\nid = \"x\"\nsnapshot = \"s\"\nsnapsot = \"t\"\n");
+    assert!(!v.errors(&bad).is_empty(), "an unknown key is refused");
+}

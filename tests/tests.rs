@@ -22,4 +22,5 @@ mod roundtrip;
 mod schema;
 mod shell;
 mod suite;
+mod tenants;
 mod width;

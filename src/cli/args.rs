@@ -47,9 +47,9 @@ fn parse_as_of(text: &str) -> Result<Time, String> {
 pub struct Inputs {
     /// The policy file (TOML).
     #[arg(long, value_name = "FILE")]
-    pub policy: PathBuf,
+    pub policy: Option<PathBuf>,
     #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
-    pub snapshot: PathBuf,
+    pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub as_of: AsOf,
 }
@@ -65,13 +65,34 @@ pub struct Loaded {
 }
 
 impl Inputs {
+    /// `--policy` (required by every command but `plan --tenants`).
+    pub fn policy(&self) -> Result<&Path, Error> {
+        required(self.policy.as_deref(), "--policy <FILE>")
+    }
+
+    /// `--snapshot`.
+    pub fn snapshot(&self) -> Result<&Path, Error> {
+        required(self.snapshot.as_deref(), "--snapshot <PATH>")
+    }
+
     /// Loads the policy and the snapshot, and picks `as_of`.
     pub fn load(&self) -> Result<Loaded, Error> {
-        let policy = policy::load(&self.policy)?;
-        let store = load_snapshot(&self.snapshot, &policy)?;
+        let policy = policy::load(self.policy()?)?;
+        let store = load_snapshot(self.snapshot()?, &policy)?;
         let as_of = self.as_of.resolve(&store);
         Ok(Loaded { policy, store, as_of })
     }
+}
+
+/// A flag clap cannot require (another flag replaces it in one command): a usage error
+/// worded as clap's own when it is missing.
+pub fn required<'a>(value: Option<&'a Path>, flag: &str) -> Result<&'a Path, Error> {
+    value.ok_or_else(|| {
+        Error::Usage(format!(
+            "the following required arguments were not provided:\n  {flag}\n\nFor more \
+             information, try '--help'."
+        ))
+    })
 }
 
 /// Loads a snapshot, with the progress line on a terminal.
@@ -212,7 +233,7 @@ pub struct RunArgs {
 pub struct Outputs(Vec<(Output, Option<Format>)>);
 
 /// The format a file's extension names.
-fn format_of_extension(path: &Path) -> Result<Option<Format>, String> {
+pub(super) fn format_of_extension(path: &Path) -> Result<Option<Format>, String> {
     let Some(ext) = path.extension() else { return Ok(None) };
     let ext = ext.to_string_lossy().to_lowercase();
     Ok(Some(match ext.as_str() {
@@ -245,7 +266,7 @@ impl RunArgs {
     }
 
     fn open(&self, more: &[&Path]) -> Result<Outputs, Error> {
-        let mut inputs = vec![self.inputs.policy.as_path(), self.inputs.snapshot.as_path()];
+        let mut inputs = vec![self.inputs.policy()?, self.inputs.snapshot()?];
         inputs.extend_from_slice(more);
         let several = self.out.len() > 1;
         if several && self.format.is_some() {

@@ -11,14 +11,14 @@ use crate::model::Status;
 use crate::{policy, rules, snapshot};
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Validate a policy, and with --snapshot also the snapshot against it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The policy file (TOML).
+    /// The policy file (TOML). Required, unless --tenants names the policies.
     #[arg(long, value_name = "FILE")]
-    policy: PathBuf,
+    policy: Option<PathBuf>,
     #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
     snapshot: Option<PathBuf>,
     /// How to report: text for people, or GitHub workflow annotations (an error at the
@@ -26,6 +26,8 @@ pub struct Args {
     /// When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file too.
     #[arg(long, value_enum, default_value = "text")]
     format: CheckFormat,
+    #[command(flatten)]
+    tenants: super::tenants::TenantArgs,
 }
 
 /// The formats of `roster check`.
@@ -39,6 +41,24 @@ pub enum CheckFormat {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
+    if args.tenants.tenants.is_some() {
+        if args.policy.is_some() || args.snapshot.is_some() {
+            return Err(Error::Usage(
+                "--tenants names each tenant's policy and snapshot: leave out --policy and \
+                 --snapshot"
+                    .to_owned(),
+            ));
+        }
+        // Each tenant's check goes to DIR/<id>/check.txt.
+        return super::tenants::run_all(&args.tenants, &|tenant, policy, store, dir| {
+            let (text, findings) = report(&tenant.policy, policy, Some((&tenant.snapshot, store)))?;
+            super::replace::write_unsynced(&dir.join("check.txt"), text.as_bytes())
+                .map_err(Error::Output)?;
+            let mut plan = crate::plan::Plan { findings, ..crate::plan::Plan::empty() };
+            plan.snapshot.users = store.users.len();
+            Ok(super::tenants::line_of(&tenant.id, &plan, Exit::Ok))
+        });
+    }
     let checked = check(&args);
     let text = match &checked {
         Ok((text, _)) => text.clone(),
@@ -55,7 +75,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         }
     };
     if args.format == CheckFormat::Github {
-        let file = args.snapshot.as_deref().unwrap_or(&args.policy);
+        let file = args.snapshot.as_deref().or(args.policy.as_deref()).unwrap_or(Path::new("."));
         let notes: String = findings
             .iter()
             .map(|f| {
@@ -71,22 +91,38 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 
 /// Checks, and returns the text and the findings.
 fn check(args: &Args) -> Result<(String, Vec<crate::plan::Finding>), Error> {
-    let policy = policy::load(&args.policy)?;
+    let path = super::args::required(args.policy.as_deref(), "--policy <FILE>")?;
+    let policy = policy::load(path)?;
+    match &args.snapshot {
+        Some(snapshot) => {
+            let store = load_snapshot(snapshot, &policy)?;
+            report(path, &policy, Some((snapshot, &store)))
+        }
+        None => report(path, &policy, None),
+    }
+}
+
+/// The text and the findings of a check of a loaded policy (and snapshot).
+fn report(
+    policy_path: &std::path::Path,
+    policy: &policy::Policy,
+    snapshot: Option<(&std::path::Path, &snapshot::Store)>,
+) -> Result<(String, Vec<crate::plan::Finding>), Error> {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "policy {}: ok ({:?}, {} roles: {})",
-        args.policy.display(),
+        policy_path.display(),
         policy.name,
         policy.roles.names.len(),
         policy.roles.names.iter().map(|r| visible(r)).collect::<Vec<_>>().join(" > ")
     );
-    if let Some(path) = &args.snapshot {
-        let store = load_snapshot(path, &policy)?;
-        let bound = policy.bind(&store)?;
-        summarize(&mut out, path, &policy, &store);
+    if let Some((path, store)) = snapshot {
+        let (policy, store) = (policy, store);
+        let bound = policy.bind(store)?;
+        summarize(&mut out, path, policy, store);
         let as_of = store.taken_at.unwrap_or_default();
-        let ctx = rules::Ctx { policy: &policy, bound: &bound, store: &store, as_of };
+        let ctx = rules::Ctx { policy, bound: &bound, store, as_of };
         let mut plan = crate::plan::Plan {
             findings: rules::integrity_findings(&ctx),
             ..crate::plan::Plan::empty()

@@ -18,6 +18,8 @@ pub mod replace;
 mod results;
 mod schema;
 mod suite;
+mod summary;
+mod tenants;
 mod test;
 
 use crate::diag::Diagnostics;
@@ -77,6 +79,8 @@ enum Command {
     Completions(completions::Args),
     /// Print the manual page, or write one page per command with --out.
     Man(man::Args),
+    /// Merge the summaries of several `plan --tenants` runs (the shards of one job).
+    Summary(summary::Args),
 }
 
 /// The argument parser as a clap command, for completions and manual pages.
@@ -160,6 +164,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Summary(args) => summary::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -32,6 +32,8 @@ pub struct Replacement {
     temp: Option<(PathBuf, Option<usize>)>,
     /// The mode and owner to give the new file.
     keep: Option<(u32, u32, u32)>,
+    /// Whether the file is synced before it is renamed into place (see [`write_unsynced`]).
+    sync: bool,
 }
 
 /// What a path is, for writing.
@@ -117,6 +119,7 @@ impl Replacement {
                     file: Some(file),
                     temp: None,
                     keep: None,
+                    sync: true,
                 })
             }
             Kind::Replace(existing) => {
@@ -149,6 +152,7 @@ impl Replacement {
                                 file: Some(file),
                                 temp: Some((temp, slot)),
                                 keep,
+                                sync: true,
                             });
                         }
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
@@ -197,7 +201,9 @@ impl Replacement {
                 // Only root may give a file away; anyone else keeps their own.
                 let _ = std::os::unix::fs::fchown(&file, Some(uid), Some(gid));
             }
-            file.sync_all()?;
+            if self.sync {
+                file.sync_all()?;
+            }
             drop(file);
             std::fs::rename(&temp, &self.path)
         })();
@@ -251,6 +257,27 @@ impl Drop for Replacement {
 /// Writes `bytes` to `path` the safe way ([`Replacement`]).
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Replacement::begin(path)?.write_all(bytes)
+}
+
+/// Writes `bytes` to `path` as [`write`] does (a temporary file renamed into place, never
+/// half a file), but leaves syncing it to a later [`sync_folder`]: a run that writes
+/// thousands of files syncs them once, not one by one.
+pub fn write_unsynced(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut r = Replacement::begin(path)?;
+    r.sync = false;
+    r.write_all(bytes)
+}
+
+/// Syncs the file system that holds `dir` to disk (`syncfs`), after [`write_unsynced`].
+pub fn sync_folder(dir: &Path) -> Result<(), String> {
+    let folder = File::open(dir).map_err(|e| format!("cannot sync {}: {e}", dir.display()))?;
+    // SAFETY: syncfs takes an open file descriptor, which `folder` holds until it drops.
+    let done = unsafe { libc::syncfs(std::os::fd::AsRawFd::as_raw_fd(&folder)) };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(format!("cannot sync {}: {}", dir.display(), std::io::Error::last_os_error()))
+    }
 }
 
 // ---------------------------------------------------------------------------------------

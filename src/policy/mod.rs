@@ -15,7 +15,7 @@ mod strategy;
 pub use compile::parse;
 pub use matcher::{BoundMatcher, Clause, Matcher};
 pub use raw::{ActorRank, Disposition, OnExpiry, ReportsPolicy, TeamsPolicy};
-pub use schema::policy_schema_json;
+pub use schema::{policy_schema_json, schema_json};
 pub use strategy::{Strategy, STRATEGY_NAMES};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};

@@ -18,9 +18,13 @@ use std::borrow::Cow;
 
 /// The schema of a policy file, as pretty-printed JSON ending in a newline.
 pub fn policy_schema_json() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07()
-        .into_generator()
-        .into_root_schema_for::<RawPolicy>();
+    schema_json::<RawPolicy>()
+}
+
+/// The JSON Schema (draft-07) of a TOML file read into `T`, as the policy's is written.
+pub fn schema_json<T: schemars::JsonSchema>() -> String {
+    let schema =
+        schemars::generate::SchemaSettings::draft07().into_generator().into_root_schema_for::<T>();
     let mut value = schema.to_value();
     drop_null_types(&mut value);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
