@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # roster's benchmark: generate snapshots, time the parse floor, `roster plan`, `roster
 # offboard` of 1% of the users and the same core rules in DuckDB, then write
-# BENCHMARKS.md. Run from anywhere: `bash bench/run.sh` (full, about 10 minutes on 2
+# BENCHMARKS.md; then bench/tenants.sh times the multi-tenant runner. Run from anywhere: `bash bench/run.sh` (full, about 10 minutes on 2
 # cores), or `bash bench/run.sh --smoke` (a small size, one run, no BENCHMARKS.md: CI
 # checks the script works).
 #
@@ -94,6 +94,7 @@ for shape in $SHAPES; do
 done
 
 if [ "$smoke" = 1 ]; then
+  ROSTER="$ROSTER" WORK="$WORK" bash bench/tenants.sh --smoke
   echo "smoke benchmark ran: ${rows[*]} ${shape_rows[*]}"
   exit 0
 fi
@@ -168,3 +169,6 @@ out += ["", "What bounds each missed target, and the order of the remaining work
 open("BENCHMARKS.md", "w").write("\n".join(out) + "\n")
 print("\n".join(out))
 PY
+
+# The multi-tenant runner against a loop of single runs (its own section of BENCHMARKS.md).
+ROSTER="$ROSTER" WORK="$WORK" bash bench/tenants.sh

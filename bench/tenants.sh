@@ -64,8 +64,8 @@ for d in "$many"/t*/; do
 done
 LOOP
 echo "== $TENANTS tenants of 100 users: a loop of single runs"
-loop_runs=$RUNS
-RUNS=1 read -r loop_t loop_m < <(RUNS=1 wall bash "$WORK/tenants-loop.sh")
+loop_runs=1
+read -r loop_t loop_m < <(RUNS=1 wall bash "$WORK/tenants-loop.sh")
 # The runner's plans are the loop's, byte for byte.
 diff -r -q -x summary.json -x summary.md "$WORK/tenants-out" "$WORK/loop-out" >/dev/null ||
   { echo "error: the runner's plans differ from the loop's"; exit 1; }
@@ -82,3 +82,39 @@ read -r one_t one_m < <(wall "$ROSTER" plan --tenants "$one/tenants.toml" --out-
 read -r split_t split_m < <(wall "$ROSTER" plan --tenants "$split/tenants.toml" --out-dir "$WORK/split-many-out")
 echo "   1 x $big_users: ${one_t}s (${one_m} KB), 100 x $small_users: ${split_t}s (${split_m} KB)"
 echo "$TENANTS $runner_t $runner_m $loop_t $loop_runs $big_users $one_t $one_m $small_users $split_t $split_m $RUNS" > "$WORK/tenants.txt"
+
+[ "$smoke" = 1 ] && { echo "smoke tenants benchmark ran: $(cat "$WORK/tenants.txt")"; exit 0; }
+
+# The section of BENCHMARKS.md between the tenants markers is this script's; the rest is
+# bench/run.sh's.
+python3 - "$WORK/tenants.txt" <<'PY'
+import re, sys
+n, rt, rm, lt, lruns, bu, ot, om, su, st, sm, runs = open(sys.argv[1]).read().split()
+n, bu, su = int(n), int(bu), int(su)
+rt, lt, ot, st = float(rt), float(lt), float(ot), float(st)
+ratio = lt / rt
+lines = ["<!-- tenants: written by bench/tenants.sh -->", "",
+         "## Many tenants (`roster plan --tenants`)", "",
+         f"- {n:,} tenants of 100 users and 1,000 records each (`roster generate --seed i`), all under `policies/default.toml`.",
+         f"- **runner**: one `roster plan --tenants tenants.toml --out-dir out` (median of {runs} runs after a warm-up run).",
+         f"- **loop**: a shell loop of one `roster plan --policy ... --snapshot ... --out plan.json` a tenant (one run after a warm-up run); the two write the same plans, byte for byte (checked).", "",
+         "| tenants | runner s | runner peak MB | loop s | loop / runner | target |",
+         "|---:|---:|---:|---:|---:|---|",
+         f"| {n:,} | {rt:.2f} | {int(rm)/1024:.0f} | {lt:.2f} | {ratio:.1f}x | at least 10x: {'met' if ratio >= 10 else f'missed ({ratio:.1f}x)'} |", "",
+         f"The same {bu:,} users (and {bu*10:,} records) as one tenant, and cut into 100 tenants of {su:,} users, both through the runner:", "",
+         "| tenants | users each | wall s | peak MB |", "|---:|---:|---:|---:|",
+         f"| 1 | {bu:,} | {ot:.2f} | {int(om)/1024:.0f} |",
+         f"| 100 | {su:,} | {st:.2f} | {int(sm)/1024:.0f} |", "",
+         "<!-- /tenants -->"]
+section = "\n".join(lines)
+text = open("BENCHMARKS.md").read()
+pattern = re.compile(r"<!-- tenants: .*?<!-- /tenants -->", re.S)
+if pattern.search(text):
+    text = pattern.sub(lambda _: section, text)
+else:
+    marker = "\nWhat bounds each missed target"
+    at = text.find(marker)
+    text = text[:at] + "\n" + section + "\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
+open("BENCHMARKS.md", "w").write(text)
+print(section)
+PY

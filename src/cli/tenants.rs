@@ -1,5 +1,5 @@
 //! `roster plan --tenants FILE --out-dir DIR` (and `roster check --tenants`): every
-//! account of a vendor in one run.
+//! account of a vendor in one run (docs/scale-out.md).
 //!
 //! `tenants.toml` lists the accounts; each is planned exactly as a single run of its policy
 //! and snapshot would plan it (the same bytes), into `DIR/<id>/`. Tenants run side by side
@@ -531,6 +531,10 @@ pub struct TenantArgs {
     pub jobs: Option<usize>,
 }
 
+/// A tenant whose estimate is at most this runs on its worker thread alone (a snapshot of
+/// about 20 MB on disk: tens of thousands of users).
+const SMALL_TENANT: u64 = 64 << 20;
+
 /// One tenant's work: the summary line of a tenant whose policy and snapshot loaded, or
 /// its error.
 pub type Work<'a> =
@@ -557,44 +561,61 @@ pub fn run_all(args: &TenantArgs, work: &Work<'_>) -> Result<super::Exit, Error>
     let lines: Vec<Mutex<Option<TenantLine>>> = tenants.iter().map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..jobs.min(tenants.len().max(1)) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(tenant) = tenants.get(i) else { break };
-                let need = estimate(&tenant.snapshot);
-                budget.take(need);
-                let started = std::time::Instant::now();
-                let result = std::fs::create_dir_all(dir.join(&tenant.id))
-                    .map_err(|e| {
-                        Error::Output(format!(
-                            "cannot create {}: {e}",
-                            dir.join(&tenant.id).display()
-                        ))
-                    })
-                    .and_then(|()| {
-                        let policy = policy_of(tenant, dir, &cache)?;
-                        let store = load_store(tenant, &policy)?;
-                        work(tenant, &policy, &store, &dir.join(&tenant.id))
-                    });
-                budget.give(need);
-                let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-                let line = match result {
-                    Ok(line) => TenantLine { seconds, ..line },
-                    Err(e) => TenantLine {
-                        id: tenant.id.clone(),
-                        status: "failed".to_owned(),
-                        error: Some(error_text(&e)),
-                        users: 0,
-                        actions: 0,
-                        blocked: 0,
-                        findings: 0,
-                        seats_over: 0,
-                        held: false,
-                        exit: 1,
-                        seconds,
-                    },
-                };
-                if let Some(slot) = lines.get(i) {
-                    *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(line);
+            scope.spawn(|| {
+                // A small tenant runs on this thread alone: its passes are too short for
+                // handing work to other threads to pay, and the other workers keep the
+                // cores busy. A large one uses the whole pool.
+                let alone = rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .use_current_thread()
+                    .build()
+                    .ok();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(tenant) = tenants.get(i) else { break };
+                    let need = estimate(&tenant.snapshot);
+                    budget.take(need);
+                    let started = std::time::Instant::now();
+                    let run = || {
+                        std::fs::create_dir_all(dir.join(&tenant.id))
+                            .map_err(|e| {
+                                Error::Output(format!(
+                                    "cannot create {}: {e}",
+                                    dir.join(&tenant.id).display()
+                                ))
+                            })
+                            .and_then(|()| {
+                                let policy = policy_of(tenant, dir, &cache)?;
+                                let store = load_store(tenant, &policy)?;
+                                work(tenant, &policy, &store, &dir.join(&tenant.id))
+                            })
+                    };
+                    let result = match &alone {
+                        Some(pool) if need <= SMALL_TENANT => pool.install(run),
+                        _ => run(),
+                    };
+                    budget.give(need);
+                    let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                    let line = match result {
+                        Ok(line) => TenantLine { seconds, ..line },
+                        Err(e) => TenantLine {
+                            id: tenant.id.clone(),
+                            status: "failed".to_owned(),
+                            error: Some(error_text(&e)),
+                            users: 0,
+                            actions: 0,
+                            blocked: 0,
+                            findings: 0,
+                            seats_over: 0,
+                            held: false,
+                            exit: 1,
+                            seconds,
+                        },
+                    };
+                    if let Some(slot) = lines.get(i) {
+                        *slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some(line);
+                    }
                 }
             });
         }
