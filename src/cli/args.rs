@@ -98,7 +98,11 @@ pub fn required<'a>(value: Option<&'a Path>, flag: &str) -> Result<&'a Path, Err
 /// Loads a snapshot, with the progress line on a terminal.
 pub fn load_snapshot(path: &Path, policy: &Policy) -> Result<Store, Diagnostics> {
     progress::begin(path);
-    snapshot::load(path, policy.reading(), &progress::Terminal)
+    let store = snapshot::load(path, policy.reading(), &progress::Terminal)?;
+    for note in &store.notes {
+        super::eprint_fitted(note);
+    }
+    Ok(store)
 }
 
 /// Reads and parses a bulk requests sheet.

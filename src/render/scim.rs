@@ -116,8 +116,14 @@ pub fn path_segment(id: &str) -> String {
     out
 }
 
-/// Renders the plan's User changes as a SCIM Bulk request (pretty JSON, final newline).
+/// Renders the plan's User changes as a SCIM Bulk request (pretty JSON, final newline),
+/// or nothing at all when there is no change: a Bulk request with an empty `Operations`
+/// is refused by SCIM servers (an empty array is "unassigned", RFC 7643 section 2.5), so
+/// that `| curl --data @-` would fail exactly when everything is done. [`note`] says so.
 pub fn render(plan: &Plan) -> String {
+    if changes(plan).is_empty() {
+        return String::new();
+    }
     let operations = changes(plan)
         .into_iter()
         .enumerate()
@@ -160,18 +166,25 @@ pub fn note(plan: &Plan, names: Names<'_>) -> Option<String> {
         *left_out.entry(a.action.as_str().to_owned()).or_default() += 1;
     }
     let others: Vec<_> = plan.reassignments.iter().filter(|r| r.what != What::Reports).collect();
-    if left_out.is_empty() && others.is_empty() && plan.blocked.is_empty() {
-        return None;
-    }
     let changes = changes(plan);
+    let nothing = "note: nothing to apply: the plan changes no SCIM User attribute (active, \
+                   manager), so no Bulk request is written (the output is empty)";
+    if left_out.is_empty() && others.is_empty() && plan.blocked.is_empty() {
+        return changes.is_empty().then(|| format!("{nothing}\n"));
+    }
     let active = changes.iter().filter(|(_, c)| c.active.is_some()).count();
     let managers = changes.iter().filter(|(_, c)| c.manager.is_some()).count();
-    let mut out = format!(
-        "note: the SCIM bulk request changes {} user{} (active: {active}, manager: {managers}); \
-         these parts of the plan are not SCIM User attributes and are not in it:\n",
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" },
-    );
+    let mut out = if changes.is_empty() {
+        format!("{nothing}; these parts of the plan are not SCIM User attributes:\n")
+    } else {
+        format!(
+            "note: the SCIM bulk request changes {} user{} (active: {active}, manager: \
+             {managers}); these parts of the plan are not SCIM User attributes and are not in \
+             it:\n",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" },
+        )
+    };
     if !left_out.is_empty() {
         let _ = writeln!(out, "  actions: {}", action_counts(&left_out));
     }

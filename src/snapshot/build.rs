@@ -39,6 +39,8 @@ pub struct StoreBuilder<'r> {
     /// `[account].owner`.
     pub owner: Option<Box<str>>,
     blocked_emails: std::collections::HashSet<Box<str>>,
+    /// Notes for the store ([`Store::notes`]).
+    pub notes: Vec<String>,
 }
 
 /// What a thread parsing records needs of the builder: the symbols known so far and the
@@ -112,6 +114,7 @@ impl<'r> StoreBuilder<'r> {
             seats: None,
             owner: None,
             blocked_emails: std::collections::HashSet::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -338,6 +341,7 @@ impl<'r> StoreBuilder<'r> {
             seats,
             owner,
             blocked_emails,
+            notes,
             ..
         } = self;
         let user_ix = |id: &str| user_by_id.get(users.ids(), id).map(UserIx);
@@ -386,6 +390,7 @@ impl<'r> StoreBuilder<'r> {
             records,
             symbols,
             blocked_emails,
+            notes,
             user_by_id,
             team_by_id,
         })

@@ -297,6 +297,9 @@ pub struct Store {
     pub symbols: Interner,
     /// E-mails on the block list (`blocked_emails.csv`), lowercase.
     pub blocked_emails: std::collections::HashSet<Box<str>>,
+    /// What the loader read in a way a person should know of (a time without an offset
+    /// read as UTC), for the command line to print on stderr.
+    pub notes: Vec<String>,
     user_by_id: IdMap,
     team_by_id: IdMap,
     reports: Adjacency,

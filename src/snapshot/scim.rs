@@ -564,6 +564,8 @@ fn add_users(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<usize> {
     let mut last_logins = 0usize;
+    let mut offsetless = 0usize;
+    let mut first_offsetless: Option<(std::path::PathBuf, u64, String, String)> = None;
     let mut chunk = UserChunk::default();
     let reading = builder.reading();
     for (k, u) in users.iter().enumerate() {
@@ -571,6 +573,11 @@ fn add_users(
             return None;
         }
         let row = UserRow::read(u, fields, ids, memberships, problems);
+        if let Some((path, value)) = &row.offsetless {
+            offsetless += 1;
+            first_offsetless
+                .get_or_insert_with(|| (u.path.to_path_buf(), u.line, path.clone(), value.clone()));
+        }
         if row.cell("last_login_at").is_some() {
             last_logins += 1;
         }
@@ -591,6 +598,16 @@ fn add_users(
             problems.push(u.error(&e.field, e.message, e.help));
         }
     }
+    if let Some((file, line, path, value)) = first_offsetless {
+        builder.notes.push(format!(
+            "note: {}:{line}: {path} {} has no offset; read as UTC ({} of {} users have a time \
+             without an offset)",
+            file.display(),
+            crate::diag::quote(&value),
+            offsetless,
+            users.len()
+        ));
+    }
     Some(last_logins)
 }
 
@@ -602,6 +619,8 @@ struct UserRow {
     labels: Vec<String>,
     /// Fields already reported (their own errors say more than the builder's "is empty").
     reported: Vec<&'static str>,
+    /// A time read without an offset (as UTC): its attribute path and value.
+    offsetless: Option<(String, String)>,
 }
 
 impl UserRow {
@@ -616,6 +635,7 @@ impl UserRow {
             cells: Vec::with_capacity(USER_COLUMNS.len()),
             labels: Vec::with_capacity(USER_COLUMNS.len()),
             reported: Vec::new(),
+            offsetless: None,
         };
         for (field, source) in USER_COLUMNS.iter().zip(&fields.users) {
             let (mut cell, mut label) = match read_field(u, field, source) {
@@ -644,6 +664,17 @@ impl UserRow {
                     }
                 }
                 "teams" => cell = teams_of(u, cell, source.explicit, ids, memberships),
+                // SCIM's dateTime allows a time without an offset (XML Schema's dateTime,
+                // RFC 7643 section 2.3.5), and some servers store a date that way: read
+                // as UTC, and noted.
+                f if TIME_FIELDS.contains(&f) => {
+                    if let Some(Owned::Text(t)) = &mut cell {
+                        if without_offset(t) {
+                            row.offsetless.get_or_insert_with(|| (label.clone(), t.clone()));
+                            t.push('Z');
+                        }
+                    }
+                }
                 _ => {}
             }
             row.cells.push(cell);
@@ -722,6 +753,47 @@ fn name_from_parts(u: &Resource<'_>) -> Option<Owned> {
     } else {
         Some(Owned::Text(joined.join(" ")))
     }
+}
+
+/// The user fields that hold times.
+const TIME_FIELDS: [&str; 5] =
+    ["last_login_at", "invited_at", "activated_at", "notified_at", "locked_at"];
+
+/// `2021-03-01T00:00:00` (seconds and a fraction optional): a date and time with no
+/// offset after it.
+fn without_offset(t: &str) -> bool {
+    let b = t.trim().as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 16
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't' | b' ')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16);
+    if !shape {
+        return false;
+    }
+    let rest = &b[16..];
+    let rest = match rest {
+        [b':', s0, s1, tail @ ..] if s0.is_ascii_digit() && s1.is_ascii_digit() => tail,
+        _ => rest,
+    };
+    let rest = match rest {
+        [b'.', tail @ ..] => {
+            let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return false;
+            }
+            &tail[n..]
+        }
+        _ => rest,
+    };
+    rest.is_empty()
 }
 
 /// roster's status from SCIM's `active`, a boolean (RFC 7643 section 4.1.1). The text
@@ -861,6 +933,22 @@ fn add_teams(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_time_without_an_offset_is_told_apart() {
+        for t in ["2021-03-01T00:00:00", "2021-03-01T00:00", "2021-03-01 10:00:00.123"] {
+            assert!(without_offset(t), "{t}");
+        }
+        for t in [
+            "2021-03-01T00:00:00Z",
+            "2021-03-01T00:00:00+02:00",
+            "2021-03-01",
+            "yesterday",
+            "2021-03-01T00:00:00.",
+        ] {
+            assert!(!without_offset(t), "{t}");
+        }
+    }
 
     #[test]
     fn list_responses_are_recognised_by_their_schema_in_any_case() {
