@@ -10,6 +10,7 @@ use std::path::Path;
 const BULK_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const MANAGER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager";
+const STATUS: &str = "urn:roster:params:scim:schemas:extension:2.0:User:status";
 
 /// The ids in a snapshot folder's users.csv.
 fn user_ids(snapshot: &str) -> BTreeSet<String> {
@@ -92,6 +93,10 @@ fn check_bulk_request(
                     assert!(users.contains(manager), "manager {manager} is no user");
                     assert_ne!(manager, user, "a user is not their own manager");
                 }
+                STATUS => {
+                    let s = value.as_str().expect("roster's status is a string");
+                    assert!(["active", "idle", "suspended", "deactivated"].contains(&s), "{p}");
+                }
                 other => panic!("unexpected PATCH path {other}"),
             }
             ops.push((path.to_owned(), value));
@@ -167,4 +172,86 @@ fn scim_bulk_request_of_a_nightly_plan_follows_rfc_7644() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.starts_with("note: the SCIM bulk request"), "{stderr}");
     assert!(stderr.contains("open opportunity records"), "{stderr}");
+}
+
+/// The ids of the users of a SCIM export.
+fn scim_ids(file: &Path) -> BTreeSet<String> {
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    v["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Applies a Bulk request's PATCH operations to a SCIM ListResponse, as a server would
+/// (`active` in the core schema, roster's status and the manager in their extensions).
+fn apply(export: &mut Value, request: &Value) {
+    let roster_ext = "urn:roster:params:scim:schemas:extension:2.0:User";
+    let enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    for op in request["Operations"].as_array().unwrap() {
+        let id = percent_decode(op["path"].as_str().unwrap().trim_start_matches("/Users/"));
+        let user = export["Resources"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["id"] == id.as_str())
+            .expect("the user is in the export");
+        for p in op["data"]["Operations"].as_array().unwrap() {
+            match p["path"].as_str().unwrap() {
+                "active" => user["active"] = p["value"].clone(),
+                STATUS => user[roster_ext]["status"] = p["value"].clone(),
+                MANAGER => user[enterprise]["manager"] = p["value"].clone(),
+                other => panic!("{other}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bulk_request_applied_to_the_scim_export_reads_back_as_planned() {
+    let dir = crate::support::temp_dir("scim-apply");
+    crate::support::copy_dir(&crate::support::root().join("examples/scim"), &dir);
+    let snap = dir.to_str().unwrap();
+    let plan = |extra: &[&str]| {
+        let mut args = vec!["plan", "--policy", "policies/default.toml", "--snapshot", snap];
+        args.extend_from_slice(extra);
+        roster(args)
+    };
+    let request: Value = serde_json::from_slice(&plan(&["--format", "scim"]).stdout).unwrap();
+    let ids = scim_ids(&dir.join("users.scim.json"));
+    let by_user = check_bulk_request(&request, &ids);
+    // The export carries roster's status, so the request writes it beside `active`.
+    assert!(by_user.values().flatten().any(|(path, _)| path == STATUS), "{request}");
+    let file = dir.join("users.scim.json");
+    let mut export: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    apply(&mut export, &request);
+    std::fs::write(&file, serde_json::to_string_pretty(&export).unwrap()).unwrap();
+    // Applied, the same plan has nothing left for SCIM to do for those users: a rescinded
+    // invite is not rescinded again, a deactivated user is not deactivated again.
+    let again: Value = serde_json::from_slice(&plan(&["--format", "json"]).stdout).unwrap();
+    for a in again["actions"].as_array().unwrap() {
+        let user = a["user"].as_str().unwrap();
+        let action = a["action"].as_str().unwrap();
+        let changes_status =
+            ["deactivate", "suspend", "rescind_invite", "reactivate", "mark_idle", "mark_active"];
+        assert!(
+            !(by_user.contains_key(user) && changes_status.contains(&action)),
+            "{user} gets {action} again after the request was applied"
+        );
+    }
+    let request_again = plan(&["--format", "scim"]);
+    let still: BTreeSet<String> = if request_again.stdout.is_empty() {
+        BTreeSet::new()
+    } else {
+        let v: Value = serde_json::from_slice(&request_again.stdout).unwrap();
+        check_bulk_request(&v, &ids).into_keys().collect()
+    };
+    let before: BTreeSet<String> = by_user.keys().cloned().collect();
+    assert!(
+        still.is_disjoint(&before),
+        "asked again for {:?}",
+        still.intersection(&before).collect::<Vec<_>>()
+    );
 }

@@ -67,6 +67,11 @@ impl<'a> Names<'a> {
         Names { store: None }
     }
 
+    /// Whether the snapshot's statuses came from roster's SCIM extension.
+    pub fn scim_status_extension(&self) -> bool {
+        self.store.is_some_and(|s| s.scim_status_extension)
+    }
+
     /// `Name (id)` or `id`.
     pub fn user(&self, id: &str) -> String {
         match self.store.and_then(|s| s.user_ix(id).map(|u| s.user(u))).and_then(|u| u.name()) {
@@ -153,7 +158,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Table => wrap::fit(&table::render(plan, names, title), wrap::width()),
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
-        Format::Scim => scim::render(plan),
+        Format::Scim => scim::render(plan, names),
         Format::Sheet => sheet::render(plan, names),
         Format::Mermaid => mermaid::flowchart(plan, names),
         Format::Html => html::render(plan, names, title),

@@ -58,6 +58,8 @@ struct PatchOperation {
 enum PatchValue {
     /// `active`.
     Bool(bool),
+    /// roster's status, in roster's extension.
+    Text(&'static str),
     /// `manager`: a complex attribute whose `value` is the manager's id.
     Manager { value: String },
 }
@@ -69,6 +71,8 @@ struct UserChange {
     active: Option<(ActionKind, bool)>,
     /// The new manager's id.
     manager: Option<String>,
+    /// The new status, for roster's extension (the latest in action order wins).
+    status: Option<(ActionKind, crate::model::Status)>,
 }
 
 /// The SCIM `active` value an action leads to, if SCIM can express it. `mark_idle` and
@@ -81,9 +85,19 @@ fn active_after(action: ActionKind) -> Option<bool> {
     }
 }
 
-/// Per user, in natural id order, what the request changes.
-fn changes(plan: &Plan) -> Vec<(&str, UserChange)> {
+/// Per user, in natural id order, what the request changes; with `status`, also roster's
+/// status in its extension (when the export carried it, a status written only through
+/// `active` would read back as the old one).
+fn changes(plan: &Plan, status: bool) -> Vec<(&str, UserChange)> {
     let mut by_user: HashMap<&str, UserChange> = HashMap::new();
+    for a in plan.actions.iter().filter(|_| status) {
+        if let Some(s) = crate::plan::status_after(a.action) {
+            let change = by_user.entry(a.user.as_str()).or_default();
+            if change.status.is_none_or(|(kind, _)| a.action >= kind) {
+                change.status = Some((a.action, s));
+            }
+        }
+    }
     for a in &plan.actions {
         if let Some(active) = active_after(a.action) {
             let change = by_user.entry(a.user.as_str()).or_default();
@@ -120,11 +134,12 @@ pub fn path_segment(id: &str) -> String {
 /// or nothing at all when there is no change: a Bulk request with an empty `Operations`
 /// is refused by SCIM servers (an empty array is "unassigned", RFC 7643 section 2.5), so
 /// that `| curl --data @-` would fail exactly when everything is done. [`note`] says so.
-pub fn render(plan: &Plan) -> String {
-    if changes(plan).is_empty() {
+pub fn render(plan: &Plan, names: Names<'_>) -> String {
+    let status = names.scim_status_extension();
+    if changes(plan, status).is_empty() {
         return String::new();
     }
-    let operations = changes(plan)
+    let operations = changes(plan, status)
         .into_iter()
         .enumerate()
         .map(|(i, (user, change))| {
@@ -134,6 +149,13 @@ pub fn render(plan: &Plan) -> String {
                     op: "replace",
                     path: "active",
                     value: PatchValue::Bool(active),
+                });
+            }
+            if let Some((_, s)) = change.status {
+                ops.push(PatchOperation {
+                    op: "replace",
+                    path: crate::snapshot::STATUS_EXTENSION,
+                    value: PatchValue::Text(s.as_str()),
                 });
             }
             if let Some(manager) = change.manager {
@@ -166,23 +188,29 @@ pub fn note(plan: &Plan, names: Names<'_>) -> Option<String> {
         *left_out.entry(a.action.as_str().to_owned()).or_default() += 1;
     }
     let others: Vec<_> = plan.reassignments.iter().filter(|r| r.what != What::Reports).collect();
-    let changes = changes(plan);
+    let changes = changes(plan, names.scim_status_extension());
     let nothing = "note: nothing to apply: the plan changes no SCIM User attribute (active, \
                    manager), so no Bulk request is written (the output is empty)";
     if left_out.is_empty() && others.is_empty() && plan.blocked.is_empty() {
         return changes.is_empty().then(|| format!("{nothing}\n"));
     }
     let active = changes.iter().filter(|(_, c)| c.active.is_some()).count();
+    let statuses = changes.iter().filter(|(_, c)| c.status.is_some()).count();
     let managers = changes.iter().filter(|(_, c)| c.manager.is_some()).count();
     let mut out = if changes.is_empty() {
         format!("{nothing}; these parts of the plan are not SCIM User attributes:\n")
     } else {
         format!(
             "note: the SCIM bulk request changes {} user{} (active: {active}, manager: \
-             {managers}); these parts of the plan are not SCIM User attributes and are not in \
-             it:\n",
+             {managers}{}); these parts of the plan are not SCIM User attributes and are not \
+             in it:\n",
             changes.len(),
             if changes.len() == 1 { "" } else { "s" },
+            if names.scim_status_extension() {
+                format!(", roster status: {statuses}")
+            } else {
+                String::new()
+            },
         )
     };
     if !left_out.is_empty() {

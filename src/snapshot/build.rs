@@ -41,6 +41,8 @@ pub struct StoreBuilder<'r> {
     blocked_emails: std::collections::HashSet<Box<str>>,
     /// Notes for the store ([`Store::notes`]).
     pub notes: Vec<String>,
+    /// [`Store::scim_status_extension`].
+    pub scim_status_extension: bool,
 }
 
 /// What a thread parsing records needs of the builder: the symbols known so far and the
@@ -115,6 +117,7 @@ impl<'r> StoreBuilder<'r> {
             owner: None,
             blocked_emails: std::collections::HashSet::new(),
             notes: Vec::new(),
+            scim_status_extension: false,
         }
     }
 
@@ -342,6 +345,7 @@ impl<'r> StoreBuilder<'r> {
             owner,
             blocked_emails,
             notes,
+            scim_status_extension,
             ..
         } = self;
         let user_ix = |id: &str| user_by_id.get(users.ids(), id).map(UserIx);
@@ -391,6 +395,7 @@ impl<'r> StoreBuilder<'r> {
             symbols,
             blocked_emails,
             notes,
+            scim_status_extension,
             user_by_id,
             team_by_id,
         })

@@ -25,7 +25,7 @@ pub use cells::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS}
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, Reading, TimeFormat, TimeFormats};
 pub use records::{Record, Records};
-pub use scim::{is_list_response, parse_file as parse_scim};
+pub use scim::{is_list_response, parse_file as parse_scim, STATUS_EXTENSION};
 pub use source::MAX_FILE_BYTES;
 pub use teams::{Team, Teams};
 pub use users::{User, Users};
@@ -300,6 +300,9 @@ pub struct Store {
     /// What the loader read in a way a person should know of (a time without an offset
     /// read as UTC), for the command line to print on stderr.
     pub notes: Vec<String>,
+    /// Whether users' statuses were read from roster's SCIM extension
+    /// (`urn:roster:...:User:status`), which a SCIM Bulk request must then write too.
+    pub scim_status_extension: bool,
     user_by_id: IdMap,
     team_by_id: IdMap,
     reports: Adjacency,

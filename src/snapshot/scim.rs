@@ -40,6 +40,8 @@ pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// roster's own User extension: every field SCIM lacks, under its roster name.
 pub const ROSTER_USER: &str = "urn:roster:params:scim:schemas:extension:2.0:User";
+/// The attribute of roster's extension that holds roster's status.
+pub const STATUS_EXTENSION: &str = "urn:roster:params:scim:schemas:extension:2.0:User:status";
 /// roster's own Group extension (`leader_id`).
 pub const ROSTER_GROUP: &str = "urn:roster:params:scim:schemas:extension:2.0:Group";
 /// SAP Cloud Identity Services' User extension (`loginTime`, `passwordDetails`).
@@ -577,6 +579,9 @@ fn add_users(
             offsetless += 1;
             first_offsetless
                 .get_or_insert_with(|| (u.path.to_path_buf(), u.line, path.clone(), value.clone()));
+        }
+        if row.cell("status").is_some() && row.label("status") == STATUS_EXTENSION {
+            builder.scim_status_extension = true;
         }
         if row.cell("last_login_at").is_some() {
             last_logins += 1;
