@@ -255,3 +255,46 @@ fn a_bulk_request_applied_to_the_scim_export_reads_back_as_planned() {
         still.intersection(&before).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn scim_patch_lines_carry_the_same_requests_as_the_bulk() {
+    let args = |format: &str| {
+        roster([
+            "offboard",
+            "--policy",
+            "policies/default.toml",
+            "--snapshot",
+            "examples/scim",
+            "--actor",
+            "u002",
+            "--user",
+            "u013",
+            "--user",
+            "u004",
+            "--format",
+            format,
+        ])
+    };
+    let bulk: Value = serde_json::from_slice(&args("scim").stdout).unwrap();
+    let lines = String::from_utf8(args("scim-patch").stdout).unwrap();
+    let from_lines: Vec<Value> = lines
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("one JSON object a line");
+            assert_eq!(
+                v.as_object().unwrap().keys().collect::<Vec<_>>(),
+                ["body", "method", "path"]
+            );
+            assert_eq!(v["method"], "PATCH");
+            serde_json::json!({ "path": v["path"], "data": v["body"] })
+        })
+        .collect();
+    let from_bulk: Vec<Value> = bulk["Operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| serde_json::json!({ "path": o["path"], "data": o["data"] }))
+        .collect();
+    assert!(!from_lines.is_empty());
+    assert_eq!(from_lines, from_bulk, "the same PATCH requests, in the same order");
+}

@@ -38,6 +38,9 @@ pub enum Format {
     /// A SCIM 2.0 Bulk request (RFC 7644) of the User changes: `active` and the enterprise
     /// `manager`; what SCIM cannot carry is listed on stderr.
     Scim,
+    /// The same changes as one PATCH request a line (NDJSON: method, path, body), for SCIM
+    /// servers without a Bulk endpoint.
+    ScimPatch,
     /// A bulk-update sheet (CSV): one row per user whose status, manager or led teams change.
     Sheet,
     /// A Mermaid flowchart of who hands what to whom (records, reports, teams), with counts.
@@ -159,6 +162,7 @@ pub fn render(plan: &Plan, format: Format, names: Names<'_>, title: &str) -> Str
         Format::Csv => csv::render(plan),
         Format::Markdown => markdown::render(plan, names, title),
         Format::Scim => scim::render(plan, names),
+        Format::ScimPatch => scim::patches(plan, names),
         Format::Sheet => sheet::render(plan, names),
         Format::Mermaid => mermaid::flowchart(plan, names),
         Format::Html => html::render(plan, names, title),
@@ -186,7 +190,7 @@ pub fn write(
 /// of the plan out (SCIM carries User attributes only).
 pub fn note(plan: &Plan, format: Format, names: Names<'_>) -> Option<String> {
     match format {
-        Format::Scim => scim::note(plan, names),
+        Format::Scim | Format::ScimPatch => scim::note(plan, names),
         _ => None,
     }
 }

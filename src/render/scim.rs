@@ -130,16 +130,9 @@ pub fn path_segment(id: &str) -> String {
     out
 }
 
-/// Renders the plan's User changes as a SCIM Bulk request (pretty JSON, final newline),
-/// or nothing at all when there is no change: a Bulk request with an empty `Operations`
-/// is refused by SCIM servers (an empty array is "unassigned", RFC 7643 section 2.5), so
-/// that `| curl --data @-` would fail exactly when everything is done. [`note`] says so.
-pub fn render(plan: &Plan, names: Names<'_>) -> String {
-    let status = names.scim_status_extension();
-    if changes(plan, status).is_empty() {
-        return String::new();
-    }
-    let operations = changes(plan, status)
+/// The PATCH request of each user, in natural id order.
+fn operations(plan: &Plan, names: Names<'_>) -> Vec<BulkOperation> {
+    changes(plan, names.scim_status_extension())
         .into_iter()
         .enumerate()
         .map(|(i, (user, change))| {
@@ -172,7 +165,39 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
                 data: PatchRequest { schemas: [PATCH_OP], operations: ops },
             }
         })
-        .collect();
+        .collect()
+}
+
+/// The same changes as one PATCH request a line (NDJSON): `{"method", "path", "body"}`,
+/// `path` relative to the service's base URL, `body` the PatchOp message. Nothing at all
+/// when there is no change.
+pub fn patches(plan: &Plan, names: Names<'_>) -> String {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        method: &'static str,
+        path: &'a str,
+        body: &'a PatchRequest,
+    }
+    let mut out = String::new();
+    for op in operations(plan, names) {
+        let line = Line { method: op.method, path: &op.path, body: &op.data };
+        if let Ok(text) = serde_json::to_string(&line) {
+            out.push_str(&text);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Renders the plan's User changes as a SCIM Bulk request (pretty JSON, final newline),
+/// or nothing at all when there is no change: a Bulk request with an empty `Operations`
+/// is refused by SCIM servers (an empty array is "unassigned", RFC 7643 section 2.5), so
+/// that `| curl --data @-` would fail exactly when everything is done. [`note`] says so.
+pub fn render(plan: &Plan, names: Names<'_>) -> String {
+    let operations = operations(plan, names);
+    if operations.is_empty() {
+        return String::new();
+    }
     let request = BulkRequest { schemas: [BULK_REQUEST], operations };
     let mut s = serde_json::to_string_pretty(&request)
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
