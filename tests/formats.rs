@@ -298,3 +298,74 @@ fn scim_patch_lines_carry_the_same_requests_as_the_bulk() {
     assert!(!from_lines.is_empty());
     assert_eq!(from_lines, from_bulk, "the same PATCH requests, in the same order");
 }
+
+#[test]
+fn a_scim_export_in_pages_reads_as_the_whole() {
+    let whole: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("examples/scim/users.scim.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let resources = whole["Resources"].as_array().unwrap().clone();
+    let total = resources.len();
+    let dir = crate::support::temp_dir("scim-pages");
+    for f in ["records.csv", "snapshot.toml"] {
+        std::fs::copy(crate::support::root().join("examples/scim").join(f), dir.join(f)).unwrap();
+    }
+    let write_pages = |pages: &[std::ops::Range<usize>]| {
+        for (i, r) in pages.iter().enumerate() {
+            let page = serde_json::json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": total,
+                "startIndex": r.start + 1,
+                "itemsPerPage": r.len(),
+                "Resources": resources[r.clone()],
+            });
+            std::fs::write(dir.join(format!("users.scim.{}.json", i + 1)), page.to_string())
+                .unwrap();
+        }
+    };
+    write_pages(&[0..15, 15..30, 30..total]);
+    let plan = |snapshot: &str| {
+        let out = roster([
+            "plan",
+            "--policy",
+            "policies/default.toml",
+            "--snapshot",
+            snapshot,
+            "--format",
+            "json",
+        ]);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let strip =
+        |t: &str| t.lines().filter(|l| !l.contains("sha256")).collect::<Vec<_>>().join("\n");
+    let (code, paged, err) = plan(dir.to_str().unwrap());
+    assert_eq!(code, Some(0), "{err}");
+    let (_, single, _) = plan("examples/scim");
+    assert_eq!(strip(&paged), strip(&single), "three pages plan as the one file");
+    // A missing page is an error, not a smaller account.
+    std::fs::remove_file(dir.join("users.scim.2.json")).unwrap();
+    let (code, _, err) = plan(dir.to_str().unwrap());
+    assert_eq!(code, Some(1));
+    let says = format!("hold {} resources, and the server counted {total}", total - 15);
+    assert!(err.contains(&says), "{err}");
+    // A user on two pages is refused; so are pages beside the whole file.
+    write_pages(&[0..15, 14..30, 30..total]);
+    let (code, _, err) = plan(dir.to_str().unwrap());
+    assert_eq!(code, Some(1));
+    assert!(err.contains("duplicate"), "{err}");
+    write_pages(&[0..15, 15..30, 30..total]);
+    std::fs::copy(
+        crate::support::root().join("examples/scim/users.scim.json"),
+        dir.join("users.scim.json"),
+    )
+    .unwrap();
+    let (code, _, err) = plan(dir.to_str().unwrap());
+    assert_eq!(code, Some(1));
+    assert!(err.contains("holds both users.scim.json and pages"), "{err}");
+}

@@ -345,7 +345,9 @@ fn load_any(
     progress: &dyn Progress,
 ) -> Result<Store, Diagnostics> {
     if path.is_dir() {
-        if !path.join("users.csv").exists() && path.join(scim::USERS_FILE).exists() {
+        if !path.join("users.csv").exists()
+            && scim::page_files(path, "users").map_or(true, |p| !p.is_empty())
+        {
             scim::load_folder(path, reading)
         } else {
             csv::load_folder(path, reading, progress)

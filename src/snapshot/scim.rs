@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The schema of a SCIM list response.
 pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -49,8 +49,6 @@ pub const SAP_USER: &str = "urn:ietf:params:scim:schemas:extension:sap:2.0:User"
 
 /// The file that replaces `users.csv` in a snapshot folder.
 pub const USERS_FILE: &str = "users.scim.json";
-/// The optional file of Group resources next to it.
-pub const GROUPS_FILE: &str = "groups.scim.json";
 
 const EXPORT_HELP: &str = "export the users with GET /Users (and the groups with GET /Groups) \
      into one ListResponse with every page";
@@ -93,9 +91,17 @@ struct Document<'a> {
     path: &'a Path,
     source: &'a str,
     resources: Vec<&'a RawValue>,
+    /// `totalResults`, when the document says.
+    total: Option<u64>,
 }
 
 fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Diagnostic> {
+    read_page(path, bytes, false)
+}
+
+/// A ListResponse; with `paged`, one page of several files (its `totalResults` and
+/// `startIndex` are checked against the other pages, by [`check_pages`]).
+fn read_page<'a>(path: &'a Path, bytes: &'a [u8], paged: bool) -> Result<Document<'a>, Diagnostic> {
     let body = strip_bom(bytes);
     let source = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
@@ -127,7 +133,7 @@ fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Di
                  every resource"
             )));
     }
-    if list.total_results.is_some_and(|total| total > held) || start > 1 {
+    if !paged && (list.total_results.is_some_and(|total| total > held) || start > 1) {
         let total = list.total_results.unwrap_or(held);
         return Err(Diagnostic::file(
             path,
@@ -143,7 +149,7 @@ fn read_document<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Document<'a>, Di
             held + 1
         )));
     }
-    Ok(Document { path, source, resources: list.resources })
+    Ok(Document { path, source, resources: list.resources, total: list.total_results })
 }
 
 /// Loads a lone SCIM file (users and teams only).
@@ -155,19 +161,81 @@ pub fn parse_file(path: &Path, bytes: &[u8], reading: Reading<'_>) -> Result<Sto
     super::finish(builder, problems, path, || crate::hash::sha256(bytes))
 }
 
-/// Loads a folder whose users come from `users.scim.json`.
+/// The files of one kind of a SCIM folder, in page order: `users.scim.json` alone, or
+/// pages `users.scim.1.json`, `users.scim.2.json`, ... (numbered in the order they were
+/// fetched). Both forms at once is an error.
+pub fn page_files(dir: &Path, kind: &str) -> Result<Vec<PathBuf>, Diagnostic> {
+    let whole = dir.join(format!("{kind}.scim.json"));
+    let mut pages: Vec<(u64, PathBuf)> = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let Ok(name) = e.file_name().into_string() else { continue };
+            let number = name
+                .strip_prefix(&format!("{kind}.scim."))
+                .and_then(|n| n.strip_suffix(".json"))
+                .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<u64>().ok());
+            if let Some(n) = number {
+                pages.push((n, e.path()));
+            }
+        }
+    }
+    pages.sort();
+    match (whole.exists(), pages.is_empty()) {
+        (true, false) => Err(Diagnostic::file(
+            dir,
+            format!("holds both {kind}.scim.json and pages {kind}.scim.<n>.json"),
+        )
+        .help("keep either the whole export or its pages")),
+        (true, true) => Ok(vec![whole]),
+        (false, _) => Ok(pages.into_iter().map(|(_, p)| p).collect()),
+    }
+}
+
+/// The pages of one export together: every resource the server counted is there.
+fn check_pages(docs: &[Document<'_>], dir: &Path, kind: &str) -> Result<(), Diagnostic> {
+    let held: u64 = docs.iter().map(|d| d.resources.len() as u64).sum();
+    let total = docs.iter().filter_map(|d| d.total).max().unwrap_or(held);
+    if total > held {
+        return Err(Diagnostic::file(
+            dir,
+            format!(
+                "the {} pages of {kind}.scim.<n>.json hold {held} resources, and the server \
+                 counted {total} (totalResults)",
+                docs.len()
+            ),
+        )
+        .help("a page is missing: fetch every page, numbered in the order fetched"));
+    }
+    Ok(())
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Loads a folder whose users come from `users.scim.json` (or its pages).
 pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostics> {
     let mut problems = Vec::new();
-    let users_path = dir.join(USERS_FILE);
-    let users = match source::read(&users_path) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => {
-            return Err(
-                Diagnostic::file(&users_path, "cannot read the file: it is not there").into()
-            )
+    let user_pages = page_files(dir, "users")?;
+    if user_pages.is_empty() {
+        return Err(Diagnostic::file(
+            dir.join(USERS_FILE),
+            "cannot read the file: it is not there",
+        )
+        .into());
+    }
+    let mut users = Vec::new();
+    for page in &user_pages {
+        match source::read(page) {
+            Ok(Some(bytes)) => users.push(bytes),
+            Ok(None) => {
+                return Err(Diagnostic::file(page, "cannot read the file: it is not there").into())
+            }
+            Err(d) => return Err(d.into()),
         }
-        Err(d) => return Err(d.into()),
-    };
+    }
+    let group_pages = page_files(dir, "groups")?;
     let mut read = |name: &str| match source::read(&dir.join(name)) {
         Ok(bytes) => bytes,
         Err(d) => {
@@ -175,8 +243,12 @@ pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostic
             None
         }
     };
-    let groups_path = dir.join(GROUPS_FILE);
-    let groups = read(GROUPS_FILE);
+    let mut groups = Vec::new();
+    for page in &group_pages {
+        if let Some(bytes) = read(&file_name(page)) {
+            groups.push(bytes);
+        }
+    }
     let meta_bytes = read("snapshot.toml");
     let mut open = |name: &str| match source::open(&dir.join(name)) {
         Ok(input) => input,
@@ -199,11 +271,20 @@ pub fn load_folder(dir: &Path, reading: Reading<'_>) -> Result<Store, Diagnostic
         digest_file(&mut digest, "snapshot.toml", bytes);
         meta::apply(&dir.join("snapshot.toml"), bytes, &mut builder, &mut problems);
     }
-    digest_file(&mut digest, USERS_FILE, &users);
-    let mut docs = vec![read_document(&users_path, &users)?];
-    if let Some(bytes) = &groups {
-        digest_file(&mut digest, GROUPS_FILE, bytes);
-        docs.push(read_document(&groups_path, bytes)?);
+    let mut docs = Vec::new();
+    for (pages, files, kind) in [(&user_pages, &users, "users"), (&group_pages, &groups, "groups")]
+    {
+        let paged = pages.len() > 1
+            || pages.first().is_some_and(|p| file_name(p) != format!("{kind}.scim.json"));
+        let mut these = Vec::new();
+        for (path, bytes) in pages.iter().zip(files.iter()) {
+            digest_file(&mut digest, &file_name(path), bytes);
+            these.push(read_page(path, bytes, paged)?);
+        }
+        if paged {
+            check_pages(&these, dir, kind)?;
+        }
+        docs.extend(these);
     }
     let has_groups = convert(&docs, &mut builder, &mut problems);
     for (name, table, input) in tables {
