@@ -249,3 +249,31 @@ fn globs_checks_and_bad_tenant_files() {
         );
     }
 }
+
+#[test]
+fn a_tight_memory_budget_runs_the_tenants_one_by_one_to_the_same_plans() {
+    let (dir, file) = tenants_file("tenants-budget");
+    let (wide, tight) = (dir.join("wide"), dir.join("tight"));
+    roster(["plan", "--tenants", s(&file), "--out-dir", s(&wide)]);
+    let out = roster([
+        "plan",
+        "--tenants",
+        s(&file),
+        "--out-dir",
+        s(&tight),
+        "--max-memory",
+        "1M",
+        "--jobs",
+        "4",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "the missing snapshot still fails alone");
+    for id in ids(&summary(&wide)).iter().filter(|id| *id != "gone") {
+        let a = std::fs::read(wide.join(id).join("plan.json")).unwrap();
+        let b = std::fs::read(tight.join(id).join("plan.json")).unwrap();
+        assert!(a == b, "{id}");
+    }
+    let bad =
+        roster(["plan", "--tenants", s(&file), "--out-dir", s(&tight), "--max-memory", "lots"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("write a size such as 512M"));
+}

@@ -492,6 +492,30 @@ mod tests {
     }
 
     #[test]
+    fn the_budget_holds_back_a_tenant_until_the_running_ones_fit() {
+        let budget = Arc::new(Budget::new(100));
+        budget.take(80);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiting = {
+            let budget = Arc::clone(&budget);
+            std::thread::spawn(move || {
+                budget.take(50);
+                let _ = tx.send(());
+                budget.give(50);
+            })
+        };
+        // 80 + 50 > 100: the second tenant waits...
+        assert!(rx.recv_timeout(std::time::Duration::from_millis(200)).is_err());
+        budget.give(80);
+        // ... and starts once the first is done.
+        assert!(rx.recv_timeout(std::time::Duration::from_secs(10)).is_ok());
+        let _ = waiting.join();
+        // One larger than the whole budget runs alone, when nothing else runs.
+        budget.take(1000);
+        budget.give(1000);
+    }
+
+    #[test]
     fn overrides_merge_table_by_table() {
         let mut base: toml::Table =
             "name = \"x\"\n[idle]\nafter = \"30d\"\nsuspend_after = \"60d\"\n"
