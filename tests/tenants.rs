@@ -277,3 +277,25 @@ fn a_tight_memory_budget_runs_the_tenants_one_by_one_to_the_same_plans() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("write a size such as 512M"));
 }
+
+#[test]
+fn a_tenant_s_notes_are_said_with_its_id() {
+    let dir = temp_dir("tenants-notes");
+    let file = dir.join("tenants.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "policy = \"{}\"\n[[tenant]]\nid = \"scim-dates\"\nsnapshot = \"{}\"\n",
+            root().join("policies/default.toml").display(),
+            root().join("tests/cases/scim-time-without-offset/snap").display()
+        ),
+    )
+    .unwrap();
+    let out = roster(["plan", "--tenants", s(&file), "--out-dir", s(&dir.join("out"))]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("roster: tenant `scim-dates`: note:") && err.contains("read as UTC"),
+        "{err}"
+    );
+}

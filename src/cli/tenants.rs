@@ -611,6 +611,12 @@ pub fn run_all(args: &TenantArgs, work: &Work<'_>) -> Result<super::Exit, Error>
                             .and_then(|()| {
                                 let policy = policy_of(tenant, dir, &cache)?;
                                 let store = load_store(tenant, &policy)?;
+                                for note in &store.notes {
+                                    super::eprint_fitted(&format!(
+                                        "roster: tenant {}: {note}",
+                                        crate::diag::quote(&tenant.id)
+                                    ));
+                                }
                                 work(tenant, &policy, &store, &dir.join(&tenant.id))
                             })
                     };
