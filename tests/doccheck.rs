@@ -20,7 +20,7 @@
 //! `DOCS_BLESS=1 cargo test doccheck` rewrites the output of console blocks that have no
 //! `...` line with what the commands print now; review the diff like code.
 
-use crate::support::root;
+use crate::support::{copy_dir, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -214,19 +214,6 @@ fn runnable(command: &str) -> Option<String> {
         return None;
     }
     Some(command.to_owned())
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// A fresh scratch folder, as described at the top.

@@ -10,26 +10,29 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Every shipped example as a tenant: (id, policy, snapshot).
+const SHIPPED: [(&str, &str, &str); 8] = [
+    ("acme", "policies/default.toml", "examples/acme"),
+    ("acme-json", "policies/default.toml", "examples/acme.json"),
+    ("field-sales", "policies/field-sales.toml", "examples/field-sales"),
+    ("licensed-crm", "policies/licensed-crm.toml", "examples/licensed-crm"),
+    ("commerce", "policies/commerce-backoffice.toml", "examples/commerce-backoffice"),
+    ("contact-center", "policies/contact-center.toml", "examples/contact-center"),
+    ("vendor", "policies/vendor-export.toml", "examples/vendor-export"),
+    ("scim", "policies/default.toml", "examples/scim"),
+];
+
 /// A tenants file in a fresh folder: every shipped example under its policy, Acme twice
 /// more (one with an override), and one tenant whose snapshot is missing.
 fn tenants_file(name: &str) -> (PathBuf, PathBuf) {
     let dir = temp_dir(name);
     let r = root();
     let mut text = format!("policy = \"{}\"\n", r.join("policies/default.toml").display());
-    for (id, policy, snapshot) in [
-        ("acme", "default", "examples/acme"),
-        ("acme-json", "default", "examples/acme.json"),
-        ("field-sales", "field-sales", "examples/field-sales"),
-        ("licensed-crm", "licensed-crm", "examples/licensed-crm"),
-        ("commerce", "commerce-backoffice", "examples/commerce-backoffice"),
-        ("contact-center", "contact-center", "examples/contact-center"),
-        ("vendor", "vendor-export", "examples/vendor-export"),
-        ("scim", "default", "examples/scim"),
-    ] {
+    for (id, policy, snapshot) in SHIPPED {
         text.push_str(&format!(
             "\n[[tenant]]\nid = \"{id}\"\nsnapshot = \"{}\"\npolicy = \"{}\"\n",
             r.join(snapshot).display(),
-            r.join(format!("policies/{policy}.toml")).display()
+            r.join(policy).display()
         ));
     }
     text.push_str(&format!(
@@ -84,16 +87,7 @@ fn each_tenant_is_planned_as_a_single_run_and_a_broken_one_stops_nothing() {
     assert!(gone["error"].as_str().unwrap().contains("no such snapshot"));
     let text = std::fs::read_to_string(dir.join("tenants.toml")).unwrap();
     let r = root();
-    for (id, policy, snapshot) in [
-        ("acme", "policies/default.toml", "examples/acme"),
-        ("acme-json", "policies/default.toml", "examples/acme.json"),
-        ("field-sales", "policies/field-sales.toml", "examples/field-sales"),
-        ("licensed-crm", "policies/licensed-crm.toml", "examples/licensed-crm"),
-        ("commerce", "policies/commerce-backoffice.toml", "examples/commerce-backoffice"),
-        ("contact-center", "policies/contact-center.toml", "examples/contact-center"),
-        ("vendor", "policies/vendor-export.toml", "examples/vendor-export"),
-        ("scim", "policies/default.toml", "examples/scim"),
-    ] {
+    for (id, policy, snapshot) in SHIPPED {
         assert!(text.contains(id));
         let single = dir.join(format!("{id}-single"));
         std::fs::create_dir_all(&single).unwrap();

@@ -118,7 +118,6 @@ fn report(
         policy.roles.names.iter().map(|r| visible(r)).collect::<Vec<_>>().join(" > ")
     );
     if let Some((path, store)) = snapshot {
-        let (policy, store) = (policy, store);
         let bound = policy.bind(store)?;
         summarize(&mut out, path, policy, store);
         let as_of = store.taken_at.unwrap_or_default();

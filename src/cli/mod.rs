@@ -2,6 +2,19 @@
 //!
 //! Commands return an [`Exit`]; only this module prints errors.
 
+/// The "Exit status" part of the help of the commands that write a plan (plan, offboard,
+/// reactivate), which the manual pages make their EXIT STATUS section.
+macro_rules! run_exit_status {
+    () => {
+        "Exit status:\n  \
+         0  the plan was written\n  \
+         1  bad input: the policy, the snapshot or an argument's file\n  \
+         2  usage: a missing or conflicting argument\n  \
+         3  a --fail-on condition held (the plan is written)\n  \
+         4  the plan is held by [safety] (it is written; --accept-held exits 0)"
+    };
+}
+
 mod args;
 mod check;
 mod completions;
@@ -103,15 +116,22 @@ pub enum Exit {
     Held,
 }
 
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> Self {
-        ExitCode::from(match e {
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
             Exit::Ok => 0,
             Exit::BadInput => 1,
             Exit::Usage => 2,
             Exit::FailOn => 3,
             Exit::Held => 4,
-        })
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e.code())
     }
 }
 

@@ -12,18 +12,16 @@ use std::path::PathBuf;
     group(clap::ArgGroup::new("targets").required(true).args(["user", "requests"])),
     override_usage = "roster offboard [OPTIONS] --policy <FILE> --snapshot <PATH> --actor <ID>\n       \
 <--user <ID_OR_EMAIL>... | --requests <SHEET.csv>>",
-    after_help = "Examples:\n  \
+    after_help = concat!(
+        "Examples:\n  \
 roster offboard --policy policies/default.toml --snapshot examples/acme \\\n      \
 --actor u002 --user u013\n  \
 roster offboard --policy policies/contact-center.toml \\\n      \
 --snapshot examples/contact-center --actor u2 \\\n      \
 --requests examples/contact-center/bulk-deactivate.csv --format table\n\n\
-Exit status:\n  \
-0  the plan was written\n  \
-1  bad input: the policy, the snapshot or an argument's file\n  \
-2  usage: a missing or conflicting argument\n  \
-3  a --fail-on condition held (the plan is written)\n  \
-4  the plan is held by [safety] (it is written; --accept-held exits 0)"
+",
+        run_exit_status!()
+    )
 )]
 pub struct Args {
     #[command(flatten)]

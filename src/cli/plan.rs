@@ -8,16 +8,14 @@ use std::path::PathBuf;
 /// Evaluate the policy on a snapshot and write the plan: idle users, expired invites,
 /// lockouts, seats, escalations to offboarding, orphaned records and data findings.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  \
+#[command(after_help = concat!(
+        "Examples:\n  \
 roster plan --policy policies/default.toml --snapshot examples/acme\n  \
 roster plan --policy policies/default.toml --snapshot examples/acme \\\n      \
 --out plan.json --out plan.md --fail-on blocked\n\n\
-Exit status:\n  \
-0  the plan was written\n  \
-1  bad input: the policy, the snapshot or an argument's file\n  \
-2  usage: a missing or conflicting argument\n  \
-3  a --fail-on condition held (the plan is written)\n  \
-4  the plan is held by [safety] (it is written; --accept-held exits 0)")]
+",
+        run_exit_status!()
+    ))]
 pub struct Args {
     #[command(flatten)]
     run: RunArgs,

@@ -12,15 +12,13 @@ use crate::offboard::Actor;
 #[command(
     override_usage = "roster reactivate [OPTIONS] --policy <FILE> --snapshot <PATH>\n       \
 --actor <ID> --user <ID_OR_EMAIL>...",
-    after_help = "Examples:\n  \
+    after_help = concat!(
+        "Examples:\n  \
 roster reactivate --policy policies/commerce-backoffice.toml \\\n      \
 --snapshot examples/commerce-backoffice --actor a1 --user e7\n\n\
-Exit status:\n  \
-0  the plan was written\n  \
-1  bad input: the policy, the snapshot or an argument's file\n  \
-2  usage: a missing or conflicting argument\n  \
-3  a --fail-on condition held (the plan is written)\n  \
-4  the plan is held by [safety] (it is written; --accept-held exits 0)"
+",
+        run_exit_status!()
+    )
 )]
 pub struct Args {
     #[command(flatten)]

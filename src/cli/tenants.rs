@@ -693,13 +693,7 @@ pub fn line_of(id: &str, plan: &crate::plan::Plan, exit: super::Exit) -> TenantL
         findings: plan.findings.len(),
         seats_over: seats.total.map_or(0, |t| seats.billed_after.saturating_sub(t as usize)),
         held: !plan.held.is_empty(),
-        exit: match exit {
-            super::Exit::Ok => 0,
-            super::Exit::BadInput => 1,
-            super::Exit::Usage => 2,
-            super::Exit::FailOn => 3,
-            super::Exit::Held => 4,
-        },
+        exit: exit.code(),
         seconds: 0.0,
     }
 }
