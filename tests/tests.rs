@@ -18,6 +18,7 @@ mod hostile;
 mod notices;
 mod output;
 mod properties;
+mod pull;
 mod roundtrip;
 mod schema;
 mod shell;

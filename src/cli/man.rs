@@ -158,6 +158,8 @@ const FILES: &[(&str, &str)] = &[
 const ENVIRONMENT: &[(&str, &str)] = &[
     ("COLUMNS", "The width text for people is fitted to; without it, the terminal's width, else 80."),
     ("GITHUB_STEP_SUMMARY", "A file roster test and roster check append a Markdown summary to (set by GitHub Actions)."),
+    ("HTTPS_PROXY", "The proxy roster pull goes through (also HTTP_PROXY, ALL_PROXY and NO_PROXY); never for 127.0.0.1 or localhost."),
     ("RAYON_NUM_THREADS", "How many threads evaluate the policy (default: one per core). Output does not depend on it."),
+    ("ROSTER_SCIM_TOKEN", "The bearer token of roster pull, when --token-file is not given. Never printed."),
     ("ROSTER_TIMINGS", "When set, the time and memory of each phase are printed on standard error."),
 ];

@@ -26,6 +26,7 @@ mod offboard;
 mod output;
 mod plan;
 mod progress;
+mod pull;
 mod reactivate;
 pub mod replace;
 mod results;
@@ -92,6 +93,8 @@ enum Command {
     Completions(completions::Args),
     /// Print the manual page, or write one page per command with --out.
     Man(man::Args),
+    /// Read the users and groups of a live SCIM server into a snapshot folder (GET only).
+    Pull(pull::Args),
     /// Merge the summaries of several `plan --tenants` runs (the shards of one job).
     Summary(summary::Args),
 }
@@ -147,6 +150,9 @@ pub enum Error {
     /// Writing the output failed.
     #[error("error: {0}")]
     Output(String),
+    /// A server could not be read (`roster pull`).
+    #[error("error: {0}")]
+    Remote(String),
 }
 
 pub use replace::Allocator;
@@ -185,6 +191,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Summary(args) => summary::run(args),
+        Command::Pull(args) => pull::run(args),
     };
     match result {
         Ok(exit) => exit.into(),

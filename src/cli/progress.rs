@@ -38,7 +38,15 @@ pub fn start() {
 /// a file) is big.
 pub fn begin(path: &Path) {
     // One line per run: a second snapshot (diff, --previous) goes on the same line.
-    if BAR.get().is_some() || !std::io::stderr().is_terminal() || snapshot_bytes(path) < BIG_BYTES {
+    if snapshot_bytes(path) >= BIG_BYTES {
+        begin_always();
+    }
+}
+
+/// Shows the progress line if stderr is a terminal, whatever the size of the work (the
+/// pages of a pull).
+pub fn begin_always() {
+    if BAR.get().is_some() || !std::io::stderr().is_terminal() {
         return;
     }
     let bar = ProgressBar::new_spinner();

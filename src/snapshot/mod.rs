@@ -25,7 +25,10 @@ pub use cells::{parse_bool, BLOCKED_EMAIL_COLUMNS, RECORD_COLUMNS, TEAM_COLUMNS}
 pub use json::parse_file as parse_json;
 pub use mapping::{AttrPath, ColumnMap, Input, Reading, TimeFormat, TimeFormats};
 pub use records::{Record, Records};
-pub use scim::{is_list_response, parse_file as parse_scim, STATUS_EXTENSION};
+pub use scim::{
+    is_list_response, page_files as scim_page_files, parse_file as parse_scim,
+    LIST_RESPONSE as SCIM_LIST_RESPONSE, STATUS_EXTENSION,
+};
 pub use source::MAX_FILE_BYTES;
 pub use teams::{Team, Teams};
 pub use users::{User, Users};
