@@ -2,7 +2,7 @@
 """roster against a real SCIM server: scim2-server (an in-memory SCIM 2.0 server of the
 python-scim project), on 127.0.0.1, seeded with the users and groups of examples/scim (the
 Acme snapshot of examples/acme as a SCIM export), with roster's extension schemas
-registered (tests/peers/scim/roster-schemas.json).
+registered (docs/scim-schemas.json).
 
 1. `roster pull` reads the server: the store matches the seed (users, groups, managers,
    every attribute roster reads), and plans the same as examples/scim;
@@ -69,7 +69,7 @@ ROSTER_GROUP = "urn:roster:params:scim:schemas:extension:2.0:Group"
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 TIMES = {"last_login_at", "invited_at", "activated_at", "notified_at", "locked_at"}
 
-ROSTER_SCHEMAS = json.loads((ROOT / "tests/peers/scim/roster-schemas.json").read_text())
+ROSTER_SCHEMAS = json.loads((ROOT / "docs/scim-schemas.json").read_text())
 RosterUser = Extension.from_schema(Schema.model_validate(ROSTER_SCHEMAS[0]))
 RosterGroup = Extension.from_schema(Schema.model_validate(ROSTER_SCHEMAS[1]))
 Listed = ListResponse[Union[User[Union[EnterpriseUser, RosterUser]], Group[RosterGroup]]]
