@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 S=fuzz/seeds
 rm -rf "$S"
-mkdir -p "$S"/{csv_snapshot,json_snapshot,scim_snapshot,policy,requests,plan_run}
+mkdir -p "$S"/{csv_snapshot,json_snapshot,scim_snapshot,policy,requests,plan_run,directory}
 
 python3 - <<'PY'
 import json, os
@@ -82,5 +82,12 @@ write("requests", "acme.csv",
       b"\xef\xbb\xbfUser, Deactivate ,reassign_to,reports_to,comment\r\n"
       b"u013,y,u003,,\"idle, 130 days\"\r\nu005,YES,,u004,\r\nu014,no,,,\r\n"
       b"zoe.martin@acme.example,1,,,\r\n")
+
+# directory: the Acme HR export and identity-provider users, and the test directories.
+write("directory", "hr.csv", read("examples/acme/hr.csv"))
+write("directory", "idp.scim.json", read("examples/acme/idp.scim.json"))
+for p in ["tests/cases/directory-report-only/people.csv", "tests/cases/err-directory-status/people.csv",
+          "tests/cases/err-directory-crlf/people.csv"]:
+    write("directory", p.split("/")[2] + ".csv", read(p))
 PY
 du -sh "$S"; find "$S" -type f | wc -l

@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 BUDGET=${BUDGET:-300}
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(csv_snapshot json_snapshot scim_snapshot policy requests plan_run)
+    TARGETS=(csv_snapshot json_snapshot scim_snapshot policy requests plan_run directory)
 fi
 # One core: the engine's rayon pool gets one thread, libFuzzer one process.
 export RAYON_NUM_THREADS=1

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod directory;
 pub mod engine;
 pub mod fields;
 pub mod files;

@@ -24,7 +24,9 @@ fn a_plan_from_json_equals_the_plan_from_csv_but_for_the_digest() {
         let store =
             snapshot::load(&root.join(p), policy.reading(), &snapshot::Silent).expect("snapshot");
         let as_of = store.taken_at.expect("taken_at");
-        let mut plan = roster::engine::nightly(&policy, &store, as_of, None).expect("plan");
+        let mut plan =
+            roster::engine::nightly(&policy, &store, as_of, roster::engine::Extra::default())
+                .expect("plan");
         plan.snapshot.sha256.clear();
         plan
     };

@@ -236,6 +236,7 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
                 reports: reports.map(|r| format!("u{r}")),
             },
             why: "test".into(),
+            rule: None,
         })
         .collect();
     let actor = match store.user_ix(&format!("u{}", w.actor)) {
@@ -250,7 +251,7 @@ fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
         orphans: false,
     };
     let as_of = store.taken_at.expect("taken_at");
-    engine::offboarding(policy, store, as_of, &requests, &options).expect("plan")
+    engine::offboarding(policy, store, as_of, &requests, &options, None).expect("plan")
 }
 
 fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
@@ -408,9 +409,26 @@ fn check_invariants(
             );
         }
     }
-    // A blocked user has no action and gives nothing away.
+    // A blocked user has no offboarding action and gives nothing away (other rules may
+    // still act on them: a directory leaver who logged in lately is marked active).
+    let offboarding = |k: ActionKind| {
+        matches!(
+            k,
+            ActionKind::Deactivate
+                | ActionKind::RescindInvite
+                | ActionKind::RevokeSessions
+                | ActionKind::FreeSeat
+                | ActionKind::RemoveFromTeam
+                | ActionKind::BlockEmail
+                | ActionKind::CancelRecord
+        )
+    };
     for b in &blocked {
-        prop_assert!(!plan.actions.iter().any(|a| a.user == *b), "blocked {} has an action", b);
+        prop_assert!(
+            !plan.actions.iter().any(|a| a.user == *b && offboarding(a.action)),
+            "blocked {} has an offboarding action",
+            b
+        );
         prop_assert!(!plan.reassignments.iter().any(|r| r.from == *b), "blocked {} hands over", b);
         prop_assert!(!offboarded.contains(b));
     }
@@ -435,13 +453,13 @@ fn requested(w: &World, store: &Store) -> HashSet<String> {
         .collect()
 }
 
-/// The users a nightly plan offboards or refuses to: its idle escalations.
+/// The users a nightly plan offboards or refuses to: its idle and directory escalations.
 fn escalated(plan: &Plan) -> HashSet<String> {
     let mut t: HashSet<String> = plan
         .actions
         .iter()
         .filter(|a| {
-            a.rule == "idle"
+            (a.rule == "idle" || a.rule == "directory")
                 && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)
         })
         .map(|a| a.user.clone())
@@ -450,8 +468,110 @@ fn escalated(plan: &Plan) -> HashSet<String> {
     t
 }
 
+/// A random directory for a world's users: per user, absent, active, terminated, or
+/// active with a leave date (days from `as_of`, past or future), its e-mail in another
+/// case or not, and its manager in the directory (a user index) or none. Returns the CSV.
+fn directory_csv(n: usize, people: &[(u8, bool, i64, Option<usize>)]) -> String {
+    let mut out = String::from("id,email,status,leave_date,manager_id\n");
+    for (i, &(kind, upper, days, manager)) in people.iter().enumerate().take(n) {
+        if kind == 0 {
+            continue; // absent
+        }
+        let email = if upper { format!("U{i}@P.EXAMPLE") } else { format!("u{i}@p.example") };
+        let status = if kind == 2 { "terminated" } else { "active" };
+        let leave = if kind == 3 {
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+                .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days)))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let manager = manager.map(|m| format!("p{m}")).unwrap_or_default();
+        out.push_str(&format!("p{i},{email},{status},{leave},{manager}\n"));
+    }
+    out
+}
+
+/// Who the directory rule must offboard: live users (not exempt) whose person is absent,
+/// terminated, or past their leave date plus the grace.
+fn directory_leavers(
+    store: &Store,
+    people: &[(u8, bool, i64, Option<usize>)],
+    grace: i64,
+) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for (i, u) in store.users.iter().enumerate() {
+        let live = matches!(
+            u.status(),
+            Status::Invited | Status::Active | Status::Idle | Status::Suspended
+        );
+        let exempt = u.flags().next().is_some(); // the account owner's flag: directory.exempt
+        let (kind, _, days, _) = people.get(i).copied().unwrap_or((0, false, 0, None));
+        let gone = match kind {
+            0 => !exempt,
+            2 => true,
+            3 => days + grace <= 0,
+            _ => false,
+        };
+        if live && gone {
+            out.insert(u.id().to_string());
+        }
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn directory_offboardings_keep_the_invariants_and_offboard_exactly_the_leavers(
+        w in world(),
+        people in proptest::collection::vec((0u8..4, any::<bool>(), -20i64..20, proptest::option::of(0usize..14)), 14),
+        grace in 0i64..5,
+        directory_wins in any::<bool>(),
+    ) {
+        // The world's policy, with a [directory] table.
+        let mut text = policy(&w.rules).source;
+        text.push_str(&format!(
+            "\n[directory]\non_missing = \"offboard\"\ngrace = \"{grace}d\"\nmanager = \"{}\"\nexempt = {{ flags = [\"account_owner\"] }}\n",
+            if directory_wins { "directory" } else { "report" }
+        ));
+        let policy = policy::parse(&text, Path::new("prop.toml")).expect("the directory policy compiles");
+        let store = load(&w, &policy);
+        let n = store.users.len();
+        let csv = directory_csv(n, &people);
+        let dir = roster::directory::parse(Path::new("hr.csv"), csv.as_bytes(), &policy.directory)
+            .expect("the generated directory loads");
+        let as_of = store.taken_at.expect("taken_at");
+        let extra = engine::Extra { previous: None, directory: Some(&dir) };
+        let one = in_pool(1, || engine::nightly(&policy, &store, as_of, extra).expect("plan"));
+        let four = in_pool(4, || engine::nightly(&policy, &store, as_of, extra).expect("plan"));
+        prop_assert_eq!(&one, &four);
+        check_invariants(&one, &policy, &store, &escalated(&one), w.rules.min_holders)?;
+        // Exactly the leavers are offboarded by the directory (allowed or refused), unless
+        // the idle rule got there first.
+        let leavers = directory_leavers(&store, &people, grace);
+        let idle: HashSet<String> = one.actions.iter().filter(|a| a.rule == "idle"
+            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.clone()).collect();
+        let by_directory: HashSet<String> = one.actions.iter().filter(|a| a.rule == "directory"
+            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.clone()).collect();
+        let refused: HashSet<String> = one.blocked.iter().map(|b| b.user.clone()).collect();
+        for id in &leavers {
+            prop_assert!(by_directory.contains(id) || refused.contains(id) || idle.contains(id),
+                "{} should be offboarded: {:?}", id, one);
+        }
+        for id in &by_directory {
+            prop_assert!(leavers.contains(id), "{} is offboarded by the directory but is no leaver", id);
+        }
+        // A set_manager names the account of the person's directory manager, never the user.
+        for a in one.actions.iter().filter(|a| a.action == ActionKind::SetManager) {
+            prop_assert!(directory_wins);
+            prop_assert_eq!(a.to.len(), 1);
+            prop_assert!(a.to[0] != a.user);
+            prop_assert!(store.user_ix(&a.to[0]).is_some());
+        }
+    }
 
     #[test]
     fn offboarding_keeps_its_invariants_and_ignores_thread_count(w in world()) {
@@ -468,8 +588,8 @@ proptest! {
         let policy = policy(&w.rules);
         let store = load(&w, &policy);
         let as_of = store.taken_at.expect("taken_at");
-        let one = in_pool(1, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
-        let four = in_pool(4, || engine::nightly(&policy, &store, as_of, None).expect("plan"));
+        let one = in_pool(1, || engine::nightly(&policy, &store, as_of, roster::engine::Extra::default()).expect("plan"));
+        let four = in_pool(4, || engine::nightly(&policy, &store, as_of, roster::engine::Extra::default()).expect("plan"));
         prop_assert_eq!(&one, &four);
         check_invariants(&one, &policy, &store, &escalated(&one), w.rules.min_holders)?;
     }

@@ -392,7 +392,8 @@ fn as_of(store: &Store) -> roster::time::Time {
 /// The nightly plan and the offboarding of the world's targets.
 fn plans(w: &World, policy: &Policy, store: &Store) -> Vec<Plan> {
     let at = as_of(store);
-    let nightly = engine::nightly(policy, store, at, None).expect("nightly");
+    let nightly =
+        engine::nightly(policy, store, at, roster::engine::Extra::default()).expect("nightly");
     let offboard = Scenario {
         command: Command::Offboard,
         actor: Some(w.user_id(w.actor)),
@@ -696,7 +697,8 @@ fn files(users: &str, teams: &str, records: &str) -> CsvFiles {
 fn both_plans(files: &CsvFiles, policy: &Policy, targets: &[&str]) -> (Plan, Plan) {
     let store = load(files, policy).expect("loads");
     let at = as_of(&store);
-    let mut nightly = engine::nightly(policy, &store, at, None).expect("nightly");
+    let mut nightly =
+        engine::nightly(policy, &store, at, roster::engine::Extra::default()).expect("nightly");
     let mut offboard = Scenario {
         command: Command::Offboard,
         actor: Some("u1".into()),

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(store) => {
             common::check_store(&store);
             let as_of = store.taken_at.unwrap_or_else(|| common::acme().taken_at.unwrap());
-            match roster::engine::nightly(policy, &store, as_of, None) {
+            match roster::engine::nightly(policy, &store, as_of, roster::engine::Extra::default()) {
                 Ok(plan) => common::check_plan_with(&plan, &store, policy),
                 Err(e) => common::check_error(&e),
             }

@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let as_of = store.taken_at.unwrap_or_else(|| parse_time("2026-11-22T06:00:00Z").unwrap());
-    match roster::engine::nightly(policy, &store, as_of, None) {
+    match roster::engine::nightly(policy, &store, as_of, roster::engine::Extra::default()) {
         Ok(plan) => common::check_plan_with(&plan, &store, policy),
         Err(e) => common::check_error(&e),
     }

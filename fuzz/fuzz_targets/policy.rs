@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let as_of = store.taken_at.expect("acme has taken_at");
-    match roster::engine::nightly(&policy, &store, as_of, None) {
+    match roster::engine::nightly(&policy, &store, as_of, roster::engine::Extra::default()) {
         Ok(plan) => common::check_plan_with(&plan, &store, &policy),
         Err(e) => common::check_error(&e),
     }

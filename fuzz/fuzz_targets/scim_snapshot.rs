@@ -34,10 +34,10 @@ fuzz_target!(|data: &[u8]| {
             }
             common::check_store(&store);
             let as_of = store.taken_at.unwrap_or_else(|| common::acme().taken_at.unwrap());
-            match roster::engine::nightly(policy, &store, as_of, None) {
+            match roster::engine::nightly(policy, &store, as_of, roster::engine::Extra::default()) {
                 Ok(plan) => {
                     common::check_plan_with(&plan, &store, policy);
-                    let again = roster::engine::nightly(policy, &store, as_of, None);
+                    let again = roster::engine::nightly(policy, &store, as_of, roster::engine::Extra::default());
                     assert_eq!(again.ok().as_ref(), Some(&plan), "the plan is not deterministic");
                 }
                 Err(e) => common::check_error(&e),

@@ -52,6 +52,10 @@ pub struct Inputs {
     pub snapshot: Option<PathBuf>,
     #[command(flatten)]
     pub as_of: AsOf,
+    /// The people who should have access, from HR (CSV) or an identity provider (SCIM
+    /// ListResponse): every account is reconciled with them as [directory] says.
+    #[arg(long, value_name = "FILE")]
+    pub directory: Option<PathBuf>,
 }
 
 /// Everything loaded for a run.
@@ -62,6 +66,8 @@ pub struct Loaded {
     pub store: Store,
     /// The evaluation instant.
     pub as_of: Time,
+    /// The directory, with `--directory`.
+    pub directory: Option<std::sync::Arc<crate::directory::People>>,
 }
 
 impl Inputs {
@@ -80,7 +86,11 @@ impl Inputs {
         let policy = policy::load(self.policy()?)?;
         let store = load_snapshot(self.snapshot()?, &policy)?;
         let as_of = self.as_of.resolve(&store);
-        Ok(Loaded { policy, store, as_of })
+        let directory = match &self.directory {
+            Some(path) => Some(crate::directory::load(path, &policy.directory)?.into()),
+            None => None,
+        };
+        Ok(Loaded { policy, store, as_of, directory })
     }
 }
 
@@ -271,6 +281,7 @@ impl RunArgs {
 
     fn open(&self, more: &[&Path]) -> Result<Outputs, Error> {
         let mut inputs = vec![self.inputs.policy()?, self.inputs.snapshot()?];
+        inputs.extend(self.inputs.directory.as_deref());
         inputs.extend_from_slice(more);
         let several = self.out.len() > 1;
         if several && self.format.is_some() {

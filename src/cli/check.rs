@@ -21,6 +21,10 @@ pub struct Args {
     policy: Option<PathBuf>,
     #[arg(long, value_name = "PATH", help = SNAPSHOT_HELP)]
     snapshot: Option<PathBuf>,
+    /// A directory (HR CSV or SCIM ListResponse) to check, and with --snapshot to match
+    /// the accounts with as [directory] says.
+    #[arg(long, value_name = "FILE")]
+    directory: Option<PathBuf>,
     /// How to report: text for people, or GitHub workflow annotations (an error at the
     /// file, line and column of each problem, a warning for each finding) before the text.
     /// When GITHUB_STEP_SUMMARY is set, a Markdown summary is appended to that file too.
@@ -42,16 +46,17 @@ pub enum CheckFormat {
 /// Runs the command.
 pub fn run(args: Args) -> Result<Exit, Error> {
     if args.tenants.tenants.is_some() {
-        if args.policy.is_some() || args.snapshot.is_some() {
+        if args.policy.is_some() || args.snapshot.is_some() || args.directory.is_some() {
             return Err(Error::Usage(
-                "--tenants names each tenant's policy and snapshot: leave out --policy and \
-                 --snapshot"
+                "--tenants names each tenant's policy and snapshot: leave out --policy, \
+                 --snapshot and --directory"
                     .to_owned(),
             ));
         }
         // Each tenant's check goes to DIR/<id>/check.txt.
         return super::tenants::run_all(&args.tenants, &|tenant, policy, store, dir| {
-            let (text, findings) = report(&tenant.policy, policy, Some((&tenant.snapshot, store)))?;
+            let (text, findings) =
+                report(&tenant.policy, policy, Some((&tenant.snapshot, store)), None)?;
             super::replace::write_unsynced(&dir.join("check.txt"), text.as_bytes())
                 .map_err(Error::Output)?;
             let mut plan = crate::plan::Plan { findings, ..crate::plan::Plan::empty() };
@@ -93,12 +98,17 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 fn check(args: &Args) -> Result<(String, Vec<crate::plan::Finding>), Error> {
     let path = super::args::required(args.policy.as_deref(), "--policy <FILE>")?;
     let policy = policy::load(path)?;
+    let people = match &args.directory {
+        Some(d) => Some((d.as_path(), crate::directory::load(d, &policy.directory)?)),
+        None => None,
+    };
+    let people = people.as_ref().map(|(p, people)| (*p, people));
     match &args.snapshot {
         Some(snapshot) => {
             let store = load_snapshot(snapshot, &policy)?;
-            report(path, &policy, Some((snapshot, &store)))
+            report(path, &policy, Some((snapshot, &store)), people)
         }
-        None => report(path, &policy, None),
+        None => report(path, &policy, None, people),
     }
 }
 
@@ -107,6 +117,7 @@ fn report(
     policy_path: &std::path::Path,
     policy: &policy::Policy,
     snapshot: Option<(&std::path::Path, &snapshot::Store)>,
+    directory: Option<(&std::path::Path, &crate::directory::People)>,
 ) -> Result<(String, Vec<crate::plan::Finding>), Error> {
     let mut out = String::new();
     let _ = writeln!(
@@ -117,15 +128,33 @@ fn report(
         policy.roles.names.len(),
         policy.roles.names.iter().map(|r| visible(r)).collect::<Vec<_>>().join(" > ")
     );
+    if let Some((path, people)) = directory {
+        let active = (0..people.len() as u32)
+            .filter(|&p| people.get(crate::directory::PersonIx(p)).active())
+            .count();
+        let leaving = (0..people.len() as u32)
+            .filter(|&p| people.get(crate::directory::PersonIx(p)).leave_date().is_some())
+            .count();
+        let _ = writeln!(
+            out,
+            "directory {}: ok ({} people: {active} active, {} terminated, {leaving} with a leave date)",
+            path.display(),
+            people.len(),
+            people.len() - active,
+        );
+    }
     if let Some((path, store)) = snapshot {
         let bound = policy.bind(store)?;
         summarize(&mut out, path, policy, store);
         let as_of = store.taken_at.unwrap_or_default();
         let ctx = rules::Ctx { policy, bound: &bound, store, as_of };
-        let mut plan = crate::plan::Plan {
-            findings: rules::integrity_findings(&ctx),
-            ..crate::plan::Plan::empty()
-        };
+        let mut findings = rules::integrity_findings(&ctx);
+        if let Some((_, people)) = directory {
+            let r = rules::directory::Reconciler::new(&ctx, people);
+            let _ = writeln!(out, "  directory: {}", match_counts(&r, store));
+            findings.extend(rules::directory::reconcile(&ctx, people).findings);
+        }
+        let mut plan = crate::plan::Plan { findings, ..crate::plan::Plan::empty() };
         plan.sort();
         let _ = writeln!(out, "  findings: {}", plan.findings.len());
         for f in &plan.findings {
@@ -139,6 +168,24 @@ fn report(
         return Ok((out, plan.findings));
     }
     Ok((out, Vec::new()))
+}
+
+/// `38 accounts matched (36 by email, 2 by employee_number), 3 unmatched, 0 ambiguous`.
+fn match_counts(r: &rules::directory::Reconciler<'_>, store: &snapshot::Store) -> String {
+    use rules::directory::Match;
+    let mut by_key: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let (mut none, mut several) = (0, 0);
+    for u in store.user_ixs() {
+        match r.matched(u) {
+            Match::One(_, key) => *by_key.entry(key.as_str()).or_default() += 1,
+            Match::None => none += 1,
+            Match::Several(..) => several += 1,
+        }
+    }
+    let matched: usize = by_key.values().sum();
+    let keys: Vec<String> = by_key.iter().map(|(k, n)| format!("{n} by {k}")).collect();
+    let keys = if keys.is_empty() { String::new() } else { format!(" ({})", keys.join(", ")) };
+    format!("{matched} accounts matched{keys}, {none} unmatched, {several} ambiguous")
 }
 
 fn summarize(

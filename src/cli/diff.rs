@@ -200,6 +200,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                 reports_to: args.reports_to.clone(),
                 allow_reactivation: false,
                 previous,
+                directory: None,
             };
             let old_store_ref = old_store.as_ref().unwrap_or(&new_store);
             let old = scenario(old_previous).plan(&old_policy, old_store_ref, as_of)?;

@@ -47,6 +47,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Exit, Error> {
     let loaded = args.inputs.load()?;
     let (policy, store, as_of) = (&loaded.policy, &loaded.store, loaded.as_of);
+    let people = loaded.directory.as_deref();
     let requested = !args.offboard.is_empty() || args.actor.is_some();
     let explanation = if requested {
         let mut users = vec![args.user.clone()];
@@ -64,9 +65,9 @@ pub fn run(args: Args) -> Result<Exit, Error> {
             options.actor = crate::offboard::Actor::Policy;
         }
         let offboarding = Offboarding { requests: &requests, options: &options };
-        explain::explain(policy, store, as_of, &args.user, Some(offboarding))?
+        explain::explain(policy, store, as_of, &args.user, Some(offboarding), people)?
     } else {
-        explain::explain(policy, store, as_of, &args.user, None)?
+        explain::explain(policy, store, as_of, &args.user, None, people)?
     };
     super::print_fitted(&render::explain::render(&explanation))?;
     Ok(Exit::Ok)

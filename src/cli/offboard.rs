@@ -75,6 +75,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         reports_to: args.reports_to.clone(),
         allow_reactivation: args.allow_reactivation,
         previous: None,
+        directory: loaded.directory.clone(),
     };
     let plan = scenario.plan(&loaded.policy, &loaded.store, loaded.as_of)?;
     args.run.finish(output, &plan, &loaded.store, "roster offboard")

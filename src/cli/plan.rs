@@ -37,7 +37,9 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         Some(path) => Some(load_snapshot(path, &loaded.policy)?),
         None => None,
     };
-    let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of, previous.as_ref())?;
+    let extra =
+        engine::Extra { previous: previous.as_ref(), directory: loaded.directory.as_deref() };
+    let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of, extra)?;
     args.run.finish(output, &plan, &loaded.store, "roster plan")
 }
 
@@ -45,10 +47,14 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 /// `--out` names (`plan.json` by default), each byte for byte what a single run writes.
 fn tenants(args: &Args) -> Result<Exit, Error> {
     let run = &args.run;
-    if run.inputs.policy.is_some() || run.inputs.snapshot.is_some() || args.previous.is_some() {
+    if run.inputs.policy.is_some()
+        || run.inputs.snapshot.is_some()
+        || args.previous.is_some()
+        || run.inputs.directory.is_some()
+    {
         return Err(Error::Usage(
-            "--tenants names each tenant's policy and snapshot: leave out --policy, --snapshot \
-             and --previous"
+            "--tenants names each tenant's policy and snapshot: leave out --policy, --snapshot, \
+             --previous and --directory"
                 .to_owned(),
         ));
     }
@@ -80,7 +86,7 @@ fn tenants(args: &Args) -> Result<Exit, Error> {
     }
     super::tenants::run_all(&args.tenants, &|tenant, policy, store, dir| {
         let as_of = run.inputs.as_of.resolve(store);
-        let plan = engine::nightly(policy, store, as_of, None)?;
+        let plan = engine::nightly(policy, store, as_of, engine::Extra::default())?;
         let names = crate::render::Names::from_store(store);
         for (name, format) in &outputs {
             let mut bytes = Vec::new();

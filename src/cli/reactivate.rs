@@ -38,7 +38,13 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         Some(a) => Actor::User(a),
         None => Actor::Unknown(args.actor.clone()),
     };
-    let plan =
-        engine::reactivation(&loaded.policy, &loaded.store, loaded.as_of, &args.user, &actor)?;
+    let plan = engine::reactivation(
+        &loaded.policy,
+        &loaded.store,
+        loaded.as_of,
+        &args.user,
+        &actor,
+        loaded.directory.as_deref(),
+    )?;
     args.run.finish(output, &plan, &loaded.store, "roster reactivate")
 }

@@ -49,6 +49,7 @@ struct CaseFile {
     #[serde(default)]
     allow_reactivation: bool,
     previous: Option<String>,
+    directory: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -305,7 +306,7 @@ fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
         let d = Diagnostic::file(&path, e.message().trim().trim_end_matches('.').to_owned()).help(
             "a case names `policy`, `snapshot`, `command` (plan, offboard or reactivate), `as_of` \
              and the command's arguments (`actor`, `users`, `requests`, `channel`, `reassign_to`, \
-             `reports_to`, `allow_reactivation`, `previous`)",
+             `reports_to`, `allow_reactivation`, `previous`, `directory`)",
         );
         match e.span() {
             Some(span) => d.at(Location::of_offset(&source, span.start)),
@@ -345,6 +346,12 @@ fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
                 snapshot::load(&inside("previous", p)?, policy.reading(), &snapshot::Silent)?
                     .into(),
             ),
+            None => None,
+        },
+        directory: match &case.directory {
+            Some(p) => {
+                Some(crate::directory::load(&inside("directory", p)?, &policy.directory)?.into())
+            }
             None => None,
         },
     };

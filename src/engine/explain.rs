@@ -96,6 +96,8 @@ pub enum Context {
     Requested,
     /// Tonight's plan offboards the user (`idle.deactivate_after`).
     Tonight,
+    /// Tonight's plan offboards the user as a leaver (`[directory] on_missing`).
+    TonightLeaver,
     /// Not offboarded tonight: the policy offboarding them alone.
     Alone,
 }
@@ -107,6 +109,7 @@ pub fn explain(
     as_of: Time,
     user: &str,
     offboarding: Option<Offboarding<'_>>,
+    directory: Option<&crate::directory::People>,
 ) -> Result<Explanation, Diagnostics> {
     let Some(ix) = store.find_user(user) else {
         return Err(Diagnostic::file(&store.source, store.why_not_found(user))
@@ -115,18 +118,31 @@ pub fn explain(
     };
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
-    let plan = super::nightly(policy, store, as_of, None)?;
+    let plan = super::nightly(policy, store, as_of, super::Extra { previous: None, directory })?;
     let u = store.user(ix);
     let mut sink = rules::explain_user(&ctx, ix);
     let trace = sink.take_trace();
-    let rules = rules::user_rules()
+    let mut rules: Vec<(&'static str, Vec<Trace>)> = rules::user_rules()
         .iter()
         .map(|rule| {
             let name = rule.name();
             (name, trace.iter().filter(|t| t.rule == name).cloned().collect())
         })
         .collect();
-    let escalated = sink.escalations.iter().any(|e| e.user == ix);
+    let mut escalated = sink.escalations.iter().any(|e| e.user == ix);
+    let mut leaver = false;
+    let mut directory_escalations = Vec::new();
+    if let Some(people) = directory {
+        let reconciler = rules::directory::Reconciler::new(&ctx, people);
+        let mut dsink = rules::Sink::tracing();
+        reconciler.check(&ctx, ix, &mut dsink);
+        leaver = !escalated && dsink.escalations.iter().any(|e| e.user == ix);
+        escalated |= leaver;
+        rules.push((rules::directory::RULE, dsink.take_trace()));
+        if escalated {
+            directory_escalations = rules::directory::reconcile(&ctx, people).escalations;
+        }
+    }
     let (context, steps) = match offboarding {
         Some(o) => {
             let after = store.users.iter().map(|u| u.status()).collect();
@@ -138,8 +154,13 @@ pub fn explain(
             let tonight = rules::evaluate(&ctx);
             let after = crate::plan::statuses_after(store, &tonight.actions);
             let (context, requests) = if escalated {
-                let users: Vec<UserIx> = tonight.escalations.into_iter().map(|e| e.user).collect();
-                (Context::Tonight, users.iter().map(|u| request(ctx.id(*u))).collect())
+                let mut users: Vec<UserIx> =
+                    tonight.escalations.into_iter().map(|e| e.user).collect();
+                users.extend(directory_escalations.into_iter().map(|e| e.user));
+                users.sort();
+                users.dedup();
+                let context = if leaver { Context::TonightLeaver } else { Context::Tonight };
+                (context, users.iter().map(|u| request(ctx.id(*u))).collect())
             } else {
                 (Context::Alone, vec![request(u.id().to_string())])
             };
@@ -168,7 +189,7 @@ pub fn explain(
 }
 
 fn request(user: String) -> Request {
-    Request { user, chosen: Chosen::default(), why: String::new() }
+    Request { user, chosen: Chosen::default(), why: String::new(), rule: None }
 }
 
 fn profile(ctx: &Ctx<'_>, ix: UserIx) -> Profile {

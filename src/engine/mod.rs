@@ -9,31 +9,61 @@ pub mod explain;
 pub mod scenario;
 
 use crate::diag::Diagnostics;
+use crate::directory::People;
 use crate::offboard::{self, Actor, Channel, Chosen, Options, Outcome, Request};
 use crate::plan::{self, Plan, PolicyRef, SnapshotRef};
 use crate::policy::Policy;
 use crate::rules::{self, safety, seats, Ctx};
-use crate::snapshot::Store;
+use crate::snapshot::{Store, UserIx};
 use crate::time::{format_time, Time};
 
-/// The nightly compliance plan (`roster plan`). With the previous snapshot, renamed seats
-/// are reported too (`identity_reused`).
+/// The second inputs of a nightly plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extra<'a> {
+    /// The previous snapshot: renamed seats are reported (`identity_reused`).
+    pub previous: Option<&'a Store>,
+    /// The directory (`--directory`): accounts are reconciled with its people.
+    pub directory: Option<&'a People>,
+}
+
+/// The nightly compliance plan (`roster plan`), with what the extra inputs add.
 pub fn nightly(
     policy: &Policy,
     store: &Store,
     as_of: Time,
-    previous: Option<&Store>,
+    extra: Extra<'_>,
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let mut sink = rules::evaluate(&ctx);
-    if let Some(previous) = previous {
+    if let Some(previous) = extra.previous {
         sink.findings.extend(rules::identity_reused(&ctx, previous));
+    }
+    if let Some(people) = extra.directory {
+        let found = rules::directory::reconcile(&ctx, people);
+        sink.actions.extend(found.actions);
+        sink.findings.extend(found.findings);
+        // A user the idle rule escalates already is offboarded once, for that reason.
+        let mut escalated: Vec<bool> = vec![false; store.users.len()];
+        for e in &sink.escalations {
+            if let Some(x) = escalated.get_mut(e.user.0 as usize) {
+                *x = true;
+            }
+        }
+        let mut more: Vec<_> = found.escalations;
+        more.sort_by_key(|e| e.user);
+        more.retain(|e| !escalated.get(e.user.0 as usize).copied().unwrap_or(false));
+        sink.escalations.extend(more);
     }
     let requests: Vec<Request> = sink
         .escalations
         .iter()
-        .map(|e| Request { user: ctx.id(e.user), chosen: Chosen::default(), why: e.reason.clone() })
+        .map(|e| Request {
+            user: ctx.id(e.user),
+            chosen: Chosen::default(),
+            why: e.reason.clone(),
+            rule: Some(e.rule),
+        })
         .collect();
     let options = Options {
         actor: Actor::Policy,
@@ -58,12 +88,35 @@ pub fn offboarding(
     as_of: Time,
     requests: &[Request],
     options: &Options,
+    directory: Option<&People>,
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let after = store.users.iter().map(|u| u.status()).collect();
     let outcome = offboard::offboard(&ctx, requests, options, after);
-    Ok(finish(empty(policy, store, as_of), outcome, store, policy))
+    let mut plan = empty(policy, store, as_of);
+    let targets: Vec<&str> = requests.iter().map(|r| r.user.as_str()).collect();
+    plan.findings = directory_findings(&ctx, directory, &targets);
+    Ok(finish(plan, outcome, store, policy))
+}
+
+/// What the directory says of the targets of an offboarding or a reactivation: a leave
+/// date, a person still active, a person rehired.
+fn directory_findings(
+    ctx: &Ctx<'_>,
+    directory: Option<&People>,
+    targets: &[&str],
+) -> Vec<crate::plan::Finding> {
+    let Some(people) = directory else { return Vec::new() };
+    let r = rules::directory::Reconciler::new(ctx, people);
+    let mut sink = rules::Sink::default();
+    let mut found: Vec<UserIx> = targets.iter().filter_map(|t| ctx.store.find_user(t)).collect();
+    found.sort();
+    found.dedup();
+    for t in found {
+        r.check(ctx, t, &mut sink);
+    }
+    sink.findings
 }
 
 /// A reactivation plan (`roster reactivate`).
@@ -73,11 +126,15 @@ pub fn reactivation(
     as_of: Time,
     users: &[String],
     actor: &offboard::Actor,
+    directory: Option<&People>,
 ) -> Result<Plan, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let outcome = offboard::reactivate::reactivate(&ctx, users, actor);
-    Ok(finish(empty(policy, store, as_of), outcome, store, policy))
+    let mut plan = empty(policy, store, as_of);
+    let targets: Vec<&str> = users.iter().map(String::as_str).collect();
+    plan.findings = directory_findings(&ctx, directory, &targets);
+    Ok(finish(plan, outcome, store, policy))
 }
 
 fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {

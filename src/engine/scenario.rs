@@ -56,23 +56,46 @@ pub struct Scenario {
     pub allow_reactivation: bool,
     /// The previous snapshot (plan); shared, since `roster diff` plans with two policies.
     pub previous: Option<std::sync::Arc<Store>>,
+    /// The directory (`--directory`): plan reconciles every account with it, offboard
+    /// adds what it says of the targets.
+    pub directory: Option<std::sync::Arc<crate::directory::People>>,
 }
 
 impl Scenario {
     /// Plans the scenario.
     pub fn plan(&self, policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
         match self.command {
-            Command::Plan => super::nightly(policy, store, as_of, self.previous.as_deref()),
+            Command::Plan => super::nightly(
+                policy,
+                store,
+                as_of,
+                super::Extra {
+                    previous: self.previous.as_deref(),
+                    directory: self.directory.as_deref(),
+                },
+            ),
             Command::Offboard => {
                 if let Some(sheet) = &self.sheet {
                     sheet.check(store)?;
                 }
                 let (requests, options) = self.offboarding(store);
-                super::offboarding(policy, store, as_of, &requests, &options)
+                super::offboarding(
+                    policy,
+                    store,
+                    as_of,
+                    &requests,
+                    &options,
+                    self.directory.as_deref(),
+                )
             }
-            Command::Reactivate => {
-                super::reactivation(policy, store, as_of, &self.users, &self.actor(store))
-            }
+            Command::Reactivate => super::reactivation(
+                policy,
+                store,
+                as_of,
+                &self.users,
+                &self.actor(store),
+                self.directory.as_deref(),
+            ),
         }
     }
 
@@ -101,6 +124,7 @@ impl Scenario {
                         reports: row.reports_to.clone().or_else(|| self.reports_to.clone()),
                     },
                     why: asked(format!("bulk sheet line {}", row.line)),
+                    rule: None,
                 })
                 .collect(),
             None => self
@@ -113,6 +137,7 @@ impl Scenario {
                         reports: self.reports_to.clone(),
                     },
                     why: asked(if channel == Channel::Bulk { "bulk" } else { "manual" }.to_owned()),
+                    rule: None,
                 })
                 .collect(),
         };

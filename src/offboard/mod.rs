@@ -38,6 +38,8 @@ pub struct Request {
     pub chosen: Chosen,
     /// Why this target is offboarded (for the actions' reasons).
     pub why: String,
+    /// The rule its actions are of, when not the offboarding's own (`Options::rule`).
+    pub rule: Option<&'static str>,
 }
 
 /// How the request reached roster.
@@ -143,6 +145,7 @@ struct Target {
     user: UserIx,
     chosen: Chosen,
     why: String,
+    rule: Option<&'static str>,
     /// What it holds; `None` for an already deactivated target.
     holdings: Option<Holdings>,
     /// Why it is refused, once known.
@@ -199,6 +202,7 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
                 user: u,
                 chosen: r.chosen.clone(),
                 why: r.why.clone(),
+                rule: r.rule,
                 holdings: None,
                 blocked: Vec::new(),
             });
@@ -569,7 +573,7 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
     let u = store.user(t.user);
     let id = u.id().to_string();
     let mut result = TargetResult::default();
-    let rule = options.rule;
+    let rule = t.rule.unwrap_or(options.rule);
     let action = |kind: ActionKind, reason: String| ctx.action(t.user, kind, rule, reason);
     let billed = ctx.policy.statuses.is_billed(u.status());
     if u.status() == Status::Invited {

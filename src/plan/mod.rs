@@ -162,11 +162,13 @@ pub enum ActionKind {
     Reactivate,
     /// Take the e-mail off the block list.
     UnblockEmail,
+    /// Give the user the manager the directory names (`to`).
+    SetManager,
 }
 
 impl ActionKind {
     /// Every action, in plan order.
-    pub const ALL: [ActionKind; 16] = [
+    pub const ALL: [ActionKind; 17] = [
         ActionKind::NotifyUser,
         ActionKind::ResendInvite,
         ActionKind::RescindInvite,
@@ -183,6 +185,7 @@ impl ActionKind {
         ActionKind::CancelRecord,
         ActionKind::Reactivate,
         ActionKind::UnblockEmail,
+        ActionKind::SetManager,
     ];
 
     /// The snake_case name.
@@ -204,6 +207,7 @@ impl ActionKind {
             ActionKind::CancelRecord => "cancel_record",
             ActionKind::Reactivate => "reactivate",
             ActionKind::UnblockEmail => "unblock_email",
+            ActionKind::SetManager => "set_manager",
         }
     }
 }
@@ -232,7 +236,7 @@ pub struct Action {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announces: Option<ActionKind>,
     /// Who is told (`notify_user`, when `[idle] notify` names recipients): user ids, or
-    /// what `user:<id>` names.
+    /// what `user:<id>` names; for `set_manager`, the new manager.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to: Vec<String>,
 }
@@ -332,7 +336,7 @@ impl Finding {
 
 /// Every finding code roster emits (docs/reference.md, "All finding codes", lists the
 /// same; `tests/docs.rs` keeps them equal).
-pub const FINDING_CODES: [&str; 21] = [
+pub const FINDING_CODES: [&str; 28] = [
     "invite_without_date",
     "invite_expired",
     "no_activity_data",
@@ -354,6 +358,13 @@ pub const FINDING_CODES: [&str; 21] = [
     "identity_reused",
     "safety_limit",
     "too_few_holders",
+    "undeprovisioned",
+    "unmatched_account",
+    "leave_date",
+    "manager_mismatch",
+    "moved",
+    "rehired",
+    "ambiguous_match",
 ];
 
 /// The order of blocked codes in a plan (the order checks are documented in).

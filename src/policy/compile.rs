@@ -87,14 +87,14 @@ fn with_toml_help(mut d: Diagnostic) -> Diagnostic {
     }
 }
 
-struct Compiler<'a> {
+pub(super) struct Compiler<'a> {
     source: &'a str,
     path: &'a Path,
-    problems: Vec<Diagnostic>,
+    pub(super) problems: Vec<Diagnostic>,
 }
 
 impl Compiler<'_> {
-    fn error(&mut self, span: Range<usize>, message: String, help: impl Into<String>) {
+    pub(super) fn error(&mut self, span: Range<usize>, message: String, help: impl Into<String>) {
         self.problems.push(
             Diagnostic::file(self.path, message)
                 .at(Location::of_offset(self.source, span.start))
@@ -183,6 +183,7 @@ impl Compiler<'_> {
             record_names.extend(rule.states.keys().cloned());
         }
         let input = self.input(raw.snapshot.unwrap_or_default());
+        let directory = self.directory(raw.directory, &roles, &statuses);
         let safety = raw.safety.map_or_else(Safety::default, |s| Safety {
             max_deactivations: s.max_deactivations,
             max_suspensions: s.max_suspensions,
@@ -205,6 +206,7 @@ impl Compiler<'_> {
             safety,
             input,
             record_names,
+            directory,
         }
     }
 
@@ -557,7 +559,7 @@ impl Compiler<'_> {
         IdleOverride { matcher, thresholds, number }
     }
 
-    fn matcher(
+    pub(super) fn matcher(
         &mut self,
         raw: Spanned<RawMatcher>,
         key: &str,

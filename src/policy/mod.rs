@@ -5,6 +5,7 @@
 //! problem so that a policy is fixed in one round trip.
 
 mod compile;
+pub mod directory;
 pub mod input;
 mod keys;
 mod matcher;
@@ -13,6 +14,7 @@ mod schema;
 mod strategy;
 
 pub use compile::parse;
+pub use directory::{Directory, ManagerSource, MatchKey, OnMissing};
 pub use matcher::{BoundMatcher, Clause, Matcher};
 pub use raw::{ActorRank, Disposition, OnExpiry, ReportsPolicy, TeamsPolicy};
 pub use schema::{policy_schema_json, schema_json};
@@ -63,6 +65,8 @@ pub struct Policy {
     pub input: crate::snapshot::Input,
     /// The record kinds and states `[records.*]` names, for the loader to intern first.
     pub record_names: Vec<String>,
+    /// `[directory]`, with defaults where absent (used with `--directory`).
+    pub directory: Directory,
 }
 
 /// Reads and compiles a policy file.
@@ -506,6 +510,8 @@ pub struct Bound {
     pub overrides: Vec<BoundMatcher>,
     /// Extra columns named in `required_fields`.
     pub required_attributes: Vec<(String, Option<Sym>)>,
+    /// `directory.exempt` (matches nobody when absent).
+    pub directory_exempt: BoundMatcher,
 }
 
 impl Policy {
@@ -533,6 +539,7 @@ impl Policy {
         let min_holders =
             self.deactivation.min_holders.iter().map(|m| bind(Some(&m.matcher))).collect();
         let bulk_refuse = bind(self.leaders.bulk_refuse.as_ref());
+        let directory_exempt = bind(self.directory.exempt.as_ref());
         let overrides = self
             .idle
             .as_ref()
@@ -568,6 +575,7 @@ impl Policy {
                 bulk_refuse,
                 overrides,
                 required_attributes,
+                directory_exempt,
             })
         } else {
             Err(Diagnostics(problems))

@@ -46,6 +46,7 @@ pub struct RawPolicy {
     /// How to read an export with other column names or time formats, or a SCIM export.
     pub snapshot: Option<super::input::RawSnapshot>,
     pub safety: Option<RawSafety>,
+    pub directory: Option<super::directory::RawDirectory>,
 }
 
 /// `[safety]`: the most one plan may do. A plan over a limit is still written, but held:

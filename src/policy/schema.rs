@@ -276,6 +276,11 @@ pub fn user_columns(_: &mut SchemaGenerator) -> Schema {
     column_map(&USER_COLUMNS)
 }
 
+/// Schema of `[directory.columns]`.
+pub fn directory_columns(_: &mut SchemaGenerator) -> Schema {
+    column_map(&super::directory::DIRECTORY_COLUMNS)
+}
+
 /// Schema of `[snapshot.columns.teams]`.
 pub fn team_columns(_: &mut SchemaGenerator) -> Schema {
     column_map(&crate::snapshot::TEAM_COLUMNS)

@@ -42,6 +42,7 @@ pub fn render(e: &Explanation) -> String {
         match e.offboarding {
             Context::Requested => "within the requested offboarding:",
             Context::Tonight => "tonight's plan offboards them (idle.deactivate_after):",
+            Context::TonightLeaver => "tonight's plan offboards them ([directory] on_missing):",
             Context::Alone => "not offboarded tonight; if the policy offboarded them alone:",
         }
     );

@@ -106,6 +106,11 @@ fn changes(plan: &Plan, status: bool) -> Vec<(&str, UserChange)> {
             }
         }
     }
+    for a in plan.actions.iter().filter(|a| a.action == ActionKind::SetManager) {
+        if let Some(to) = a.to.first() {
+            by_user.entry(a.user.as_str()).or_default().manager = Some(to.clone());
+        }
+    }
     for r in plan.reassignments.iter().filter(|r| r.what == What::Reports) {
         for report in &r.ids {
             by_user.entry(report.as_str()).or_default().manager = Some(r.to.clone());
@@ -209,7 +214,8 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
 /// request is the whole plan. Printed on stderr by the command line.
 pub fn note(plan: &Plan, names: Names<'_>) -> Option<String> {
     let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
-    for a in plan.actions.iter().filter(|a| active_after(a.action).is_none()) {
+    let carried = |k: ActionKind| active_after(k).is_some() || k == ActionKind::SetManager;
+    for a in plan.actions.iter().filter(|a| !carried(a.action)) {
         *left_out.entry(a.action.as_str().to_owned()).or_default() += 1;
     }
     let others: Vec<_> = plan.reassignments.iter().filter(|r| r.what != What::Reports).collect();

@@ -35,6 +35,11 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
             }
         }
     }
+    for a in plan.actions.iter().filter(|a| a.action == ActionKind::SetManager) {
+        if let Some(to) = a.to.first() {
+            rows.entry(a.user.as_str()).or_default().manager = Some(to.clone());
+        }
+    }
     for r in &plan.reassignments {
         match r.what {
             What::Reports => {

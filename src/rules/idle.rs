@@ -302,7 +302,7 @@ fn apply(ctx: &Ctx<'_>, user: UserIx, step: Step, reason: String, sink: &mut Sin
     sink.trace(RULE, true, || reason.clone());
     match step {
         Step::Suspend => sink.actions.push(ctx.action(user, ActionKind::Suspend, RULE, reason)),
-        Step::Deactivate => sink.escalations.push(Escalation { user, reason }),
+        Step::Deactivate => sink.escalations.push(Escalation { user, reason, rule: "idle" }),
     }
     true
 }

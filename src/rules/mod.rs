@@ -6,6 +6,7 @@
 //! (`roster explain`) they also say what they compared, matched or not. Adding a rule means
 //! adding a file and a line in [`user_rules`] or [`account_rules`], nothing else.
 
+pub mod directory;
 mod exempt_review;
 mod identity;
 mod idle;
@@ -72,6 +73,8 @@ pub struct Escalation {
     pub user: UserIx,
     /// Why, with the numbers.
     pub reason: String,
+    /// The rule that escalates (the offboarding's actions are of it).
+    pub rule: &'static str,
 }
 
 /// One line of an explanation: a rule looked at the user.

@@ -30,6 +30,11 @@ pub use scim::{
     LIST_RESPONSE as SCIM_LIST_RESPONSE, STATUS_EXTENSION,
 };
 pub use source::MAX_FILE_BYTES;
+
+/// The SCIM schema URNs roster reads, for the directory's SCIM reader.
+pub mod scim_paths {
+    pub use super::scim::{ENTERPRISE_USER, ROSTER_USER, USER_SCHEMA};
+}
 pub use teams::{Team, Teams};
 pub use users::{User, Users};
 

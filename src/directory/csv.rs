@@ -1,0 +1,267 @@
+//! A directory as CSV: an HR export, one person a row. Columns (roster's names, renamed in
+//! `[directory.columns]`): `id` (required), `email`, `status`, `leave_date`, `manager_id`,
+//! `department`, `employee_number`. Without a `status` column every person is active.
+
+use super::{Builder, Read};
+use crate::diag::{quote, Diagnostic, Location};
+use crate::policy::Directory;
+use std::path::Path;
+
+/// The most problems reported before the rest are left out.
+const MAX_PROBLEMS: usize = 50;
+
+pub(super) fn read(
+    path: &Path,
+    bytes: &[u8],
+    policy: &Directory,
+    b: &mut Builder,
+) -> Result<(), Diagnostic> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(body).map_err(|e| {
+        let valid = body.get(..e.valid_up_to()).unwrap_or_default();
+        Diagnostic::file(path, "invalid UTF-8")
+            .at(Location::line(valid.iter().filter(|&&c| c == b'\n').count() as u64 + 1))
+            .help("save the directory as UTF-8")
+    })?;
+    let delimiter =
+        crate::snapshot::detect_delimiter(text.lines().next().unwrap_or_default().as_bytes());
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            Diagnostic::file(path, format!("cannot read the header: {e}")).at(Location::line(1))
+        })?
+        .clone();
+    let header_line = Location::of_offset(text, 0);
+    let column = |name: &str| {
+        let header = policy.header(name);
+        headers.iter().position(|h| h.trim().eq_ignore_ascii_case(header))
+    };
+    let Some(id_col) = column("id") else {
+        let renamed = policy.header("id");
+        let mapped =
+            if renamed == "id" { String::new() } else { " (directory.columns.id)".to_owned() };
+        return Err(Diagnostic::file(
+            path,
+            format!("the directory has no `{renamed}` column{mapped}"),
+        )
+        .at(header_line)
+        .help(format!(
+            "each person needs an id; if the export calls it otherwise, map it: \
+                 [directory.columns] id = \"<header>\" (the headers are {})",
+            headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+        )));
+    };
+    // A renamed column that is not in the file is a mistake in the policy.
+    for (name, header) in &policy.columns {
+        if column(name).is_none() {
+            b.problems.push(
+                Diagnostic::file(path, format!("no column `{header}` (directory.columns.{name})"))
+                    .at(header_line.clone())
+                    .help(format!(
+                        "the headers are {}",
+                        headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                    )),
+            );
+        }
+    }
+    let cols = [
+        column("email"),
+        column("status"),
+        column("leave_date"),
+        column("manager_id"),
+        column("department"),
+        column("employee_number"),
+    ];
+    let [email, status, leave, manager, department, number] = cols;
+    let mut record = ::csv::StringRecord::new();
+    let mut lines = Lines { text, offset: 0, line: 1 };
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let mut at = e.position().map_or(0, |p| p.byte() as usize);
+                while matches!(text.as_bytes().get(at), Some(b'\n' | b'\r')) {
+                    at += 1;
+                }
+                let line = lines.at(at);
+                b.problems.push(
+                    Diagnostic::file(path, csv_message(&e))
+                        .at(Location::line(u64::from(line)))
+                        .help("quote a cell holding the separator or a quote (\"a, b\"), and give every row as many cells as the header"),
+                );
+                if b.problems.len() >= MAX_PROBLEMS {
+                    break;
+                }
+                continue;
+            }
+        }
+        // The `csv` crate's record offset is at the LF of a CRLF before it: skip to the row.
+        let mut offset = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(offset), Some(b'\n' | b'\r')) {
+            offset += 1;
+        }
+        let line = lines.at(offset);
+        let cell = |c: Option<usize>| {
+            c.and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty())
+        };
+        let at = |name: &str| {
+            let mut location = Location::of_offset(text, offset);
+            let index = column(name).unwrap_or(0);
+            if let Some(line) = &location.snippet {
+                location.column = Some(cell_column(line, index, delimiter));
+            }
+            Diagnostic::file(path, String::new()).at(location).field(policy.header(name).to_owned())
+        };
+        let Some(id) = cell(Some(id_col)) else {
+            b.problems.push(
+                Diagnostic { message: "a person without an id".into(), ..at("id") }
+                    .help("give every row an id, or remove it"),
+            );
+            continue;
+        };
+        let active = match cell(status) {
+            None => true,
+            Some(word) => match policy.status_word(word) {
+                Some(a) => a,
+                None => {
+                    b.problems.push(
+                        Diagnostic { message: format!("{} is not a directory status", quote(word)), ..at("status") }
+                            .help(format!(
+                                "map the word in the policy: [directory.statuses] {} = \"active\" or \"terminated\"",
+                                toml_key(word)
+                            )),
+                    );
+                    true
+                }
+            },
+        };
+        let leave_date = match cell(leave) {
+            None => None,
+            Some(t) => match crate::time::parse_time(t) {
+                Some(t) => Some(t),
+                None => {
+                    b.problems.push(
+                        Diagnostic {
+                            message: format!("{} is not a date", quote(t)),
+                            ..at("leave_date")
+                        }
+                        .help(crate::hints::time_hint(t, None)),
+                    );
+                    None
+                }
+            },
+        };
+        let read = Read {
+            id,
+            email: cell(email),
+            employee_number: cell(number),
+            manager: cell(manager),
+            department: cell(department),
+            active,
+            leave_date,
+            line,
+        };
+        if let Err(first) = b.push(read) {
+            b.problems.push(
+                Diagnostic {
+                    message: format!("the id {} is also on line {first}", quote(id)),
+                    ..at("id")
+                }
+                .help("each person is one row: remove or merge the duplicate"),
+            );
+        }
+        if b.problems.len() >= MAX_PROBLEMS {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Line numbers of byte offsets, counted forward (LF, CRLF and a lone CR each end a line;
+/// the `csv` crate's own line numbers miss the LF of a CRLF).
+struct Lines<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u32,
+}
+
+impl Lines<'_> {
+    /// The 1-based line of `offset`, which must not go back.
+    fn at(&mut self, offset: usize) -> u32 {
+        let bytes = self.text.as_bytes();
+        let end = offset.min(bytes.len());
+        for i in self.offset.min(end)..end {
+            match bytes.get(i) {
+                Some(b'\n') => self.line += 1,
+                Some(b'\r') if bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
+                _ => {}
+            }
+        }
+        self.offset = self.offset.max(end);
+        self.line
+    }
+}
+
+/// The 1-based character column where cell `index` of a CSV line starts.
+fn cell_column(line: &str, index: usize, delimiter: u8) -> u64 {
+    let mut cell = 0;
+    let mut quoted = false;
+    for (chars, c) in line.chars().enumerate() {
+        if cell == index {
+            return chars as u64 + 1;
+        }
+        match c {
+            '"' => quoted = !quoted,
+            c if !quoted && c as u32 == u32::from(delimiter) => cell += 1,
+            _ => {}
+        }
+    }
+    line.chars().count() as u64 + 1
+}
+
+fn csv_message(e: &::csv::Error) -> String {
+    match e.kind() {
+        ::csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} cells and the header {expected_len}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// A word as a TOML key: bare when it can be, else quoted.
+fn toml_key(word: &str) -> String {
+    if !word.is_empty() && word.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
+        word.to_owned()
+    } else {
+        format!("{:?}", word)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_count_lf_crlf_and_lone_cr() {
+        let text = "a\r\nb\nc\rd";
+        let mut l = super::Lines { text, offset: 0, line: 1 };
+        assert_eq!(l.at(0), 1);
+        assert_eq!(l.at(3), 2);
+        assert_eq!(l.at(5), 3);
+        assert_eq!(l.at(7), 4);
+    }
+
+    #[test]
+    fn cells_start_after_separators_outside_quotes() {
+        let line = "p1,\"Lee, Pat\",active";
+        assert_eq!(super::cell_column(line, 0, b','), 1);
+        assert_eq!(super::cell_column(line, 1, b','), 4);
+        assert_eq!(super::cell_column(line, 2, b','), 15);
+        assert_eq!(super::cell_column("a,", 1, b','), 3);
+    }
+}
