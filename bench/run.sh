@@ -95,6 +95,7 @@ done
 
 if [ "$smoke" = 1 ]; then
   ROSTER="$ROSTER" WORK="$WORK" bash bench/tenants.sh --smoke
+  ROSTER="$ROSTER" WORK="$WORK" bash bench/directory.sh --smoke
   echo "smoke benchmark ran: ${rows[*]} ${shape_rows[*]}"
   exit 0
 fi
@@ -172,3 +173,6 @@ PY
 
 # The multi-tenant runner against a loop of single runs (its own section of BENCHMARKS.md).
 ROSTER="$ROSTER" WORK="$WORK" bash bench/tenants.sh
+
+# The plan reconciled with a directory against the plain plan (its own section too).
+ROSTER="$ROSTER" WORK="$WORK" RUNS="$RUNS" bash bench/directory.sh

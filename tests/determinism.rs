@@ -150,3 +150,72 @@ fn errors_in_a_large_users_file_come_in_file_order_whatever_the_chunks() {
     assert!(at("users.csv:30001:") < at("users.csv:39001:"));
     assert!(four.contains("(first on line 11)"), "{four}");
 }
+
+#[test]
+fn a_generated_directory_reconciles_the_same_whatever_the_thread_count() {
+    // `roster generate --directory` twice gives the same bytes, and its HR export, read
+    // with policies/directory.toml's mapping, gives the same reconciled plan on 1 or 4
+    // threads, with every kind of directory outcome in it.
+    let dir = crate::support::temp_dir("directory-scale");
+    let generate = |out: &std::path::Path| {
+        let out = crate::support::roster(
+            [
+                "generate",
+                "--users",
+                "20000",
+                "--records",
+                "40000",
+                "--seed",
+                "5",
+                "--directory",
+                "--out",
+            ]
+            .into_iter()
+            .map(std::ffi::OsString::from)
+            .chain([out.as_os_str().to_owned()]),
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    generate(&dir.join("a"));
+    generate(&dir.join("b"));
+    let hr = std::fs::read(dir.join("a/directory.csv")).unwrap();
+    assert_eq!(hr, std::fs::read(dir.join("b/directory.csv")).unwrap());
+    let snapshot = dir.join("a");
+    let directory = dir.join("a/directory.csv");
+    let plan = |threads: &str| {
+        let out = roster_env(
+            [
+                "plan".as_ref(),
+                "--policy".as_ref(),
+                "policies/directory.toml".as_ref(),
+                "--format".as_ref(),
+                "json".as_ref(),
+                "--snapshot".as_ref(),
+                snapshot.as_os_str(),
+                "--directory".as_ref(),
+                directory.as_os_str(),
+            ],
+            &[("RAYON_NUM_THREADS", threads)],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let four = plan("4");
+    assert_eq!(four, plan("1"));
+    let plan: serde_json::Value = serde_json::from_slice(&four).unwrap();
+    let codes: std::collections::BTreeSet<&str> =
+        plan["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    for code in [
+        "undeprovisioned",
+        "unmatched_account",
+        "leave_date",
+        "manager_mismatch",
+        "moved",
+        "ambiguous_match",
+    ] {
+        assert!(codes.contains(code), "no {code} in the reconciled plan");
+    }
+    let by_directory =
+        plan["actions"].as_array().unwrap().iter().filter(|a| a["rule"] == "directory").count();
+    assert!(by_directory > 100);
+}

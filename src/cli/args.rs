@@ -84,12 +84,27 @@ impl Inputs {
     /// Loads the policy and the snapshot, and picks `as_of`.
     pub fn load(&self) -> Result<Loaded, Error> {
         let policy = policy::load(self.policy()?)?;
-        let store = load_snapshot(self.snapshot()?, &policy)?;
-        let as_of = self.as_of.resolve(&store);
-        let directory = match &self.directory {
-            Some(path) => Some(crate::directory::load(path, &policy.directory)?.into()),
+        let snapshot = self.snapshot()?;
+        // The directory is read on a thread of its own while the snapshot loads.
+        let (store, directory) = std::thread::scope(|scope| {
+            let directory = self
+                .directory
+                .as_deref()
+                .map(|path| scope.spawn(|| crate::directory::load(path, &policy.directory)));
+            let store = load_snapshot(snapshot, &policy);
+            let directory = directory.map(|d| {
+                d.join().unwrap_or_else(|_| {
+                    Err(Diagnostic::file(snapshot, "the directory could not be read").into())
+                })
+            });
+            (store, directory)
+        });
+        let store = store?;
+        let directory = match directory {
+            Some(d) => Some(std::sync::Arc::new(d?)),
             None => None,
         };
+        let as_of = self.as_of.resolve(&store);
         Ok(Loaded { policy, store, as_of, directory })
     }
 }

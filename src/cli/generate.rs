@@ -33,6 +33,11 @@ pub struct Args {
     /// Also write snapshot.json, the same data as one JSON document.
     #[arg(long)]
     json: bool,
+    /// Also write directory.csv, an HR export of the same people (a few terminated,
+    /// leaving, absent, with another manager or department), with the headers of
+    /// policies/directory.toml.
+    #[arg(long)]
+    directory: bool,
 }
 
 /// The most users `--users` takes: the generated ids have seven digits and more would not
@@ -49,6 +54,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         records: args.records as usize,
         seed: args.seed,
         json: args.json,
+        directory: args.directory,
     };
     generate(&spec, &args.out).map_err(|e| {
         Error::Output(format!("cannot write the snapshot to {}: {e}", args.out.display()))
@@ -67,6 +73,8 @@ pub struct Spec {
     pub seed: u64,
     /// Also write `snapshot.json` (the same data as one JSON document).
     pub json: bool,
+    /// Also write `directory.csv` (an HR export of the same people).
+    pub directory: bool,
 }
 
 /// SplitMix64: small, fast, and the same on every platform.
@@ -229,6 +237,7 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
     let mut billed = 0usize;
     let mut json_users = Vec::new();
     let mut previous_email = String::new();
+    let mut people: Vec<(String, &str)> = Vec::new();
     for (i, u) in users.iter().enumerate() {
         let first = FIRST[rng.below(FIRST.len())];
         let last = LAST[rng.below(LAST.len())];
@@ -296,6 +305,9 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
         let department = ["Sales", "Support", "Operations", "Finance"][rng.below(4)];
         if matches!(u.status, "invited" | "active" | "idle") {
             billed += 1;
+        }
+        if spec.directory {
+            people.push((email.clone(), department));
         }
         writeln!(
             w,
@@ -370,6 +382,9 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
         writeln!(w, "{},y", id(i))?;
     }
     finish(w)?;
+    if spec.directory {
+        write_directory(spec, out, &users, &people)?;
+    }
     if spec.json {
         let doc = serde_json::json!({
             "taken_at": TAKEN_AT,
@@ -381,6 +396,46 @@ pub fn generate(spec: &Spec, out: &Path) -> std::io::Result<()> {
         finish(w)?;
     }
     Ok(())
+}
+
+/// `directory.csv`: one person a user, under the headers `policies/directory.toml` maps,
+/// with its own random stream (the snapshot's bytes do not depend on it). About 1% of the
+/// users' people are terminated (left within the last 60 days), 1% leave within 30 days
+/// (or left within 10), 0.5% are absent, 0.5% have another manager (their manager's
+/// manager) and 0.5% another department.
+fn write_directory(
+    spec: &Spec,
+    out: &Path,
+    users: &[GenUser],
+    people: &[(String, &str)],
+) -> std::io::Result<()> {
+    let mut rng = Rng(spec.seed ^ 0xD1EC_7000_0000_0002);
+    let person = |i: usize| format!("E{:07}", i + 1);
+    let mut w = BufWriter::with_capacity(1 << 20, create(&out.join("directory.csv"))?);
+    writeln!(w, "Employee ID,Work Email,Employment Status,Termination Date,Manager ID,Department")?;
+    for (i, (u, (email, department))) in users.iter().zip(people).enumerate() {
+        let roll = rng.below(1000);
+        if roll < 5 {
+            continue; // absent: an account HR does not know
+        }
+        let (status, leave) = match roll {
+            5..=14 => ("Terminated", date(rng.below(60) as i64, 0)),
+            15..=24 => ("Active", date(10 - rng.below(40) as i64, 0)),
+            _ => ("Active", String::new()),
+        };
+        let manager = match (roll, u.manager) {
+            (25..=29, Some(m)) => users.get(m).and_then(|b| b.manager).or(Some(m)),
+            (_, m) => m,
+        };
+        let department = if (30..35).contains(&roll) { "Legal" } else { department };
+        writeln!(
+            w,
+            "{},{email},{status},{leave},{},{department}",
+            person(i),
+            manager.map(person).unwrap_or_default()
+        )?;
+    }
+    finish(w)
 }
 
 /// Starts writing one file of the snapshot the safe way ([`Replacement`]): a link planted

@@ -78,10 +78,14 @@ pub(super) fn read(
         column("employee_number"),
     ];
     let [email, status, leave, manager, department, number] = cols;
-    let mut record = ::csv::StringRecord::new();
+    // Byte records: the text is UTF-8 already, and cells split at ASCII separators.
+    let mut record = ::csv::ByteRecord::new();
+    b.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count(), text.len());
     let mut lines = Lines { text, offset: 0, line: 1 };
+    // Where each person's row starts, for the errors about duplicates found later.
+    let mut starts: Vec<usize> = Vec::new();
     loop {
-        match reader.read_record(&mut record) {
+        match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -108,7 +112,10 @@ pub(super) fn read(
         }
         let line = lines.at(offset);
         let cell = |c: Option<usize>| {
-            c.and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty())
+            c.and_then(|i| record.get(i))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
         };
         let at = |name: &str| {
             let mut location = Location::of_offset(text, offset);
@@ -167,19 +174,31 @@ pub(super) fn read(
             leave_date,
             line,
         };
-        if let Err(first) = b.push(read) {
-            b.problems.push(
-                Diagnostic {
-                    message: format!("the id {} is also on line {first}", quote(id)),
-                    ..at("id")
-                }
-                .help("each person is one row: remove or merge the duplicate"),
-            );
-        }
+        starts.push(offset);
+        b.push(read);
         if b.problems.len() >= MAX_PROBLEMS {
             break;
         }
     }
+    let room = MAX_PROBLEMS.saturating_sub(b.problems.len());
+    for (dup, first) in b.index().into_iter().take(room) {
+        let (d, f) = (b.people.get(dup), b.people.get(first));
+        let start = starts.get(dup.0 as usize).copied().unwrap_or(0);
+        let mut location = Location::of_offset(text, start);
+        if let Some(line) = &location.snippet {
+            location.column = Some(cell_column(line, id_col, delimiter));
+        }
+        let problem = Diagnostic::file(
+            path,
+            format!("the id {} is also on line {}", quote(d.id()), f.line()),
+        )
+        .at(location)
+        .field(policy.header("id").to_owned())
+        .help("each person is one row: remove or merge the duplicate");
+        b.problems.push(problem);
+    }
+    // In file order, whichever pass found them.
+    b.problems.sort_by_key(|d| (d.location.line, d.location.column));
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! The directory: the people who should have access, from a second source of truth (an HR
 //! export as CSV, or an identity provider's users as a SCIM ListResponse), given with
 //! `--directory`. It is read into [`People`]: every text in one arena, a person a few
-//! offsets, and an index per match key.
+//! offsets, and an index per match key from the key's hash to the people (compared with
+//! the arena's text on lookup, so no key is copied).
 //!
 //! The loader checks the file (columns, status words, dates, duplicate ids) and says where
 //! a problem is; what the people mean for the accounts is the directory rule's business
@@ -14,6 +15,8 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::policy::{Directory, MatchKey};
 use crate::time::Time;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
+use std::hash::Hasher;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -52,9 +55,67 @@ pub struct People {
     pub sha256: String,
     text: String,
     rows: Vec<Row>,
-    by_id: HashMap<Box<str>, PersonIx>,
-    by_email: HashMap<Box<str>, Hit>,
-    by_number: HashMap<Box<str>, Hit>,
+    by_id: Index,
+    by_email: Index,
+    by_number: Index,
+}
+
+/// An index from a key's hash to a person, or (top bit set) to a list of the people who
+/// share the hash: 12 bytes an entry, so a million people stay in cache-friendly tables.
+/// (People are fewer than 2^31: the file limit of roster's readers sees to that.)
+#[derive(Debug, Default)]
+struct Index {
+    slots: HashMap<u64, PersonIx>,
+    shared: Vec<Vec<PersonIx>>,
+}
+
+const SHARED: u32 = 1 << 31;
+
+impl Index {
+    fn insert(&mut self, hash: u64, ix: PersonIx) {
+        match self.slots.entry(hash) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(ix);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => {
+                let v = o.get().0;
+                if v & SHARED != 0 {
+                    if let Some(list) = self.shared.get_mut((v & !SHARED) as usize) {
+                        list.push(ix);
+                    }
+                } else {
+                    self.shared.push(vec![PersonIx(v), ix]);
+                    *o.get_mut() = PersonIx(SHARED | (self.shared.len() - 1) as u32);
+                }
+            }
+        }
+    }
+
+    /// The people whose key has this hash.
+    fn get(&self, hash: u64) -> &[PersonIx] {
+        match self.slots.get(&hash) {
+            None => &[],
+            Some(p) if p.0 & SHARED != 0 => {
+                self.shared.get((p.0 & !SHARED) as usize).map_or(&[], Vec::as_slice)
+            }
+            Some(p) => std::slice::from_ref(p),
+        }
+    }
+}
+
+/// The hash of a key's text in the indices.
+fn key_hash(text: &str) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    h.finish()
+}
+
+/// Which text of a row an index compares.
+#[derive(Clone, Copy)]
+enum Field {
+    Id,
+    Email,
+    Number,
 }
 
 /// One person, borrowed.
@@ -84,7 +145,7 @@ impl<'a> Person<'a> {
         self.text(&self.row().id).unwrap_or_default()
     }
 
-    /// E-mail, as written.
+    /// E-mail, trimmed and lowercase.
     pub fn email(&self) -> Option<&'a str> {
         self.text(&self.row().email)
     }
@@ -138,7 +199,10 @@ impl People {
 
     /// The person with this directory id.
     pub fn by_id(&self, id: &str) -> Option<PersonIx> {
-        self.by_id.get(id).copied()
+        match self.find(Field::Id, id.trim())? {
+            Hit::One(p) => Some(p),
+            Hit::Many(all) => all.first().copied(),
+        }
     }
 
     /// Who a key's value names (`email` compares ignoring case; `external_id` and `id`
@@ -149,16 +213,54 @@ impl People {
             return None;
         }
         match key {
-            MatchKey::Email => self.by_email.get(fold(value).as_str()).cloned(),
-            MatchKey::EmployeeNumber => self.by_number.get(value).cloned(),
-            MatchKey::ExternalId | MatchKey::Id => self.by_id.get(value).map(|&p| Hit::One(p)),
+            MatchKey::Email => self.find(Field::Email, &fold(value)),
+            MatchKey::EmployeeNumber => self.find(Field::Number, value),
+            MatchKey::ExternalId | MatchKey::Id => self.find(Field::Id, value),
+        }
+    }
+
+    fn field(&self, p: PersonIx, field: Field) -> &str {
+        let Some(row) = self.rows.get(p.0 as usize) else { return "" };
+        let r = match field {
+            Field::Id => &row.id,
+            Field::Email => &row.email,
+            Field::Number => &row.employee_number,
+        };
+        self.text.get(r.start as usize..r.end as usize).unwrap_or_default()
+    }
+
+    /// The people whose `field` is `value`: the index names candidates by hash, the arena
+    /// decides.
+    fn find(&self, field: Field, value: &str) -> Option<Hit> {
+        let index = match field {
+            Field::Id => &self.by_id,
+            Field::Email => &self.by_email,
+            Field::Number => &self.by_number,
+        };
+        match index.get(key_hash(value)) {
+            [] => None,
+            [one] => (self.field(*one, field) == value).then_some(Hit::One(*one)),
+            all => {
+                let same: Vec<PersonIx> =
+                    all.iter().copied().filter(|&p| self.field(p, field) == value).collect();
+                match same.as_slice() {
+                    [] => None,
+                    [one] => Some(Hit::One(*one)),
+                    _ => Some(Hit::Many(same)),
+                }
+            }
         }
     }
 }
 
-/// E-mails compare trimmed and ignoring case.
-pub fn fold(email: &str) -> String {
-    email.trim().to_lowercase()
+/// E-mails compare trimmed and ignoring case (no copy when already lowercase ASCII).
+pub fn fold(email: &str) -> Cow<'_, str> {
+    let t = email.trim();
+    if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.to_lowercase())
+    }
 }
 
 /// Builds [`People`] from loaded rows.
@@ -181,6 +283,13 @@ struct Read<'a> {
 }
 
 impl Builder {
+    /// Room for about `people` people and `bytes` of text.
+    fn reserve(&mut self, people: usize, bytes: usize) {
+        let p = &mut self.people;
+        p.rows.reserve(people);
+        p.text.reserve(bytes);
+    }
+
     fn push_text(&mut self, s: Option<&str>) -> Range<u32> {
         let s = s.map(str::trim).unwrap_or_default();
         let start = self.people.text.len() as u32;
@@ -188,22 +297,23 @@ impl Builder {
         start..self.people.text.len() as u32
     }
 
-    /// Adds a person; a second person with the same id is `Err` with the first's line.
-    fn push(&mut self, p: Read<'_>) -> Result<(), u32> {
-        let ix = PersonIx(self.people.rows.len() as u32);
+    /// Adds a person (indexed later, by [`Builder::index`]).
+    fn push(&mut self, p: Read<'_>) {
+        if self.people.rows.len() >= SHARED as usize {
+            if self.problems.is_empty() {
+                self.problems.push(Diagnostic::file(
+                    &self.people.source,
+                    format!("more than {} people: split the directory", SHARED - 1),
+                ));
+            }
+            return;
+        }
         let id = p.id.trim();
-        if let Some(&first) = self.people.by_id.get(id) {
-            return Err(self.people.get(first).line());
-        }
-        self.people.by_id.insert(id.into(), ix);
-        if let Some(email) = p.email.filter(|e| !e.trim().is_empty()) {
-            add_hit(&mut self.people.by_email, fold(email).into(), ix);
-        }
-        let number = p.employee_number.filter(|n| !n.trim().is_empty()).unwrap_or(id);
-        add_hit(&mut self.people.by_number, number.trim().into(), ix);
+        let email = p.email.map(fold).filter(|e| !e.is_empty());
+        let number = p.employee_number.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(id);
         let row = Row {
             id: self.push_text(Some(id)),
-            email: self.push_text(p.email),
+            email: self.push_text(email.as_deref()),
             employee_number: self.push_text(Some(number)),
             manager: self.push_text(p.manager),
             department: self.push_text(p.department),
@@ -212,24 +322,45 @@ impl Builder {
             line: p.line,
         };
         self.people.rows.push(row);
-        Ok(())
+    }
+
+    /// Builds the three indices (in parallel) once every person is read; returns each
+    /// person whose id an earlier one has, with that earlier one (left out of the index).
+    fn index(&mut self) -> Vec<(PersonIx, PersonIx)> {
+        let p = &self.people;
+        let ((by_id, duplicates), (by_email, by_number)) = rayon::join(
+            || build(p, Field::Id),
+            || rayon::join(|| build(p, Field::Email).0, || build(p, Field::Number).0),
+        );
+        self.people.by_id = by_id;
+        self.people.by_email = by_email;
+        self.people.by_number = by_number;
+        duplicates
     }
 }
 
-fn add_hit(index: &mut HashMap<Box<str>, Hit>, key: Box<str>, ix: PersonIx) {
-    match index.get_mut(&key) {
-        None => {
-            index.insert(key, Hit::One(ix));
+/// The index of one field; for ids, the duplicates too.
+fn build(people: &People, field: Field) -> (Index, Vec<(PersonIx, PersonIx)>) {
+    let mut index = Index::default();
+    index.slots.reserve(people.len());
+    let mut duplicates = Vec::new();
+    for i in 0..people.len() as u32 {
+        let ix = PersonIx(i);
+        let text = people.field(ix, field);
+        if text.is_empty() {
+            continue;
         }
-        Some(hit) => {
-            let mut all = match hit {
-                Hit::One(first) => vec![*first],
-                Hit::Many(v) => std::mem::take(v),
-            };
-            all.push(ix);
-            *hit = Hit::Many(all);
+        let hash = key_hash(text);
+        if matches!(field, Field::Id) {
+            let first = index.get(hash).iter().copied().find(|&p| people.field(p, field) == text);
+            if let Some(first) = first {
+                duplicates.push((ix, first));
+                continue;
+            }
         }
+        index.insert(hash, ix);
     }
+    (index, duplicates)
 }
 
 /// Reads a directory file: a SCIM ListResponse (by content), else CSV.
@@ -288,10 +419,11 @@ mod tests {
     #[test]
     fn keys_find_one_person_or_several() {
         let mut b = Builder::default();
-        b.push(person("e1", "Ann@X.com", 2)).expect("new");
-        b.push(person("e2", "ann@x.com ", 3)).expect("new");
-        b.push(person("e3", "bo@x.com", 4)).expect("new");
-        assert_eq!(b.push(person("e1", "c@x.com", 5)), Err(2));
+        b.push(person("e1", "Ann@X.com", 2));
+        b.push(person("e2", "ann@x.com ", 3));
+        b.push(person("e3", "bo@x.com", 4));
+        b.push(person("e1", "c@x.com", 5));
+        assert_eq!(b.index(), [(PersonIx(3), PersonIx(0))]);
         let p = b.people;
         assert!(
             matches!(p.lookup(MatchKey::Email, " ANN@x.com"), Some(Hit::Many(v)) if v.len() == 2)

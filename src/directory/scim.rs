@@ -88,13 +88,15 @@ pub(super) fn read(path: &Path, bytes: &[u8], b: &mut Builder) -> Result<(), Dia
             leave_date,
             line: i as u32 + 1,
         };
-        if let Err(first) = b.push(read) {
-            b.problems.push(
-                Diagnostic::file(path, format!("the id {} is also User #{first}", quote(id)))
-                    .field(field("id"))
-                    .help("each person is one User: remove the duplicate"),
-            );
-        }
+        b.push(read);
+    }
+    for (dup, first) in b.index() {
+        let (d, f) = (b.people.get(dup), b.people.get(first));
+        b.problems.push(
+            Diagnostic::file(path, format!("the id {} is also User #{}", quote(d.id()), f.line()))
+                .field(format!("Resources[{}].id", d.line() - 1))
+                .help("each person is one User: remove the duplicate"),
+        );
     }
     Ok(())
 }

@@ -26,7 +26,6 @@ use crate::policy::{ManagerSource, MatchKey, OnMissing};
 use crate::snapshot::{Sym, UserIx};
 use crate::time::{format_date, Time};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
 
 /// The rule's name in plans.
 pub const RULE: &str = "directory";
@@ -46,7 +45,10 @@ pub enum Match {
 pub struct Reconciler<'a> {
     people: &'a People,
     matches: Vec<Match>,
-    accounts: HashMap<PersonIx, Vec<UserIx>>,
+    /// The accounts of each person, as one flat list: person p's are
+    /// `accounts[starts[p]..starts[p + 1]]`, in user order.
+    starts: Vec<u32>,
+    accounts: Vec<UserIx>,
     department: Option<Sym>,
 }
 
@@ -77,13 +79,40 @@ impl<'a> Reconciler<'a> {
                 Match::None
             })
             .collect();
-        let mut accounts: HashMap<PersonIx, Vec<UserIx>> = HashMap::default();
-        for (ix, m) in matches.iter().enumerate() {
+        let mut starts = vec![0u32; people.len() + 1];
+        for m in &matches {
             if let Match::One(p, _) = m {
-                accounts.entry(*p).or_default().push(UserIx(ix as u32));
+                if let Some(s) = starts.get_mut(p.0 as usize + 1) {
+                    *s += 1;
+                }
             }
         }
-        Reconciler { people, matches, accounts, department: store.attribute_sym("department") }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut next = starts.clone();
+        let mut accounts = vec![UserIx(0); starts.last().copied().unwrap_or(0) as usize];
+        for (ix, m) in matches.iter().enumerate() {
+            if let Match::One(p, _) = m {
+                if let Some(at) = next.get_mut(p.0 as usize) {
+                    if let Some(slot) = accounts.get_mut(*at as usize) {
+                        *slot = UserIx(ix as u32);
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        let department = store.attribute_sym("department");
+        Reconciler { people, matches, starts, accounts, department }
+    }
+
+    /// The accounts that match a person, in user order.
+    fn accounts_of(&self, person: PersonIx) -> &[UserIx] {
+        let p = person.0 as usize;
+        match (self.starts.get(p), self.starts.get(p + 1)) {
+            (Some(&a), Some(&b)) => self.accounts.get(a as usize..b as usize).unwrap_or_default(),
+            _ => &[],
+        }
     }
 
     /// How an account matched.
@@ -93,14 +122,10 @@ impl<'a> Reconciler<'a> {
 
     /// The one live account of a person, if it has exactly one.
     fn account_of(&self, ctx: &Ctx<'_>, person: PersonIx) -> Option<UserIx> {
-        let live: Vec<UserIx> = self
-            .accounts
-            .get(&person)?
-            .iter()
-            .copied()
-            .filter(|&u| live(ctx.store.user(u).status()))
-            .collect();
-        (live.len() == 1).then(|| live[0])
+        let mut live_ones =
+            self.accounts_of(person).iter().copied().filter(|&u| live(ctx.store.user(u).status()));
+        let first = live_ones.next()?;
+        live_ones.next().is_none().then_some(first)
     }
 
     /// Every check of one account.
@@ -172,7 +197,7 @@ impl<'a> Reconciler<'a> {
                 if person.active() { "" } else { " (terminated)" }
             )
         });
-        let shared: Vec<UserIx> = self.accounts.get(&person.ix()).cloned().unwrap_or_default();
+        let shared = self.accounts_of(person.ix());
         if shared.len() > 1 && shared.first() == Some(&user) {
             let ids: Vec<String> = shared.iter().map(|&a| ctx.id(a)).collect();
             sink.findings.push(Finding::new(
