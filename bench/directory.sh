@@ -30,20 +30,8 @@ if [ ! -f "$dir/directory.csv" ]; then
   "$ROSTER" generate --users "$USERS" --records $((USERS * 10)) --seed 1 --directory --out "$dir" >/dev/null
 fi
 
-# wall CMD...: median wall seconds of RUNS runs (after one warm-up run), and the peak RSS
-# in KB of the runs.
-wall() {
-  local times=() rss=0
-  "$@" >/dev/null 2>&1 || true
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -v "$@" >/dev/null 2>"$WORK/directory-time.txt" || { cat "$WORK/directory-time.txt" >&2; exit 1; }
-    local t r
-    t=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$WORK/directory-time.txt")
-    r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/directory-time.txt")
-    times+=("$t"); [ "$r" -gt "$rss" ] && rss=$r
-  done
-  echo "$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $rss"
-}
+# wall and section.
+source bench/common.sh
 
 cat "$dir"/*.csv > /dev/null # warm the page cache for both alike
 echo "== $USERS users: the plain plan, and the plan reconciled with $USERS people"
@@ -63,8 +51,8 @@ read -r found offboarded <<< "$counts"
 echo "   plain ${plain_t}s, reconciled ${dir_t}s; $found directory findings, $offboarded more offboardings"
 [ "$smoke" = 1 ] && exit 0
 
-python3 - "$USERS" "$people" "$plain_t" "$plain_m" "$dir_t" "$dir_m" "$found" "$offboarded" "$RUNS" <<'PY'
-import re, sys
+python3 - "$USERS" "$people" "$plain_t" "$plain_m" "$dir_t" "$dir_m" "$found" "$offboarded" "$RUNS" <<'PY' | section directory
+import sys
 users, people, pt, pm, dt, dm, found, off, runs = sys.argv[1:]
 users, people, found, off = int(users), int(people), int(found), int(off)
 pt, dt = float(pt), float(dt)
@@ -80,15 +68,5 @@ lines = ["<!-- directory: written by bench/directory.sh -->", "",
          "|---:|---:|---:|---:|---:|---:|---:|---|",
          f"| {users:,} | {people:,} | {pt:.2f} | {int(pm)/1024:.0f} | {dt:.2f} | {int(dm)/1024:.0f} | {ratio:.2f}x | at most 1.5x: {verdict} |", "",
          "<!-- /directory -->"]
-section = "\n".join(lines)
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"<!-- directory: .*?<!-- /directory -->", re.S)
-if pattern.search(text):
-    text = pattern.sub(lambda _: section, text)
-else:
-    marker = "\nWhat bounds each missed target"
-    at = text.find(marker)
-    text = text[:at] + "\n" + section + "\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
-open("BENCHMARKS.md", "w").write(text)
-print(section)
+print("\n".join(lines))
 PY

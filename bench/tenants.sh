@@ -26,20 +26,8 @@ ROSTER="$(cd "$(dirname "$ROSTER")" && pwd)/$(basename "$ROSTER")"
 mkdir -p "$WORK"
 policy="$(pwd)/policies/default.toml"
 
-# wall CMD...: median wall seconds of RUNS runs (after one warm-up run), and the peak RSS
-# in KB of the runs.
-wall() {
-  local times=() rss=0
-  "$@" >/dev/null 2>&1 || true
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -v "$@" >/dev/null 2>"$WORK/tenants-time.txt" || true
-    local t r
-    t=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$WORK/tenants-time.txt")
-    r=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/tenants-time.txt")
-    times+=("$t"); [ "$r" -gt "$rss" ] && rss=$r
-  done
-  echo "$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') $rss"
-}
+# wall and section.
+source bench/common.sh
 
 # generate DIR N USERS RECORDS: N snapshots DIR/t<i> and DIR/tenants.toml listing them.
 generate() {
@@ -87,8 +75,8 @@ echo "$TENANTS $runner_t $runner_m $loop_t $loop_runs $big_users $one_t $one_m $
 
 # The section of BENCHMARKS.md between the tenants markers is this script's; the rest is
 # bench/run.sh's.
-python3 - "$WORK/tenants.txt" <<'PY'
-import re, sys
+python3 - "$WORK/tenants.txt" <<'PY' | section tenants
+import sys
 n, rt, rm, lt, lruns, bu, ot, om, su, st, sm, runs = open(sys.argv[1]).read().split()
 n, bu, su = int(n), int(bu), int(su)
 rt, lt, ot, st = float(rt), float(lt), float(ot), float(st)
@@ -106,15 +94,5 @@ lines = ["<!-- tenants: written by bench/tenants.sh -->", "",
          f"| 1 | {bu:,} | {ot:.2f} | {int(om)/1024:.0f} |",
          f"| 100 | {su:,} | {st:.2f} | {int(sm)/1024:.0f} |", "",
          "<!-- /tenants -->"]
-section = "\n".join(lines)
-text = open("BENCHMARKS.md").read()
-pattern = re.compile(r"<!-- tenants: .*?<!-- /tenants -->", re.S)
-if pattern.search(text):
-    text = pattern.sub(lambda _: section, text)
-else:
-    marker = "\nWhat bounds each missed target"
-    at = text.find(marker)
-    text = text[:at] + "\n" + section + "\n" + text[at:] if at >= 0 else text + "\n" + section + "\n"
-open("BENCHMARKS.md", "w").write(text)
-print(section)
+print("\n".join(lines))
 PY
