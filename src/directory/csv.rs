@@ -56,16 +56,25 @@ pub(super) fn read(
             headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
         )));
     };
-    // A renamed column that is not in the file is a mistake in the policy.
-    for (name, header) in &policy.columns {
-        if column(name).is_none() {
+    // A renamed column that is not in the file is a mistake in the policy: said there.
+    for c in &policy.columns {
+        if column(&c.name).is_none() {
             b.problems.push(
-                Diagnostic::file(path, format!("no column `{header}` (directory.columns.{name})"))
-                    .at(header_line.clone())
-                    .help(format!(
-                        "the headers are {}",
-                        headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
-                    )),
+                Diagnostic::file(
+                    &policy.policy,
+                    format!(
+                        "directory.columns.{} names `{}`, a header {} does not have",
+                        c.name,
+                        c.header,
+                        path.display()
+                    ),
+                )
+                .at(c.at.clone())
+                .help(format!(
+                    "{}the headers are {}",
+                    crate::hints::did_you_mean(crate::hints::closest(&c.header, headers.iter())),
+                    headers.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+                )),
             );
         }
     }

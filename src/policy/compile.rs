@@ -88,8 +88,8 @@ fn with_toml_help(mut d: Diagnostic) -> Diagnostic {
 }
 
 pub(super) struct Compiler<'a> {
-    source: &'a str,
-    path: &'a Path,
+    pub(super) source: &'a str,
+    pub(super) path: &'a Path,
     pub(super) problems: Vec<Diagnostic>,
 }
 

@@ -160,10 +160,23 @@ pub struct Directory {
     pub manager: ManagerSource,
     /// `exempt`.
     pub exempt: Option<Matcher>,
-    /// The CSV headers of roster's columns (roster's name, the file's header).
-    pub columns: Vec<(String, String)>,
+    /// The CSV headers of roster's columns.
+    pub columns: Vec<Column>,
+    /// The policy file, for errors about its mappings.
+    pub policy: std::path::PathBuf,
     /// Status words (lowercase) and whether they mean active.
     pub statuses: Vec<(String, bool)>,
+}
+
+/// One `[directory.columns]` mapping.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// roster's name.
+    pub name: String,
+    /// The file's header.
+    pub header: String,
+    /// Where the policy says so.
+    pub at: crate::diag::Location,
 }
 
 impl Default for Directory {
@@ -177,6 +190,7 @@ impl Default for Directory {
             manager: ManagerSource::Report,
             exempt: None,
             columns: Vec::new(),
+            policy: std::path::PathBuf::new(),
             statuses: Vec::new(),
         }
     }
@@ -185,7 +199,7 @@ impl Default for Directory {
 impl Directory {
     /// The header of roster's column `name` in the directory CSV.
     pub fn header<'a>(&'a self, name: &'a str) -> &'a str {
-        self.columns.iter().find(|(n, _)| n == name).map_or(name, |(_, h)| h.as_str())
+        self.columns.iter().find(|c| c.name == name).map_or(name, |c| c.header.as_str())
     }
 
     /// Whether a status word means active (`Some(true)`), terminated, or is unknown.
@@ -207,8 +221,8 @@ impl Compiler<'_> {
         roles: &crate::model::Roles,
         statuses: &crate::model::Statuses,
     ) -> Directory {
-        let Some(raw) = raw else { return Directory::default() };
-        let mut d = Directory::default();
+        let mut d = Directory { policy: self.path.to_path_buf(), ..Directory::default() };
+        let Some(raw) = raw else { return d };
         if let Some(keys) = raw.match_keys {
             let mut out = Vec::new();
             for k in keys {
@@ -275,7 +289,8 @@ impl Compiler<'_> {
                     format!("{near}the columns are {}", DIRECTORY_COLUMNS.join(", ")),
                 );
             } else {
-                d.columns.push((name, header.into_inner()));
+                let at = crate::diag::Location::of_offset(self.source, header.span().start);
+                d.columns.push(Column { name, header: header.into_inner(), at });
             }
         }
         for (word, meaning) in raw.statuses {

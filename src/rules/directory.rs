@@ -16,7 +16,7 @@
 //!   directory wins); another department: `moved`.
 //!
 //! A deactivated account whose person is active is `rehired`. Several accounts of one
-//! person is `ambiguous_match` too.
+//! person is `ambiguous_match` too, and none of them is judged further.
 
 use super::{Ctx, Escalation, Sink};
 use crate::directory::{Hit, People, PersonIx};
@@ -198,17 +198,23 @@ impl<'a> Reconciler<'a> {
             )
         });
         let shared = self.accounts_of(person.ix());
-        if shared.len() > 1 && shared.first() == Some(&user) {
-            let ids: Vec<String> = shared.iter().map(|&a| ctx.id(a)).collect();
-            sink.findings.push(Finding::new(
-                "ambiguous_match",
-                ids.clone(),
-                format!(
-                    "{} accounts match person {pid} of the directory: {}",
-                    ids.len(),
-                    ids.join(", ")
-                ),
-            ));
+        if shared.len() > 1 {
+            // Which account is the person's is not for roster to guess: the finding only,
+            // once, on the first account.
+            if shared.first() == Some(&user) {
+                let ids: Vec<String> = shared.iter().map(|&a| ctx.id(a)).collect();
+                sink.findings.push(Finding::new(
+                    "ambiguous_match",
+                    ids.clone(),
+                    format!(
+                        "{} accounts match person {pid} of the directory: {}; roster does not \
+                         guess which is theirs, so none is judged by the directory",
+                        ids.len(),
+                        ids.join(", ")
+                    ),
+                ));
+            }
+            return;
         }
         let effective = person.leave_date().map(|t| t + chrono::TimeDelta::seconds(d.on_leave));
         let gone = !person.active() || effective.is_some_and(|e| e <= ctx.as_of);
