@@ -206,5 +206,5 @@ fn reports_go_to_out_and_the_step_summary() {
     // Without the variable nothing is written anywhere else.
     let out = roster(["test", "policies/tests", "--format", "tap"]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stdout(&out).starts_with("TAP version 13\n1..21\n"), "{}", stdout(&out));
+    assert!(stdout(&out).starts_with("TAP version 13\n1..24\n"), "{}", stdout(&out));
 }

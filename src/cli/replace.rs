@@ -138,6 +138,9 @@ impl Replacement {
                 let mut last = None;
                 for _ in 0..16 {
                     let temp = dir.join(format!(".{name}.{:016x}.tmp", random()));
+                    // Registered before it exists, so that a signal between its creation
+                    // and its registration cannot leave it behind.
+                    let slot = register(&temp);
                     match OpenOptions::new()
                         .write(true)
                         .create_new(true)
@@ -146,7 +149,6 @@ impl Replacement {
                         .open(&temp)
                     {
                         Ok(file) => {
-                            let slot = register(&temp);
                             return Ok(Replacement {
                                 path: path.to_path_buf(),
                                 file: Some(file),
@@ -155,11 +157,15 @@ impl Replacement {
                                 sync: true,
                             });
                         }
-                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            forget(slot);
+                            last = Some(e);
+                        }
                         Err(e) => {
+                            forget(slot);
                             return Err(format!(
                                 "cannot write {shown}: {e} (is the folder there and writable?)"
-                            ))
+                            ));
                         }
                     }
                 }
