@@ -58,6 +58,10 @@ pub struct Args {
     /// plan: the previous snapshot (identity_reused).
     #[arg(long, value_name = "PATH")]
     previous: Option<PathBuf>,
+    /// The directory (HR CSV or SCIM ListResponse) both policies reconcile the accounts
+    /// with, each as its own [directory] says.
+    #[arg(long, value_name = "FILE")]
+    directory: Option<PathBuf>,
     /// Output format [default: table on a terminal, json otherwise and with --out].
     #[arg(long, value_enum, value_name = "FORMAT")]
     format: Option<DiffFormat>,
@@ -190,21 +194,34 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                 Some(p) => Some(load_requests(p)?),
                 None => None,
             };
-            let scenario = |previous: Option<std::sync::Arc<snapshot::Store>>| Scenario {
-                command: args.command,
-                actor: args.actor.clone(),
-                users: args.user.clone(),
-                sheet: sheet.clone(),
-                bulk: false,
-                reassign_to: args.reassign_to.clone(),
-                reports_to: args.reports_to.clone(),
-                allow_reactivation: false,
-                previous,
-                directory: None,
+            let load_directory = |p: &policy::Policy| match &args.directory {
+                Some(path) => {
+                    crate::directory::load(path, &p.directory).map(|d| Some(std::sync::Arc::new(d)))
+                }
+                None => Ok(None),
             };
+            let (old_directory, new_directory) =
+                (load_directory(&old_policy)?, load_directory(&new_policy)?);
+            let scenario =
+                |previous: Option<std::sync::Arc<snapshot::Store>>,
+                 directory: Option<std::sync::Arc<crate::directory::People>>| {
+                    Scenario {
+                        command: args.command,
+                        actor: args.actor.clone(),
+                        users: args.user.clone(),
+                        sheet: sheet.clone(),
+                        bulk: false,
+                        reassign_to: args.reassign_to.clone(),
+                        reports_to: args.reports_to.clone(),
+                        allow_reactivation: false,
+                        previous,
+                        directory,
+                    }
+                };
             let old_store_ref = old_store.as_ref().unwrap_or(&new_store);
-            let old = scenario(old_previous).plan(&old_policy, old_store_ref, as_of)?;
-            let new = scenario(new_previous).plan(&new_policy, &new_store, as_of)?;
+            let old =
+                scenario(old_previous, old_directory).plan(&old_policy, old_store_ref, as_of)?;
+            let new = scenario(new_previous, new_directory).plan(&new_policy, &new_store, as_of)?;
             (old, new, Some(new_store))
         }
         _ => return Err(Error::Usage(
