@@ -130,13 +130,13 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
 }
 
 /// What a reactivation leaves as the deactivation made it, from the policy's dispositions.
-fn not_restored(ctx: &Ctx<'_>) -> String {
+pub(crate) fn not_restored(ctx: &Ctx<'_>) -> String {
     let records = &ctx.policy.records;
     let rules = records
         .kinds
         .iter()
         .map(|(k, r)| (k.as_str(), r))
-        .chain(records.fallback.iter().map(|r| ("other records", r)));
+        .chain(records.fallback.iter().map(|r| ("other", r)));
     let mut cancelled = Vec::new();
     let mut moved = Vec::new();
     for (kind, rule) in rules {

@@ -225,8 +225,8 @@ impl<'a> Reconciler<'a> {
                     vec![id.to_owned()],
                     format!(
                         "{id} is deactivated and person {pid} is active in the directory: a \
-                         reactivation candidate (roster reactivate --user {id} shows what coming \
-                         back does not restore)"
+                         reactivation candidate; {}",
+                        crate::offboard::reactivate::not_restored(ctx)
                     ),
                 ));
             }
