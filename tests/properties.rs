@@ -570,6 +570,10 @@ proptest! {
             prop_assert_eq!(a.to.len(), 1);
             prop_assert!(a.to[0] != a.user);
             prop_assert!(store.user_ix(&a.to[0]).is_some());
+            // ... whose person is still there: active, and not past a leave date.
+            let j: usize = a.to[0].trim_start_matches('u').parse().expect("a generated id");
+            let (kind, _, days, _) = people[j];
+            prop_assert!(kind == 1 || (kind == 3 && days > 0), "{} gets a leaver as manager", a.user);
         }
     }
 

@@ -330,6 +330,12 @@ impl<'a> Reconciler<'a> {
     fn manager(&self, ctx: &Ctx<'_>, user: UserIx, person: PersonIx, sink: &mut Sink) {
         let p = self.people.get(person);
         let Some(boss) = p.manager().and_then(|m| self.people.by_id(m)) else { return };
+        // A manager who has left, or leaves tonight, is no one to report to.
+        let b = self.people.get(boss);
+        let on_leave = chrono::TimeDelta::seconds(ctx.policy.directory.on_leave);
+        if !b.active() || b.leave_date().is_some_and(|t| t + on_leave <= ctx.as_of) {
+            return;
+        }
         let Some(account) = self.account_of(ctx, boss) else { return };
         let u = ctx.store.user(user);
         if u.manager().ix() == Some(account) || account == user {
