@@ -46,7 +46,8 @@ pub struct RawDirectory {
     /// before, `"2d"` two days after. Default: `"0d"`.
     #[schemars(with = "Option<String>")]
     pub on_leave: Option<Spanned<String>>,
-    /// Notify the user this long before their leave date takes effect (`notify_user`).
+    /// Notify the user this long before their leave date takes effect (`notify_user`),
+    /// once: a user whose `notified_at` falls in that window is not notified again.
     /// Default: no notice.
     pub notify_before: Option<Duration>,
     /// Whose manager wins when the two sides differ: `"report"` (the finding

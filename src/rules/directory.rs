@@ -313,7 +313,13 @@ impl<'a> Reconciler<'a> {
             format!("person {} of {id} leaves on {leave}: {then}", p.id()),
         ));
         if let Some(before) = d.notify_before {
-            if ctx.as_of + before.delta() >= effective {
+            let window = effective - before.delta();
+            let told = ctx.store.user(user).notified_at().filter(|&n| n >= window);
+            if let (true, Some(n)) = (ctx.as_of >= window, told) {
+                sink.trace(RULE, false, || {
+                    format!("notified {} already, within notify_before {before}", format_date(n))
+                });
+            } else if ctx.as_of >= window {
                 let mut a = ctx.action(
                     user,
                     ActionKind::NotifyUser,
