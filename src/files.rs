@@ -117,3 +117,72 @@ pub fn changed(path: &Path) -> Diagnostic {
 pub fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
+
+/// How many line breaks `bytes` holds: LF, CRLF and a lone CR each count once.
+pub fn line_breaks(bytes: &[u8]) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_cr =
+        memchr::memchr_iter(b'\r', bytes).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
+    (lf + lone_cr) as u64
+}
+
+/// Where a CSV record the `csv` crate places at `offset` begins: past the line end it may
+/// start with (the crate puts a record after a CRLF at its LF).
+pub fn record_start(data: &[u8], offset: usize) -> usize {
+    let mut p = offset;
+    while matches!(data.get(p), Some(b'\n' | b'\r')) {
+        p += 1;
+    }
+    p
+}
+
+/// Line numbers of CSV records from their byte offsets, counted as the reader moves
+/// forward (the `csv` crate's own line count is off by one after CRLF and blind to a lone
+/// CR).
+pub struct Lines<'d> {
+    data: &'d [u8],
+    pos: usize,
+    breaks: u64,
+}
+
+impl<'d> Lines<'d> {
+    /// Counts lines in `data` from its start.
+    pub fn new(data: &'d [u8]) -> Self {
+        Lines { data, pos: 0, breaks: 0 }
+    }
+
+    /// The 1-based line (within `data`) where the record at `offset` begins; offsets must
+    /// not go back.
+    pub fn of(&mut self, offset: usize) -> u64 {
+        let target = offset.min(self.data.len());
+        if target > self.pos {
+            self.breaks += line_breaks(self.data.get(self.pos..target).unwrap_or_default());
+            // A CR counted as lone because its LF lies at `target` is one CRLF break.
+            if self.data.get(target - 1) == Some(&b'\r') && self.data.get(target) == Some(&b'\n') {
+                self.breaks -= 1;
+            }
+            self.pos = target;
+        }
+        // The record may begin with the end of the previous line.
+        let start = record_start(self.data, self.pos);
+        self.breaks + 1 + line_breaks(self.data.get(self.pos..start).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_lf_crlf_and_lone_cr() {
+        let data = b"a\r\nb\nc\rd";
+        let mut l = Lines::new(data);
+        assert_eq!(l.of(0), 1);
+        // The csv crate places the record after a CRLF at its LF.
+        assert_eq!(l.of(2), 2);
+        assert_eq!(l.of(5), 3);
+        assert_eq!(l.of(7), 4);
+        assert_eq!(record_start(data, 2), 3);
+        assert_eq!(line_breaks(data), 3);
+    }
+}

@@ -152,7 +152,7 @@ fn report(
         if let Some((_, people)) = directory {
             let r = rules::directory::Reconciler::new(&ctx, people);
             let _ = writeln!(out, "  directory: {}", match_counts(&r, store));
-            findings.extend(rules::directory::reconcile(&ctx, people).findings);
+            findings.extend(r.check_all(&ctx).findings);
         }
         let mut plan = crate::plan::Plan { findings, ..crate::plan::Plan::empty() };
         plan.sort();

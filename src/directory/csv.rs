@@ -16,7 +16,7 @@ pub(super) fn read(
     policy: &Directory,
     b: &mut Builder,
 ) -> Result<(), Diagnostic> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = crate::files::strip_bom(bytes);
     let text = std::str::from_utf8(body).map_err(|e| {
         let valid = body.get(..e.valid_up_to()).unwrap_or_default();
         Diagnostic::file(path, "invalid UTF-8")
@@ -90,7 +90,7 @@ pub(super) fn read(
     // Byte records: the text is UTF-8 already, and cells split at ASCII separators.
     let mut record = ::csv::ByteRecord::new();
     b.reserve(memchr::memchr_iter(b'\n', text.as_bytes()).count(), text.len());
-    let mut lines = Lines { text, offset: 0, line: 1 };
+    let mut lines = crate::files::Lines::new(text.as_bytes());
     // Where each person's row starts, for the errors about duplicates found later.
     let mut starts: Vec<usize> = Vec::new();
     loop {
@@ -98,14 +98,10 @@ pub(super) fn read(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let mut at = e.position().map_or(0, |p| p.byte() as usize);
-                while matches!(text.as_bytes().get(at), Some(b'\n' | b'\r')) {
-                    at += 1;
-                }
-                let line = lines.at(at);
+                let line = lines.of(e.position().map_or(0, |p| p.byte() as usize));
                 b.problems.push(
                     Diagnostic::file(path, csv_message(&e))
-                        .at(Location::line(u64::from(line)))
+                        .at(Location::line(line))
                         .help("quote a cell holding the separator or a quote (\"a, b\"), and give every row as many cells as the header"),
                 );
                 if b.problems.len() >= MAX_PROBLEMS {
@@ -114,12 +110,9 @@ pub(super) fn read(
                 continue;
             }
         }
-        // The `csv` crate's record offset is at the LF of a CRLF before it: skip to the row.
-        let mut offset = record.position().map_or(0, |p| p.byte() as usize);
-        while matches!(text.as_bytes().get(offset), Some(b'\n' | b'\r')) {
-            offset += 1;
-        }
-        let line = lines.at(offset);
+        let at = record.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.of(at) as u32;
+        let offset = crate::files::record_start(text.as_bytes(), at);
         let cell = |c: Option<usize>| {
             c.and_then(|i| record.get(i))
                 .and_then(|b| std::str::from_utf8(b).ok())
@@ -211,31 +204,6 @@ pub(super) fn read(
     Ok(())
 }
 
-/// Line numbers of byte offsets, counted forward (LF, CRLF and a lone CR each end a line;
-/// the `csv` crate's own line numbers miss the LF of a CRLF).
-struct Lines<'a> {
-    text: &'a str,
-    offset: usize,
-    line: u32,
-}
-
-impl Lines<'_> {
-    /// The 1-based line of `offset`, which must not go back.
-    fn at(&mut self, offset: usize) -> u32 {
-        let bytes = self.text.as_bytes();
-        let end = offset.min(bytes.len());
-        for i in self.offset.min(end)..end {
-            match bytes.get(i) {
-                Some(b'\n') => self.line += 1,
-                Some(b'\r') if bytes.get(i + 1) != Some(&b'\n') => self.line += 1,
-                _ => {}
-            }
-        }
-        self.offset = self.offset.max(end);
-        self.line
-    }
-}
-
 /// The 1-based character column where cell `index` of a CSV line starts.
 fn cell_column(line: &str, index: usize, delimiter: u8) -> u64 {
     let mut cell = 0;
@@ -274,16 +242,6 @@ fn toml_key(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn lines_count_lf_crlf_and_lone_cr() {
-        let text = "a\r\nb\nc\rd";
-        let mut l = super::Lines { text, offset: 0, line: 1 };
-        assert_eq!(l.at(0), 1);
-        assert_eq!(l.at(3), 2);
-        assert_eq!(l.at(5), 3);
-        assert_eq!(l.at(7), 4);
-    }
-
     #[test]
     fn cells_start_after_separators_outside_quotes() {
         let line = "p1,\"Lee, Pat\",active";

@@ -15,7 +15,7 @@ fn text(v: Option<&Value>) -> Option<&str> {
 }
 
 pub(super) fn read(path: &Path, bytes: &[u8], b: &mut Builder) -> Result<(), Diagnostic> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body = crate::files::strip_bom(bytes);
     let list: Value = serde_json::from_slice(body).map_err(|e| {
         Diagnostic::file(path, format!("not JSON: {e}")).at(Location::line(e.line() as u64))
     })?;

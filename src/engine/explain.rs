@@ -140,7 +140,7 @@ pub fn explain(
         escalated |= leaver;
         rules.push((rules::directory::RULE, dsink.take_trace()));
         if escalated {
-            directory_escalations = rules::directory::reconcile(&ctx, people).escalations;
+            directory_escalations = reconciler.check_all(&ctx).escalations;
         }
     }
     let (context, steps) = match offboarding {

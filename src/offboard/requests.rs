@@ -122,7 +122,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Sheet, Diagnostics> {
     let (reassign_col, reports_col) = (col("reassign_to"), col("reports_to"));
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    let mut lines = Lines::new(bytes);
+    let mut lines = crate::files::Lines::new(bytes);
     for record in reader.byte_records() {
         let record = match record {
             Ok(r) => r,
@@ -193,55 +193,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Sheet, Diagnostics> {
         Ok(Sheet { path: path.to_owned(), rows })
     } else {
         Err(Diagnostics(problems))
-    }
-}
-
-/// How many line breaks `bytes` holds: LF, CRLF and a lone CR each count once.
-fn newlines(bytes: &[u8]) -> u64 {
-    let lf = bytes.iter().filter(|b| **b == b'\n').count();
-    let lone_cr = bytes.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count()
-        + usize::from(bytes.last() == Some(&b'\r'));
-    (lf + lone_cr) as u64
-}
-
-/// Line numbers of records from their byte offsets, counted as the reader moves forward
-/// (the `csv` crate's own line count is off by one after CRLF and blind to a lone CR).
-struct Lines<'d> {
-    data: &'d [u8],
-    pos: usize,
-    breaks: u64,
-}
-
-impl<'d> Lines<'d> {
-    /// Counts lines in `data` from its start.
-    fn new(data: &'d [u8]) -> Self {
-        Lines { data, pos: 0, breaks: 0 }
-    }
-
-    /// The 1-based line (within `data`) where the record starting at `offset` begins.
-    fn of(&mut self, offset: usize) -> u64 {
-        let target = offset.min(self.data.len());
-        if target > self.pos {
-            self.breaks += newlines(self.data.get(self.pos..target).unwrap_or_default());
-            // A CR counted as lone because its LF lies at `target` is one CRLF break.
-            if self.data.get(target - 1) == Some(&b'\r') && self.data.get(target) == Some(&b'\n') {
-                self.breaks -= 1;
-            }
-            self.pos = target;
-        }
-        // The record may begin with the end of the previous line.
-        let mut line = self.breaks + 1;
-        let mut p = self.pos;
-        while let Some(b) = self.data.get(p) {
-            match b {
-                b'\n' => line += 1,
-                b'\r' if self.data.get(p + 1) != Some(&b'\n') => line += 1,
-                b'\r' => {}
-                _ => break,
-            }
-            p += 1;
-        }
-        line
     }
 }
 

@@ -128,6 +128,17 @@ impl<'a> Reconciler<'a> {
         live_ones.next().is_none().then_some(first)
     }
 
+    /// Every check of every account (in parallel).
+    pub fn check_all(&self, ctx: &Ctx<'_>) -> Sink {
+        (0..ctx.store.users.len() as u32)
+            .into_par_iter()
+            .fold(Sink::default, |mut sink, u| {
+                self.check(ctx, UserIx(u), &mut sink);
+                sink
+            })
+            .reduce(Sink::default, Sink::merge)
+    }
+
     /// Every check of one account.
     pub fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
         let u = ctx.store.user(user);
@@ -437,12 +448,5 @@ fn keys_text(keys: &[MatchKey]) -> String {
 
 /// The directory rule over every account (in parallel).
 pub fn reconcile(ctx: &Ctx<'_>, people: &People) -> Sink {
-    let r = Reconciler::new(ctx, people);
-    (0..ctx.store.users.len() as u32)
-        .into_par_iter()
-        .fold(Sink::default, |mut sink, u| {
-            r.check(ctx, UserIx(u), &mut sink);
-            sink
-        })
-        .reduce(Sink::default, Sink::merge)
+    Reconciler::new(ctx, people).check_all(ctx)
 }

@@ -372,10 +372,7 @@ impl<'b> Records<'b> {
 
 /// How many line breaks `bytes` holds: LF, CRLF and a lone CR each count once.
 pub fn line_breaks(bytes: &[u8]) -> u64 {
-    let lf = memchr::memchr_iter(b'\n', bytes).count();
-    let lone_cr =
-        memchr::memchr_iter(b'\r', bytes).filter(|&i| bytes.get(i + 1) != Some(&b'\n')).count();
-    (lf + lone_cr) as u64
+    crate::files::line_breaks(bytes)
 }
 
 #[cfg(test)]
