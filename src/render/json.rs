@@ -21,18 +21,97 @@ pub fn json(plan: &Plan) -> String {
 /// Entries serialized per piece.
 const RUN: usize = 4096;
 
-/// `value` as pretty JSON, its lines after the first indented by `indent`.
-fn pretty<T: Serialize>(value: &T, indent: &str, out: &mut Vec<u8>) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    // Strings are escaped, so every line break of the text is one of the layout's.
-    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
-        if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(indent.as_bytes());
-        }
-        out.extend_from_slice(line);
+/// `value` as pretty JSON (two spaces a level), as if it stood `depth` levels deep: its
+/// lines after the first are indented by that many levels more. Written straight into
+/// `out`, the same bytes as `serde_json::to_vec_pretty` with the indentation added.
+fn pretty<T: Serialize>(value: &T, depth: usize, out: &mut Vec<u8>) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(out, Indented::at(depth));
+    value.serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// serde_json's pretty layout (two spaces a level, `": "` after keys), starting `depth`
+/// levels deep.
+struct Indented {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(depth: usize) -> Self {
+        Indented { depth, has_value: false }
     }
-    Ok(())
+
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8; 64] =
+            b"                                                                ";
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes `"name": [ ... ]` for one list of the plan, entries at a depth of two.
@@ -56,7 +135,7 @@ fn list<T: Serialize + Sync>(
                     let mut out = Vec::with_capacity(run.len() * 256);
                     for item in run.iter() {
                         out.extend_from_slice(b"\n    ");
-                        pretty(item, "    ", &mut out)?;
+                        pretty(item, 2, &mut out)?;
                         out.push(b',');
                     }
                     Ok(out)
@@ -80,23 +159,23 @@ pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     let field =
         |name: &str, out: &mut Vec<u8>| out.extend_from_slice(format!("  \"{name}\": ").as_bytes());
     field("format", &mut head);
-    pretty(&plan.format, "  ", &mut head)?;
+    pretty(&plan.format, 1, &mut head)?;
     head.extend_from_slice(b",\n");
     field("as_of", &mut head);
-    pretty(&plan.as_of, "  ", &mut head)?;
+    pretty(&plan.as_of, 1, &mut head)?;
     head.extend_from_slice(b",\n");
     field("policy", &mut head);
-    pretty(&plan.policy, "  ", &mut head)?;
+    pretty(&plan.policy, 1, &mut head)?;
     head.extend_from_slice(b",\n");
     field("snapshot", &mut head);
-    pretty(&plan.snapshot, "  ", &mut head)?;
+    pretty(&plan.snapshot, 1, &mut head)?;
     head.extend_from_slice(b",\n");
     field("summary", &mut head);
-    pretty(&plan.summary, "  ", &mut head)?;
+    pretty(&plan.summary, 1, &mut head)?;
     head.extend_from_slice(b",\n");
     if !plan.held.is_empty() {
         field("held", &mut head);
-        pretty(&plan.held, "  ", &mut head)?;
+        pretty(&plan.held, 1, &mut head)?;
         head.extend_from_slice(b",\n");
     }
     w.write_all(&head)?;
