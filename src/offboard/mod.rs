@@ -450,13 +450,10 @@ pub fn holdings(ctx: &Ctx<'_>, user: UserIx, stays: &(dyn Fn(UserIx) -> bool + S
     let policy = ctx.policy;
     let mut h = Holdings::default();
     let mut group_of: HashMap<(Sym, Sym), usize> = HashMap::new();
-    let mut dispositions: HashMap<(Sym, Sym), Disposition> = HashMap::new();
     for r in store.records_of(user) {
         let rec = store.record(r);
         let key = (rec.kind, rec.state);
-        let d = *dispositions.entry(key).or_insert_with(|| {
-            policy.records.disposition(store.kind_of(rec), store.state_of(rec)).0
-        });
+        let d = ctx.bound.disposition(policy, store, rec.kind, rec.state);
         match d {
             Disposition::Keep => h.kept.push(r),
             Disposition::Cancel => h.cancelled.push(r),
@@ -477,17 +474,24 @@ pub fn holdings(ctx: &Ctx<'_>, user: UserIx, stays: &(dyn Fn(UserIx) -> bool + S
             }
         }
     }
-    let by_id = |a: &RecordIx, b: &RecordIx| natural_cmp(store.record(*a).id, store.record(*b).id);
+    // Each record is found once, not once per comparison.
+    let by_id = |list: &mut Vec<RecordIx>| {
+        let mut keyed: Vec<(&str, RecordIx)> =
+            list.iter().map(|r| (store.record(*r).id, *r)).collect();
+        keyed.sort_by(|a, b| natural_cmp(a.0, b.0));
+        list.clear();
+        list.extend(keyed.into_iter().map(|(_, r)| r));
+    };
     for t in &mut h.transfers {
-        t.records.sort_by(by_id);
+        by_id(&mut t.records);
     }
     h.transfers.sort_by(|a, b| {
         (store.symbols.resolve(a.kind), store.symbols.resolve(a.state))
             .cmp(&(store.symbols.resolve(b.kind), store.symbols.resolve(b.state)))
     });
-    h.blocking.sort_by(by_id);
-    h.kept.sort_by(by_id);
-    h.cancelled.sort_by(by_id);
+    by_id(&mut h.blocking);
+    by_id(&mut h.kept);
+    by_id(&mut h.cancelled);
     h.reports = store.reports_of(user).filter(|r| stays(*r)).collect();
     h.reports.sort_unstable();
     h.teams = store.teams_led_by(user).collect();

@@ -32,20 +32,40 @@ pub fn orphans(ctx: &Ctx<'_>, resolver: &mut Resolver<'_>) -> (Vec<Reassignment>
         })
         .collect();
     let held: Vec<Held> = holders.par_iter().map(|u| held(ctx, *u)).collect();
+    // Receivers are taken one holder after another, in order (the resolver balances load
+    // and remembers chains); the entries are then written in parallel.
+    let resolved: Vec<BTreeMap<Sym, Resolution>> = held
+        .iter()
+        .map(|h| {
+            let mut resolved: BTreeMap<Sym, Resolution> = BTreeMap::new();
+            for (kind, _) in h.groups.keys() {
+                if !resolved.contains_key(kind) {
+                    let weight: usize = h
+                        .groups
+                        .iter()
+                        .filter(|((k, _), _)| k == kind)
+                        .map(|(_, ids)| ids.len())
+                        .sum();
+                    let to = resolver.resolve(
+                        h.user,
+                        Need::Records(*kind),
+                        Pick::Take(weight as u64),
+                        None,
+                    );
+                    resolved.insert(*kind, to);
+                }
+            }
+            resolved
+        })
+        .collect();
+    let written: Vec<(Vec<Reassignment>, Vec<Finding>)> = held
+        .into_par_iter()
+        .zip(resolved)
+        .map(|(h, resolved)| findings_of(ctx, h, &resolved))
+        .collect();
     let mut reassignments = Vec::new();
     let mut findings = Vec::new();
-    for h in held {
-        let mut resolved: BTreeMap<Sym, Resolution> = BTreeMap::new();
-        for (kind, _) in h.groups.keys() {
-            if !resolved.contains_key(kind) {
-                let weight: usize =
-                    h.groups.iter().filter(|((k, _), _)| k == kind).map(|(_, ids)| ids.len()).sum();
-                let to =
-                    resolver.resolve(h.user, Need::Records(*kind), Pick::Take(weight as u64), None);
-                resolved.insert(*kind, to);
-            }
-        }
-        let (r, f) = findings_of(ctx, h, &resolved);
+    for (r, f) in written {
         reassignments.extend(r);
         findings.extend(f);
     }
@@ -58,7 +78,7 @@ fn held(ctx: &Ctx<'_>, user: UserIx) -> Held {
     let mut by_hand: Vec<String> = Vec::new();
     for r in store.records_of(user) {
         let rec = store.record(r);
-        match ctx.policy.records.disposition(store.kind_of(rec), store.state_of(rec)).0 {
+        match ctx.bound.disposition(ctx.policy, store, rec.kind, rec.state) {
             Disposition::Transfer => {
                 groups.entry((rec.kind, rec.state)).or_default().push(rec.id.to_string())
             }

@@ -512,6 +512,27 @@ pub struct Bound {
     pub required_attributes: Vec<(String, Option<Sym>)>,
     /// `directory.exempt` (matches nobody when absent).
     pub directory_exempt: BoundMatcher,
+    /// The disposition of every (kind, state) of the snapshot's records.
+    pub dispositions: rustc_hash::FxHashMap<(Sym, Sym), Disposition>,
+}
+
+impl Bound {
+    /// What happens to a record of this kind and state when its owner leaves.
+    pub fn disposition(
+        &self,
+        policy: &Policy,
+        store: &Store,
+        kind: Sym,
+        state: Sym,
+    ) -> Disposition {
+        match self.dispositions.get(&(kind, state)) {
+            Some(d) => *d,
+            None => {
+                let (kind, state) = (store.symbols.resolve(kind), store.symbols.resolve(state));
+                policy.records.disposition(kind, state).0
+            }
+        }
+    }
 }
 
 impl Policy {
@@ -567,8 +588,18 @@ impl Policy {
                 required_attributes.push((name.clone(), sym));
             }
         }
+        let dispositions = store
+            .records
+            .classes()
+            .iter()
+            .map(|&(kind, state)| {
+                let (k, s) = (store.symbols.resolve(kind), store.symbols.resolve(state));
+                ((kind, state), self.records.disposition(k, s).0)
+            })
+            .collect();
         if problems.is_empty() {
             Ok(Bound {
+                dispositions,
                 exempt,
                 protected,
                 min_holders,
