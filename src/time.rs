@@ -21,8 +21,20 @@ pub fn parse_time(text: &str) -> Option<Time> {
     parse_any(text).filter(|t| (1..=9999).contains(&t.year()))
 }
 
+/// `t` without the white space around it (as `str::trim`), at the cost of two byte
+/// checks for the usual cell, which starts and ends with a visible ASCII character.
+pub fn trim(t: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| (b'!'..=b'~').contains(b));
+    let bytes = t.as_bytes();
+    if visible(bytes.first()) && visible(bytes.last()) {
+        t
+    } else {
+        t.trim()
+    }
+}
+
 fn parse_any(text: &str) -> Option<Time> {
-    let text = text.trim();
+    let text = trim(text);
     if let Some(t) = parse_fixed(text.as_bytes()) {
         return Some(t);
     }
@@ -265,6 +277,15 @@ pub fn ago(t: Time, as_of: Time) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for t in
+            ["", " ", "a", " a ", "a b", "\u{a0}a", "a\u{2003}", "\ta\r", "é", " é ", "~", "!x!"]
+        {
+            assert_eq!(trim(t), t.trim(), "{t:?}");
+        }
+    }
 
     #[test]
     fn parses_rfc3339_and_bare_dates() {

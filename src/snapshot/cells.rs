@@ -4,7 +4,7 @@
 
 use super::mapping::TimeFormat;
 use crate::diag::quote;
-use crate::time::{parse_time, Time};
+use crate::time::{parse_time, trim, Time};
 
 /// The standard columns of `teams.csv`.
 pub const TEAM_COLUMNS: [&str; 3] = ["id", "name", "leader_id"];
@@ -49,7 +49,7 @@ pub fn text<'a>(cell: Option<Cell<'a>>, field: &str) -> Result<Option<&'a str>, 
     match cell {
         None => Ok(None),
         Some(Cell::Text(t)) => {
-            let t = t.trim();
+            let t = trim(t);
             Ok((!t.is_empty()).then_some(t))
         }
         Some(Cell::List(_)) => Err(FieldError::new(
@@ -69,7 +69,7 @@ pub fn list<'a>(cell: Option<Cell<'a>>) -> impl Iterator<Item = &'a str> + Clone
     };
     let from_text = text.split(';');
     let from_items = items.iter().map(String::as_str);
-    from_text.chain(from_items).map(str::trim).filter(|s| !s.is_empty())
+    from_text.chain(from_items).map(trim).filter(|s| !s.is_empty())
 }
 
 /// A time cell: the export's own format first (the common case for a mapped export), then
@@ -128,7 +128,7 @@ pub fn count(cell: Option<Cell<'_>>, field: &str) -> Result<u32, FieldError> {
 
 /// Parses the boolean spellings `true/false/yes/no/y/n/1/0`, any case.
 pub fn parse_bool(t: &str) -> Option<bool> {
-    let t = t.trim();
+    let t = trim(t);
     let is = |word: &str| t.eq_ignore_ascii_case(word);
     if is("true") || is("yes") || is("y") || is("1") {
         Some(true)

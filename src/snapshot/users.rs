@@ -488,12 +488,9 @@ impl UserChunk {
         let line = u32::try_from(line).unwrap_or(u32::MAX);
         let mut errors = Vec::new();
         let checked = check(reading, &cell, &mut errors);
-        let mut values: Vec<(&str, &str)> = Vec::with_capacity(attributes.len());
         for (column, value) in attributes {
-            match cells::text(Some(*value), column) {
-                Ok(Some(v)) => values.push((column, v)),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
+            if let Err(e) = cells::text(Some(*value), column) {
+                errors.push(e);
             }
         }
         let id = cells::text(cell(F::Id), "id").ok().flatten().unwrap_or_default();
@@ -501,7 +498,7 @@ impl UserChunk {
             self.rejected.push(Rejected { key, id: id.into() });
             return Err(errors);
         };
-        if let Err(Full) = self.keep(&c, &cell, &values) {
+        if let Err(Full) = self.keep(&c, &cell, attributes) {
             self.rejected.push(Rejected { key, id: id.into() });
             return Err(vec![FieldError::new(
                 "id",
@@ -518,16 +515,23 @@ impl UserChunk {
         &mut self,
         c: &Checked<'_>,
         cell: &impl Fn(F) -> Option<Cell<'a>>,
-        attributes: &[(&str, &str)],
+        attributes: &[(&'a str, Cell<'a>)],
     ) -> Result<(), Full> {
         let u = &mut self.users;
-        // Columns first seen on this row get an empty value for every row before it.
-        let symbols = &mut self.symbols;
-        let named: Vec<(Sym, &str)> =
-            attributes.iter().map(|(name, value)| (symbols.intern(name), *value)).collect();
-        for (sym, _) in &named {
-            u.attribute_column(*sym);
+        // Extra cells before the row's id: a column first seen on this row gets an empty
+        // value for every row before it, then this row's value.
+        for (name, value) in attributes {
+            if let Ok(Some(value)) = cells::text(Some(*value), name) {
+                let sym = self.symbols.intern(name);
+                u.attribute_column(sym);
+                if let Some(column) =
+                    u.attribute_index.get(&sym).and_then(|&k| u.attributes.get_mut(k))
+                {
+                    column.push(value)?;
+                }
+            }
         }
+        let symbols = &mut self.symbols;
         u.ids.push(c.id)?;
         u.emails.push(c.email.unwrap_or(""))?;
         u.names.push(c.name.unwrap_or(""))?;
@@ -542,12 +546,6 @@ impl UserChunk {
         u.invite_resends.push(c.invite_resends);
         u.failed_logins.push(c.failed_logins);
         u.locked.push(c.locked);
-        for (sym, value) in named {
-            if let Some(column) = u.attribute_index.get(&sym).and_then(|&k| u.attributes.get_mut(k))
-            {
-                column.push(value)?;
-            }
-        }
         let rows = u.ids.len();
         for column in &mut u.attributes {
             while column.len() < rows {
