@@ -23,9 +23,13 @@ pub fn status_after(action: ActionKind) -> Option<Status> {
 pub fn statuses_after(store: &Store, actions: &[Action]) -> Vec<Status> {
     let mut statuses: Vec<Status> = store.users.iter().map(|u| u.status()).collect();
     let mut by: Vec<Option<ActionKind>> = vec![None; statuses.len()];
-    for a in actions {
-        let Some(s) = status_after(a.action) else { continue };
-        let Some(u) = store.user_ix(&a.user) else { continue };
+    let changing: Vec<(&Action, Status)> =
+        actions.iter().filter_map(|a| Some((a, status_after(a.action)?))).collect();
+    // The users are looked up in one batch (independent probes overlap), in action order.
+    let ids: Vec<&str> = changing.iter().map(|(a, _)| a.user.as_str()).collect();
+    for ((a, s), u) in changing.iter().zip(store.user_ixs_of(&ids)) {
+        let Some(u) = u else { continue };
+        let s = *s;
         if by[u.index()].is_none_or(|k| a.action >= k) {
             by[u.index()] = Some(a.action);
             statuses[u.index()] = s;
@@ -36,10 +40,18 @@ pub fn statuses_after(store: &Store, actions: &[Action]) -> Vec<Status> {
 
 /// Fills the summary from the plan's lists, the store and the policy.
 pub fn summarize(plan: &mut Plan, store: &Store, policy: &Policy) {
-    let mut actions: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts = [0usize; ActionKind::ALL.len()];
     for a in &plan.actions {
-        *actions.entry(a.action.as_str().to_owned()).or_default() += 1;
+        if let Some(n) = ActionKind::ALL.iter().position(|k| *k == a.action) {
+            counts[n] += 1;
+        }
     }
+    let actions: BTreeMap<String, usize> = ActionKind::ALL
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.as_str().to_owned(), n))
+        .collect();
     let statuses = statuses_after(store, &plan.actions);
     let mut before = [0usize; 6];
     let mut after = [0usize; 6];

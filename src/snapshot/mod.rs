@@ -456,6 +456,13 @@ impl Store {
         self.user_by_id.get(self.users_ids(), id).map(UserIx)
     }
 
+    /// [`Store::user_ix`] of many ids at once, in their order (looked up in batches).
+    pub fn user_ixs_of(&self, ids: &[&str]) -> Vec<Option<UserIx>> {
+        let mut found = Vec::with_capacity(ids.len());
+        self.user_by_id.get_many(self.users_ids(), ids, &mut found);
+        found.into_iter().map(|u| u.map(UserIx)).collect()
+    }
+
     fn users_ids(&self) -> &columns::Strings {
         self.users.ids()
     }
