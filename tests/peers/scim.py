@@ -316,6 +316,11 @@ def plan(snapshot, back, *extra):
         if f["code"] == "manager_cycle":
             # A cycle is told from its smallest id, which differs with the server's ids.
             f.pop("reason")
+        elif f["code"] == "duplicate_email":
+            # The reason lists the users in id order, which differs with the server's ids:
+            # compared as the same users, whatever their order.
+            head, _, ids = f["reason"].rpartition(": ")
+            f["reason"] = head + ": " + ", ".join(sorted(mapped(i, back) for i in ids.split(", ")))
     return {k: mapped(p[k], back) for k in ("actions", "reassignments", "blocked", "findings")}
 
 
