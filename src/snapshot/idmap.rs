@@ -41,19 +41,6 @@ fn prefetch(slot: &[u32; 4]) {
     let _ = slot;
 }
 
-/// Asks the processor to fetch the cache line of `byte` (a hint: it never faults).
-#[inline(always)]
-fn prefetch_byte(byte: &u8) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: as in `prefetch`.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((byte as *const u8).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = byte;
-}
-
 /// How many lookups of a batch are in flight at once.
 const BATCH: usize = 16;
 
@@ -97,17 +84,6 @@ impl IdMap {
                 *h = hash(key);
                 if let Some(slot) = self.slots.get(*h as usize & mask) {
                     prefetch(slot);
-                }
-            }
-            // The slots have arrived (or are on their way): fetch the ids they point at,
-            // so that the comparisons below do not wait for the arena one after another.
-            for h in &hashes[..batch.len()] {
-                if let Some(slot) = self.slots.get(*h as usize & mask) {
-                    if slot[1] != 0 {
-                        if let Some(id) = arena.as_bytes().get(slot[2] as usize) {
-                            prefetch_byte(id);
-                        }
-                    }
                 }
             }
             for (key, h) in batch.iter().zip(hashes) {
