@@ -27,9 +27,8 @@ pub fn statuses_after(store: &Store, actions: &[Action]) -> Vec<Status> {
         actions.iter().filter_map(|a| Some((a, status_after(a.action)?))).collect();
     // The users are looked up in one batch (independent probes overlap), in action order.
     let ids: Vec<&str> = changing.iter().map(|(a, _)| a.user.as_str()).collect();
-    for ((a, s), u) in changing.iter().zip(store.user_ixs_of(&ids)) {
+    for (&(a, s), u) in changing.iter().zip(store.user_ixs_of(&ids)) {
         let Some(u) = u else { continue };
-        let s = *s;
         if by[u.index()].is_none_or(|k| a.action >= k) {
             by[u.index()] = Some(a.action);
             statuses[u.index()] = s;

@@ -156,27 +156,13 @@ fn list<T: Serialize + Sync>(
 pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     let mut head = Vec::new();
     head.extend_from_slice(b"{\n");
-    let field =
-        |name: &str, out: &mut Vec<u8>| out.extend_from_slice(format!("  \"{name}\": ").as_bytes());
-    field("format", &mut head);
-    pretty(&plan.format, 1, &mut head)?;
-    head.extend_from_slice(b",\n");
-    field("as_of", &mut head);
-    pretty(&plan.as_of, 1, &mut head)?;
-    head.extend_from_slice(b",\n");
-    field("policy", &mut head);
-    pretty(&plan.policy, 1, &mut head)?;
-    head.extend_from_slice(b",\n");
-    field("snapshot", &mut head);
-    pretty(&plan.snapshot, 1, &mut head)?;
-    head.extend_from_slice(b",\n");
-    field("summary", &mut head);
-    pretty(&plan.summary, 1, &mut head)?;
-    head.extend_from_slice(b",\n");
+    member("format", &plan.format, &mut head)?;
+    member("as_of", &plan.as_of, &mut head)?;
+    member("policy", &plan.policy, &mut head)?;
+    member("snapshot", &plan.snapshot, &mut head)?;
+    member("summary", &plan.summary, &mut head)?;
     if !plan.held.is_empty() {
-        field("held", &mut head);
-        pretty(&plan.held, 1, &mut head)?;
-        head.extend_from_slice(b",\n");
+        member("held", &plan.held, &mut head)?;
     }
     w.write_all(&head)?;
     let mut commas = CommaWriter::new(w);
@@ -186,6 +172,14 @@ pub fn write_json(plan: &Plan, w: &mut dyn Write) -> io::Result<()> {
     list("findings", &plan.findings, true, &mut commas)?;
     commas.finish()?;
     w.write_all(b"}\n")
+}
+
+/// Writes `"name": value,` and a line break, for a member of the plan object.
+fn member<T: Serialize>(name: &str, value: &T, out: &mut Vec<u8>) -> io::Result<()> {
+    out.extend_from_slice(format!("  \"{name}\": ").as_bytes());
+    pretty(value, 1, out)?;
+    out.extend_from_slice(b",\n");
+    Ok(())
 }
 
 /// Passes bytes on, but holds the last comma back until it knows what follows: a comma
