@@ -152,14 +152,20 @@ fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
 }
 
 fn finish(mut plan: Plan, outcome: Outcome, store: &Store, policy: &Policy) -> Plan {
+    // Exact room first: a list that doubles to take the offboarding's entries would hold
+    // twice the memory it needs until the plan is written.
+    plan.actions.reserve_exact(outcome.actions.len());
     plan.actions.extend(outcome.actions);
+    plan.reassignments.reserve_exact(outcome.reassignments.len());
     plan.reassignments.extend(outcome.reassignments);
     plan.blocked.extend(outcome.blocked);
+    plan.findings.reserve_exact(outcome.findings.len());
     plan.findings.extend(outcome.findings);
     plan.summary.offboarded = outcome.offboarded;
     plan::summarize(&mut plan, store, policy);
     seats::check(&mut plan, policy);
     safety::check(&mut plan, policy, store.users.len());
+    plan.shrink();
     plan.sort();
     plan::summarize(&mut plan, store, policy);
     plan

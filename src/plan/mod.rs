@@ -473,8 +473,10 @@ impl Plan {
 
     /// Sorts every list into the plan's canonical order.
     pub fn sort(&mut self) {
-        // Stable parallel sorts: the same order as a sequential sort, whatever the threads.
-        self.actions.par_sort_by(|a, b| {
+        // Stable sorts (the same order whatever the threads), through a permutation so
+        // that no list is ever there twice (a stable sort of the entries themselves needs
+        // a buffer as large as the list).
+        sort_stable(&mut self.actions, |a, b| {
             natural_cmp(&a.user, &b.user)
                 .then(a.action.cmp(&b.action))
                 .then_with(|| opt_cmp(&a.record, &b.record))
@@ -482,7 +484,7 @@ impl Plan {
                 .then_with(|| a.reason.cmp(&b.reason))
         });
         self.reassignments.par_iter_mut().for_each(|r| sort_ids(&mut r.ids));
-        self.reassignments.par_sort_by(|a, b| {
+        sort_stable(&mut self.reassignments, |a, b| {
             natural_cmp(&a.from, &b.from)
                 .then(a.what.cmp(&b.what))
                 .then_with(|| opt_cmp(&a.kind, &b.kind))
@@ -490,7 +492,7 @@ impl Plan {
                 .then_with(|| natural_cmp(&a.to, &b.to))
         });
         self.blocked.par_iter_mut().for_each(|b| sort_ids(&mut b.records));
-        self.blocked.par_sort_by(|a, b| {
+        sort_stable(&mut self.blocked, |a, b| {
             natural_cmp(&a.user, &b.user).then(code_rank(&a.code).cmp(&code_rank(&b.code)))
         });
         self.findings.par_iter_mut().for_each(|f| {
@@ -498,7 +500,7 @@ impl Plan {
             sort_ids(&mut f.records);
             sort_ids(&mut f.teams);
         });
-        self.findings.par_sort_by(|a, b| {
+        sort_stable(&mut self.findings, |a, b| {
             natural_vec_cmp(&a.users, &b.users)
                 .then_with(|| a.code.cmp(&b.code))
                 .then_with(|| natural_vec_cmp(&a.records, &b.records))
@@ -506,11 +508,75 @@ impl Plan {
                 .then_with(|| a.reason.cmp(&b.reason))
         });
     }
+
+    /// Gives every list back the room it does not use (lists grow by doubling while the
+    /// rules and the offboarding append to them).
+    pub fn shrink(&mut self) {
+        self.actions.shrink_to_fit();
+        self.reassignments.shrink_to_fit();
+        self.blocked.shrink_to_fit();
+        self.findings.shrink_to_fit();
+    }
+}
+
+/// Sorts `items` stably by `cmp`, in parallel: the positions are sorted (entries that
+/// compare equal keep their order), then the entries are moved along the cycles of that
+/// permutation, so the only extra memory is two `u32` per entry.
+fn sort_stable<T: Send + Sync>(items: &mut [T], cmp: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    let Ok(n) = u32::try_from(items.len()) else {
+        // Never at the sizes a plan has; a plain stable sort is still right.
+        items.par_sort_by(cmp);
+        return;
+    };
+    let mut order: Vec<u32> = (0..n).collect();
+    {
+        let items = &*items;
+        order.par_sort_by(|&a, &b| cmp(&items[a as usize], &items[b as usize]));
+    }
+    permute(items, &mut order);
+}
+
+/// Rearranges `items` so that position `i` holds what was at `order[i]`, in place.
+/// `order` must be a permutation of the positions; it is used up (left as the identity).
+fn permute<T>(items: &mut [T], order: &mut [u32]) {
+    for start in 0..order.len() {
+        let mut at = start;
+        loop {
+            let from = order[at] as usize;
+            order[at] = at as u32;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_moves_every_entry_along_its_cycle() {
+        let mut items = vec!['a', 'b', 'c', 'd', 'e', 'f'];
+        let mut order = vec![3, 0, 5, 1, 2, 4];
+        permute(&mut items, &mut order);
+        assert_eq!(items, ['d', 'a', 'f', 'b', 'c', 'e']);
+        assert_eq!(order, [0, 1, 2, 3, 4, 5]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sort_stable_agrees_with_a_stable_sort(keys in proptest::collection::vec(0u8..6, 0..300)) {
+            // Entries are (key, original position): equal keys must keep their order.
+            let mut ours: Vec<(u8, usize)> = keys.iter().enumerate().map(|(i, &k)| (k, i)).collect();
+            let mut std_sorted = ours.clone();
+            sort_stable(&mut ours, |a, b| a.0.cmp(&b.0));
+            std_sorted.sort_by_key(|a| a.0);
+            proptest::prop_assert_eq!(ours, std_sorted);
+        }
+    }
 
     #[test]
     fn natural_order_puts_u9_before_u10() {

@@ -30,6 +30,12 @@ impl Strings {
         self.ends.len()
     }
 
+    /// Gives back the room reserved beyond what the rows use.
+    pub fn shrink_to_fit(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
     /// Makes room for the rows of `others`, so that appending them never reallocates.
     pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Strings> + Clone) {
         self.bytes.reserve(others.clone().map(|o| o.bytes.len()).sum());

@@ -170,6 +170,14 @@ impl RecordPart {
 }
 
 impl RecordPart {
+    /// Gives back the room reserved for rows the block did not have (a part is sized
+    /// from its block's bytes before they are parsed).
+    pub fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.classes.shrink_to_fit();
+        self.owners.shrink_to_fit();
+    }
+
     /// Sets the owner of record `row`, which was pushed without one.
     pub fn set_owner(&mut self, row: u32, owner: Link<UserIx, &str>) -> Result<(), TooMany> {
         let value = match owner {

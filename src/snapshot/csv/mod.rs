@@ -761,6 +761,7 @@ fn record_rows(
             break;
         }
     }
+    part.shrink_to_fit();
     part
 }
 
