@@ -28,7 +28,7 @@ fn a_plan_from_json_equals_the_plan_from_csv_but_for_the_digest() {
             roster::engine::nightly(&policy, &store, as_of, roster::engine::Extra::default())
                 .expect("plan");
         plan.snapshot.sha256.clear();
-        plan
+        plan.into_owned()
     };
     assert_eq!(plan("examples/acme"), plan("examples/acme.json"));
     assert!(!plan("examples/acme").actions.is_empty());

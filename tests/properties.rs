@@ -225,7 +225,7 @@ fn load(w: &World, policy: &Policy) -> Store {
         .expect("generated snapshots load")
 }
 
-fn offboard(w: &World, policy: &Policy, store: &Store) -> Plan {
+fn offboard<'a>(w: &World, policy: &'a Policy, store: &'a Store) -> Plan<'a> {
     let requests: Vec<Request> = w
         .targets
         .iter()
@@ -270,7 +270,7 @@ fn statuses_after(plan: &Plan, store: &Store) -> HashMap<String, Status> {
             ActionKind::Deactivate | ActionKind::RescindInvite => Status::Deactivated,
             _ => continue,
         };
-        let e = after.entry(a.user.clone()).or_insert((a.action, s));
+        let e = after.entry(a.user.to_string()).or_insert((a.action, s));
         if a.action >= e.0 {
             *e = (a.action, s);
         }
@@ -296,7 +296,7 @@ fn check_invariants(
     min_holders: Option<(&str, u32)>,
 ) -> Result<(), TestCaseError> {
     let offboarded: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
-    let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_str()).collect();
+    let blocked: HashSet<&str> = plan.blocked.iter().map(|b| b.user.as_ref()).collect();
     let after = statuses_after(plan, store);
     // The last holders of a role stay: an active holder leaves only when at least `count`
     // active holders remain after the plan.
@@ -311,7 +311,7 @@ fn check_invariants(
             .actions
             .iter()
             .filter(|a| matches!(a.action, ActionKind::MarkIdle | ActionKind::Suspend))
-            .map(|a| a.user.as_str())
+            .map(|a| a.user.as_ref())
             .collect();
         let left = plan.summary.offboarded.keys().filter(|id| {
             let before = store.user_ix(id).map(|u| store.user(u).status());
@@ -327,10 +327,10 @@ fn check_invariants(
     }
     // Every code is one `--fail-on` and the reference know.
     for f in &plan.findings {
-        prop_assert!(roster::plan::FINDING_CODES.contains(&f.code.as_str()), "unlisted {}", f.code);
+        prop_assert!(roster::plan::FINDING_CODES.contains(&f.code.as_ref()), "unlisted {}", f.code);
     }
     for b in &plan.blocked {
-        prop_assert!(roster::plan::BLOCK_CODES.contains(&b.code.as_str()), "unlisted {}", b.code);
+        prop_assert!(roster::plan::BLOCK_CODES.contains(&b.code.as_ref()), "unlisted {}", b.code);
     }
     // Conservation, per offboarded user, against the snapshot itself.
     for (id, c) in &plan.summary.offboarded {
@@ -361,9 +361,9 @@ fn check_invariants(
     // `receivers` status after the plan; nobody is handed to themself as a report.
     for r in &plan.reassignments {
         prop_assert_ne!(&r.from, &r.to);
-        prop_assert!(!targets.contains(&r.to), "{} receives but is a target", r.to);
+        prop_assert!(!targets.contains(r.to.as_ref()), "{} receives but is a target", r.to);
         let to = store.user_ix(&r.to).expect("receivers exist");
-        let status = after[&r.to];
+        let status = after[r.to.as_ref()];
         prop_assert!(
             policy.deactivation.may_receive(status),
             "{} receives but is {} after the plan",
@@ -373,9 +373,9 @@ fn check_invariants(
         prop_assert_eq!(r.count, r.ids.len());
         let from = store.user_ix(&r.from).expect("givers exist");
         prop_assert!(
-            offboarded.contains(r.from.as_str())
+            offboarded.contains(r.from.as_ref())
                 || (r.what == What::Records
-                    && !targets.contains(&r.from)
+                    && !targets.contains(r.from.as_ref())
                     && matches!(store.user(from).status(), Status::Deactivated | Status::Left)),
             "{} hands over but neither leaves nor has left",
             r.from
@@ -400,9 +400,9 @@ fn check_invariants(
                 continue;
             }
             prop_assert!(
-                plan.reassignments
-                    .iter()
-                    .any(|r| r.what == What::Reports && r.from == *id && r.ids.contains(&rid)),
+                plan.reassignments.iter().any(|r| r.what == What::Reports
+                    && r.from == *id
+                    && r.ids.iter().any(|i| *i == *rid)),
                 "{} stays under {}, whom the plan deactivates",
                 rid,
                 id
@@ -462,9 +462,9 @@ fn escalated(plan: &Plan) -> HashSet<String> {
             (a.rule == "idle" || a.rule == "directory")
                 && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)
         })
-        .map(|a| a.user.clone())
+        .map(|a| a.user.to_string())
         .collect();
-    t.extend(plan.blocked.iter().map(|b| b.user.clone()));
+    t.extend(plan.blocked.iter().map(|b| b.user.to_string()));
     t
 }
 
@@ -553,10 +553,10 @@ proptest! {
         // the idle rule got there first.
         let leavers = directory_leavers(&store, &people, grace);
         let idle: HashSet<String> = one.actions.iter().filter(|a| a.rule == "idle"
-            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.clone()).collect();
+            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.to_string()).collect();
         let by_directory: HashSet<String> = one.actions.iter().filter(|a| a.rule == "directory"
-            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.clone()).collect();
-        let refused: HashSet<String> = one.blocked.iter().map(|b| b.user.clone()).collect();
+            && matches!(a.action, ActionKind::Deactivate | ActionKind::RescindInvite)).map(|a| a.user.to_string()).collect();
+        let refused: HashSet<String> = one.blocked.iter().map(|b| b.user.to_string()).collect();
         for id in &leavers {
             prop_assert!(by_directory.contains(id) || refused.contains(id) || idle.contains(id),
                 "{} should be offboarded: {:?}", id, one);

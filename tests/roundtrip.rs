@@ -390,7 +390,7 @@ fn as_of(store: &Store) -> roster::time::Time {
 }
 
 /// The nightly plan and the offboarding of the world's targets.
-fn plans(w: &World, policy: &Policy, store: &Store) -> Vec<Plan> {
+fn plans<'a>(w: &World, policy: &'a Policy, store: &'a Store) -> Vec<Plan<'a>> {
     let at = as_of(store);
     let nightly =
         engine::nightly(policy, store, at, roster::engine::Extra::default()).expect("nightly");
@@ -694,7 +694,11 @@ fn files(users: &str, teams: &str, records: &str) -> CsvFiles {
 }
 
 /// The nightly plan, and the offboarding of `targets` by u1, without the snapshot digest.
-fn both_plans(files: &CsvFiles, policy: &Policy, targets: &[&str]) -> (Plan, Plan) {
+fn both_plans(
+    files: &CsvFiles,
+    policy: &Policy,
+    targets: &[&str],
+) -> (Plan<'static>, Plan<'static>) {
     let store = load(files, policy).expect("loads");
     let at = as_of(&store);
     let mut nightly =
@@ -709,7 +713,7 @@ fn both_plans(files: &CsvFiles, policy: &Policy, targets: &[&str]) -> (Plan, Pla
     .expect("offboard");
     nightly.snapshot.sha256.clear();
     offboard.snapshot.sha256.clear();
-    (nightly, offboard)
+    (nightly.into_owned(), offboard.into_owned())
 }
 
 #[test]

@@ -420,7 +420,7 @@ pub fn fail_on(conditions: &[FailOn], ignored: &[String], plan: &Plan) -> (Exit,
                 .iter()
                 .filter(|f| match code {
                     Some(k) => f.code == k,
-                    None => !ignored.contains(&f.code),
+                    None => !ignored.iter().any(|c| *c == f.code),
                 })
                 .count(),
             Watched::Actions => {

@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<Exit, Error> {
 }
 
 /// Checks, and returns the text and the findings.
-fn check(args: &Args) -> Result<(String, Vec<crate::plan::Finding>), Error> {
+fn check(args: &Args) -> Result<(String, Vec<crate::plan::Finding<'static>>), Error> {
     let path = super::args::required(args.policy.as_deref(), "--policy <FILE>")?;
     let policy = policy::load(path)?;
     let people = match &args.directory {
@@ -118,7 +118,7 @@ fn report(
     policy: &policy::Policy,
     snapshot: Option<(&std::path::Path, &snapshot::Store)>,
     directory: Option<(&std::path::Path, &crate::directory::People)>,
-) -> Result<(String, Vec<crate::plan::Finding>), Error> {
+) -> Result<(String, Vec<crate::plan::Finding<'static>>), Error> {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -165,7 +165,10 @@ fn report(
             };
             let _ = writeln!(out, "    {}{users}: {}", f.code, visible(&f.reason));
         }
-        return Ok((out, plan.findings));
+        return Ok((
+            out,
+            plan.findings.into_iter().map(crate::plan::Finding::into_owned).collect(),
+        ));
     }
     Ok((out, Vec::new()))
 }

@@ -142,7 +142,7 @@ enum FailOnChanges {
     Changes,
 }
 
-fn read_plan(path: &Path) -> Result<Plan, Error> {
+fn read_plan(path: &Path) -> Result<Plan<'static>, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::Input(Diagnostic::file(path, format!("cannot read the plan: {e}")).into())
     })?;
@@ -218,10 +218,14 @@ pub fn run(args: Args) -> Result<Exit, Error> {
                         directory,
                     }
                 };
+            // The plans own their texts: they outlive the policies they borrow from.
             let old_store_ref = old_store.as_ref().unwrap_or(&new_store);
-            let old =
-                scenario(old_previous, old_directory).plan(&old_policy, old_store_ref, as_of)?;
-            let new = scenario(new_previous, new_directory).plan(&new_policy, &new_store, as_of)?;
+            let old = scenario(old_previous, old_directory)
+                .plan(&old_policy, old_store_ref, as_of)?
+                .into_owned();
+            let new = scenario(new_previous, new_directory)
+                .plan(&new_policy, &new_store, as_of)?
+                .into_owned();
             (old, new, Some(new_store))
         }
         _ => return Err(Error::Usage(

@@ -171,7 +171,7 @@ pub fn json(dir: &Path, results: &[CaseResult]) -> String {
         #[serde(skip_serializing_if = "Option::is_none")]
         blessed: Option<&'static str>,
         #[serde(skip_serializing_if = "Option::is_none")]
-        difference: Option<&'a crate::plan::diff::PlanDiff>,
+        difference: Option<&'a crate::plan::diff::PlanDiff<'a>>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         errors: Vec<serde_json::Value>,
     }

@@ -74,7 +74,7 @@ pub enum Verdict {
     /// The plan means what the approved one means.
     Passed,
     /// The plan differs.
-    Failed(PlanDiff),
+    Failed(PlanDiff<'static>),
     /// There is no approved plan yet.
     Missing,
     /// The case could not run.
@@ -298,7 +298,7 @@ fn same_but_digests(old: &str, new: &str) -> bool {
 }
 
 /// Loads a case's inputs and plans it.
-fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
+fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan<'static>, Diagnostics> {
     let path = dir.join(CASE_FILE);
     let source = std::fs::read_to_string(&path)
         .map_err(|e| Diagnostic::file(&path, format!("cannot read the case: {e}")))?;
@@ -355,5 +355,5 @@ fn plan_case(suite: &Suite, dir: &Path) -> Result<Plan, Diagnostics> {
             None => None,
         },
     };
-    scenario.plan(&policy, &store, as_of)
+    scenario.plan(&policy, &store, as_of).map(Plan::into_owned)
 }

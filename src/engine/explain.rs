@@ -37,7 +37,7 @@ pub struct Explanation {
     /// Per user rule, in evaluation order, what it compared (empty: it did not look).
     pub rules: Vec<(&'static str, Vec<Trace>)>,
     /// Tonight's plan, cut down to what names this user.
-    pub tonight: Plan,
+    pub tonight: Plan<'static>,
     /// Which offboarding the receiver chains are traced in.
     pub offboarding: Context,
     /// The offboarding's steps for this user.
@@ -160,7 +160,7 @@ pub fn explain(
                 users.sort();
                 users.dedup();
                 let context = if leaver { Context::TonightLeaver } else { Context::Tonight };
-                (context, users.iter().map(|u| request(ctx.id(*u))).collect())
+                (context, users.iter().map(|u| request(ctx.id(*u).into_owned())).collect())
             } else {
                 (Context::Alone, vec![request(u.id().to_string())])
             };
@@ -192,7 +192,7 @@ fn request(user: String) -> Request {
     Request { user, chosen: Chosen::default(), why: String::new(), rule: None }
 }
 
-fn profile(ctx: &Ctx<'_>, ix: UserIx) -> Profile {
+fn profile(ctx: &Ctx<'_, '_>, ix: UserIx) -> Profile {
     let store = ctx.store;
     let u = store.user(ix);
     let manager = match &u.manager() {
@@ -229,7 +229,7 @@ fn profile(ctx: &Ctx<'_>, ix: UserIx) -> Profile {
     }
 }
 
-fn matchers(ctx: &Ctx<'_>, ix: UserIx) -> Matchers {
+fn matchers(ctx: &Ctx<'_, '_>, ix: UserIx) -> Matchers {
     let (policy, bound, store) = (ctx.policy, ctx.bound, ctx.store);
     let idle = policy.idle.as_ref().map(|idle| IdleMatch {
         exempt: idle.exempt.as_ref().map(|_| bound.exempt.matches(store, ix)),
@@ -252,10 +252,10 @@ fn matchers(ctx: &Ctx<'_>, ix: UserIx) -> Matchers {
 }
 
 /// The entries of a plan that name `id`.
-fn about(mut plan: Plan, id: &str) -> Plan {
+fn about(mut plan: Plan<'_>, id: &str) -> Plan<'static> {
     plan.actions.retain(|a| a.user == id);
     plan.blocked.retain(|b| b.user == id);
     plan.reassignments.retain(|r| r.from == id || r.to == id);
     plan.findings.retain(|f| f.users.iter().any(|u| u == id));
-    plan
+    plan.into_owned()
 }

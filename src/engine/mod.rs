@@ -27,12 +27,12 @@ pub struct Extra<'a> {
 }
 
 /// The nightly compliance plan (`roster plan`), with what the extra inputs add.
-pub fn nightly(
-    policy: &Policy,
-    store: &Store,
+pub fn nightly<'a>(
+    policy: &'a Policy,
+    store: &'a Store,
     as_of: Time,
     extra: Extra<'_>,
-) -> Result<Plan, Diagnostics> {
+) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let mut sink = rules::evaluate(&ctx);
@@ -59,7 +59,7 @@ pub fn nightly(
         .escalations
         .iter()
         .map(|e| Request {
-            user: ctx.id(e.user),
+            user: ctx.id(e.user).into_owned(),
             chosen: Chosen::default(),
             why: e.reason.clone(),
             rule: Some(e.rule),
@@ -82,31 +82,31 @@ pub fn nightly(
 }
 
 /// An offboarding plan (`roster offboard`).
-pub fn offboarding(
-    policy: &Policy,
-    store: &Store,
+pub fn offboarding<'a>(
+    policy: &'a Policy,
+    store: &'a Store,
     as_of: Time,
     requests: &[Request],
     options: &Options,
     directory: Option<&People>,
-) -> Result<Plan, Diagnostics> {
+) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let after = store.users.iter().map(|u| u.status()).collect();
     let outcome = offboard::offboard(&ctx, requests, options, after);
     let mut plan = empty(policy, store, as_of);
-    let targets: Vec<&str> = requests.iter().map(|r| r.user.as_str()).collect();
+    let targets: Vec<&str> = requests.iter().map(|r| r.user.as_ref()).collect();
     plan.findings = directory_findings(&ctx, directory, &targets);
     Ok(finish(plan, outcome, store, policy))
 }
 
 /// What the directory says of the targets of an offboarding or a reactivation: a leave
 /// date, a person still active, a person rehired.
-fn directory_findings(
-    ctx: &Ctx<'_>,
+fn directory_findings<'a>(
+    ctx: &Ctx<'a, '_>,
     directory: Option<&People>,
     targets: &[&str],
-) -> Vec<crate::plan::Finding> {
+) -> Vec<crate::plan::Finding<'a>> {
     let Some(people) = directory else { return Vec::new() };
     let r = rules::directory::Reconciler::new(ctx, people);
     let mut sink = rules::Sink::default();
@@ -120,14 +120,14 @@ fn directory_findings(
 }
 
 /// A reactivation plan (`roster reactivate`).
-pub fn reactivation(
-    policy: &Policy,
-    store: &Store,
+pub fn reactivation<'a>(
+    policy: &'a Policy,
+    store: &'a Store,
     as_of: Time,
     users: &[String],
     actor: &offboard::Actor,
     directory: Option<&People>,
-) -> Result<Plan, Diagnostics> {
+) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
     let ctx = Ctx { policy, bound: &bound, store, as_of };
     let outcome = offboard::reactivate::reactivate(&ctx, users, actor);
@@ -137,7 +137,7 @@ pub fn reactivation(
     Ok(finish(plan, outcome, store, policy))
 }
 
-fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
+fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan<'static> {
     Plan {
         as_of: format_time(as_of),
         policy: PolicyRef { name: policy.name.clone(), sha256: policy.sha256.clone() },
@@ -151,7 +151,12 @@ fn empty(policy: &Policy, store: &Store, as_of: Time) -> Plan {
     }
 }
 
-fn finish(mut plan: Plan, outcome: Outcome, store: &Store, policy: &Policy) -> Plan {
+fn finish<'a>(
+    mut plan: Plan<'a>,
+    outcome: Outcome<'a>,
+    store: &Store,
+    policy: &Policy,
+) -> Plan<'a> {
     // Exact room first: a list that doubles to take the offboarding's entries would hold
     // twice the memory it needs until the plan is written.
     plan.actions.reserve_exact(outcome.actions.len());

@@ -63,7 +63,12 @@ pub struct Scenario {
 
 impl Scenario {
     /// Plans the scenario.
-    pub fn plan(&self, policy: &Policy, store: &Store, as_of: Time) -> Result<Plan, Diagnostics> {
+    pub fn plan<'a>(
+        &self,
+        policy: &'a Policy,
+        store: &'a Store,
+        as_of: Time,
+    ) -> Result<Plan<'a>, Diagnostics> {
         match self.command {
             Command::Plan => super::nightly(
                 policy,

@@ -7,7 +7,7 @@ use super::resolver::Resolution;
 use super::{Actor, Channel, Holdings};
 use crate::fields::UserField;
 use crate::model::Status;
-use crate::plan::Blocked;
+use crate::plan::{Blocked, Text};
 use crate::policy::{ActorRank, ReportsPolicy, RequiredField, TeamsPolicy};
 use crate::rules::Ctx;
 use crate::snapshot::UserIx;
@@ -15,7 +15,7 @@ use crate::snapshot::UserIx;
 /// What a check sees about one target.
 pub struct Subject<'a> {
     /// The run.
-    pub ctx: &'a Ctx<'a>,
+    pub ctx: &'a Ctx<'a, 'a>,
     /// The target.
     pub user: UserIx,
     /// Who asks.
@@ -31,8 +31,11 @@ pub struct Subject<'a> {
 }
 
 impl Subject<'_> {
-    fn blocked(&self, code: &str, reason: String) -> Blocked {
-        Blocked { user: self.ctx.id(self.user), code: code.to_owned(), reason, records: Vec::new() }
+    /// A refusal. Its texts are owned: refusals are few, and a check's subject lives
+    /// shorter than the plan.
+    fn blocked(&self, code: &'static str, reason: String) -> Blocked<'static> {
+        let user = Text::Owned(self.ctx.store.user(self.user).id().to_owned());
+        Blocked { user, code: Text::Borrowed(code), reason, records: Vec::new() }
     }
 
     fn name(&self, user: UserIx) -> String {
@@ -52,7 +55,7 @@ pub const REACTIVATION_CHECKS: [Check; 6] = [
 ];
 
 /// A check: `Some` when it refuses the target.
-pub type Check = fn(&Subject<'_>) -> Option<Blocked>;
+pub type Check = fn(&Subject<'_>) -> Option<Blocked<'static>>;
 
 /// The checks that do not depend on who else leaves, in the documented order of codes.
 /// `no_receiver` runs once receivers are resolved.
@@ -70,7 +73,7 @@ pub const STATIC_CHECKS: [Check; 11] = [
     referenced,
 ];
 
-fn actor_unknown(s: &Subject<'_>) -> Option<Blocked> {
+fn actor_unknown(s: &Subject<'_>) -> Option<Blocked<'static>> {
     match s.actor {
         Actor::Unknown(id) => Some(
             s.blocked("actor_unknown", format!("the actor `{id}` is not a user of the snapshot")),
@@ -79,7 +82,7 @@ fn actor_unknown(s: &Subject<'_>) -> Option<Blocked> {
     }
 }
 
-fn actor_not_active(s: &Subject<'_>) -> Option<Blocked> {
+fn actor_not_active(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let Actor::User(a) = s.actor else { return None };
     let status = s.ctx.store.user(*a).status();
     (status != Status::Active).then(|| {
@@ -87,7 +90,7 @@ fn actor_not_active(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn actor_lacks_permission(s: &Subject<'_>) -> Option<Blocked> {
+fn actor_lacks_permission(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let Actor::User(a) = s.actor else { return None };
     let needed = s.ctx.policy.deactivation.actor_permission.as_deref()?;
     (!s.ctx.policy.has_permission(s.ctx.store, *a, needed)).then(|| {
@@ -101,7 +104,7 @@ fn actor_lacks_permission(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn outranked(s: &Subject<'_>) -> Option<Blocked> {
+fn outranked(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let Actor::User(a) = s.actor else { return None };
     if *a == s.user {
         return None;
@@ -126,14 +129,14 @@ fn outranked(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn self_deactivation(s: &Subject<'_>) -> Option<Blocked> {
+fn self_deactivation(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let Actor::User(a) = s.actor else { return None };
     (*a == s.user).then(|| {
         s.blocked("self", format!("{} cannot {} their own account", s.ctx.id(s.user), s.verb))
     })
 }
 
-fn protected(s: &Subject<'_>) -> Option<Blocked> {
+fn protected(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let ctx = s.ctx;
     if ctx.store.account.owner.ix() == Some(s.user) {
         return Some(s.blocked(
@@ -149,7 +152,7 @@ fn protected(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
+fn missing_field(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let u = s.ctx.store.user(s.user);
     if u.status() == Status::Invited {
         return None; // withdrawing an invite is not a deactivation
@@ -194,7 +197,7 @@ fn missing_field(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn leads_team(s: &Subject<'_>) -> Option<Blocked> {
+fn leads_team(s: &Subject<'_>) -> Option<Blocked<'static>> {
     if s.ctx.policy.leaders.teams != TeamsPolicy::Block || s.holdings.teams.is_empty() {
         return None;
     }
@@ -216,14 +219,14 @@ fn leads_team(s: &Subject<'_>) -> Option<Blocked> {
     ))
 }
 
-fn has_reports(s: &Subject<'_>) -> Option<Blocked> {
+fn has_reports(s: &Subject<'_>) -> Option<Blocked<'static>> {
     if s.ctx.policy.leaders.direct_reports != ReportsPolicy::Block
         || s.reports_to_given
         || s.holdings.reports.is_empty()
     {
         return None;
     }
-    let ids: Vec<String> = s.holdings.reports.iter().map(|r| s.ctx.id(*r)).collect();
+    let ids: Vec<Text<'_>> = s.holdings.reports.iter().map(|r| s.ctx.id(*r)).collect();
     Some(s.blocked(
         "has_reports",
         format!(
@@ -234,7 +237,7 @@ fn has_reports(s: &Subject<'_>) -> Option<Blocked> {
     ))
 }
 
-fn bulk_refused(s: &Subject<'_>) -> Option<Blocked> {
+fn bulk_refused(s: &Subject<'_>) -> Option<Blocked<'static>> {
     (s.channel == Channel::Bulk && s.ctx.bound.bulk_refuse.matches(s.ctx.store, s.user)).then(|| {
         s.blocked(
             "bulk_refused",
@@ -246,7 +249,7 @@ fn bulk_refused(s: &Subject<'_>) -> Option<Blocked> {
     })
 }
 
-fn referenced(s: &Subject<'_>) -> Option<Blocked> {
+fn referenced(s: &Subject<'_>) -> Option<Blocked<'static>> {
     if s.holdings.blocking.is_empty() {
         return None;
     }
@@ -267,12 +270,13 @@ fn referenced(s: &Subject<'_>) -> Option<Blocked> {
             named.join(", ")
         ),
     );
-    b.records = s.holdings.blocking.iter().map(|r| store.record(*r).id.to_string()).collect();
+    b.records =
+        s.holdings.blocking.iter().map(|r| Text::Owned(store.record(*r).id.to_owned())).collect();
     Some(b)
 }
 
 /// Something transferable has no eligible receiver.
-pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked> {
+pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked<'static>> {
     let store = s.ctx.store;
     let mut parts = Vec::new();
     let mut records = Vec::new();
@@ -286,7 +290,7 @@ pub fn no_receiver(s: &Subject<'_>) -> Option<Blocked> {
                 crate::plan::plural(t.records.len(), "record"),
                 tried.join("; ")
             ));
-            records.extend(t.records.iter().map(|r| store.record(*r).id.to_string()));
+            records.extend(t.records.iter().map(|r| Text::Owned(store.record(*r).id.to_owned())));
         }
     }
     if !has_reports_blocks(s) {

@@ -12,7 +12,7 @@ use crate::snapshot::UserIx;
 /// the checks that refuse it, and for everything it holds the disposition and the receiver
 /// chain tried (`roster explain`).
 pub fn explain(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx<'_, '_>,
     requests: &[Request],
     options: &Options,
     after: Vec<Status>,
@@ -20,7 +20,7 @@ pub fn explain(
 ) -> Vec<String> {
     let store = ctx.store;
     let Prepared { mut targets, mut resolver, .. } = prepare(ctx, requests, options, after);
-    let id = |u: UserIx| store.user(u).id().to_string();
+    let id = |u: UserIx| store.user(u).id().into();
     let mut lines = Vec::new();
     let Some(pos) = targets.iter().position(|t| t.user == user) else {
         lines.push(format!("{} is not a target of this offboarding", id(user)));
@@ -123,7 +123,7 @@ pub fn explain(
         }
     }
     if !h.teams.is_empty() {
-        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id().to_string()).collect();
+        let ids: Vec<String> = h.teams.iter().map(|t| store.team(*t).id().into()).collect();
         if ctx.policy.leaders.teams == TeamsPolicy::Block {
             lines.push(format!("teams led ({}): leaders.teams = \"block\"", ids.join(", ")));
         } else {

@@ -20,7 +20,7 @@ pub use resolver::{Chosen, Need, Pick, Resolution, Resolver, Through};
 
 use crate::model::{fold_email, Status};
 use crate::plan::{
-    natural_cmp, Action, ActionKind, Blocked, Conservation, Finding, Reassignment, What,
+    natural_cmp, Action, ActionKind, Blocked, Conservation, Finding, Reassignment, Text, What,
 };
 use crate::policy::{Disposition, ReportsPolicy, TeamsPolicy};
 use crate::rules::Ctx;
@@ -128,15 +128,15 @@ impl Holdings {
 
 /// The result of an offboarding run.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub struct Outcome<'a> {
     /// Actions of allowed targets.
-    pub actions: Vec<Action>,
+    pub actions: Vec<Action<'a>>,
     /// Reassignments of allowed targets.
-    pub reassignments: Vec<Reassignment>,
+    pub reassignments: Vec<Reassignment<'a>>,
     /// Refusals.
-    pub blocked: Vec<Blocked>,
+    pub blocked: Vec<Blocked<'a>>,
     /// Notes (already deactivated targets, ...).
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'a>>,
     /// Conservation per offboarded user id.
     pub offboarded: BTreeMap<String, Conservation>,
 }
@@ -149,22 +149,25 @@ struct Target {
     /// What it holds; `None` for an already deactivated target.
     holdings: Option<Holdings>,
     /// Why it is refused, once known.
-    blocked: Vec<Blocked>,
+    blocked: Vec<Blocked<'static>>,
 }
 
 /// The targets of an offboarding, checked, resolved and refused or allowed, with the
 /// resolver that placed their holdings.
-struct Prepared<'a> {
-    outcome: Outcome,
+struct Prepared<'a, 'b> {
+    outcome: Outcome<'a>,
     targets: Vec<Target>,
-    resolver: Resolver<'a>,
+    resolver: Resolver<'b>,
 }
 
 /// Finds the requested targets: each once, sorted by id; unknown ones are refused (once
 /// per spelling).
-fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocked>, Vec<UserIx>) {
+fn find_targets<'a>(
+    ctx: &Ctx<'a, '_>,
+    requests: &[Request],
+) -> (Vec<Target>, Vec<Blocked<'a>>, Vec<UserIx>) {
     let store = ctx.store;
-    let found = store.find_users(requests.iter().map(|r| r.user.as_str()));
+    let found = store.find_users(requests.iter().map(|r| r.user.as_ref()));
     let mut blocked = Vec::new();
     // Found, but refused at once (an unknown requested receiver): still targets.
     let mut refused = Vec::new();
@@ -178,8 +181,8 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
                 if given.contains('@') { fold_email(given).into_owned() } else { given.to_owned() };
             if unknown_seen.insert(key) {
                 blocked.push(Blocked {
-                    user: r.user.clone(),
-                    code: "unknown_user".to_owned(),
+                    user: r.user.clone().into(),
+                    code: "unknown_user".into(),
                     reason: store.why_not_found(&r.user),
                     records: Vec::new(),
                 });
@@ -210,7 +213,7 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
             refused.push(u);
             blocked.push(Blocked {
                 user: ctx.id(u),
-                code: "unknown_user".to_owned(),
+                code: "unknown_user".into(),
                 reason: unknown.join("; "),
                 records: Vec::new(),
             });
@@ -228,12 +231,12 @@ fn find_targets(ctx: &Ctx<'_>, requests: &[Request]) -> (Vec<Target>, Vec<Blocke
 /// settled: a refused target stays, so it is a direct report who needs a new manager
 /// (which can refuse its own manager in turn, `has_reports` or `no_receiver`), until
 /// nothing changes.
-fn prepare<'a>(
-    ctx: &Ctx<'a>,
+fn prepare<'a: 'b, 'b>(
+    ctx: &Ctx<'a, 'b>,
     requests: &[Request],
     options: &Options,
     after: Vec<Status>,
-) -> Prepared<'a> {
+) -> Prepared<'a, 'b> {
     let store = ctx.store;
     let mut outcome = Outcome::default();
     let (mut targets, unknown, refused_at_once) = find_targets(ctx, requests);
@@ -280,7 +283,7 @@ fn prepare<'a>(
 /// Refuses the managers of newly refused targets that now cannot leave (a report who stays
 /// needs a new manager), until nothing changes.
 fn settle(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx<'_, '_>,
     options: &Options,
     targets: &mut [Target],
     position: &FxHashMap<UserIx, usize>,
@@ -322,7 +325,7 @@ fn settle(
 /// (`last_holder`). `after` is every user's status once the plan's other actions are
 /// applied, so a holder the same plan suspends no longer counts. Returns the newly refused.
 fn last_holders(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx<'_, '_>,
     targets: &mut [Target],
     refused: &mut [bool],
     after: &[Status],
@@ -344,8 +347,8 @@ fn last_holders(
                 continue;
             }
             t.blocked.push(Blocked {
-                user: ctx.id(t.user),
-                code: "last_holder".to_owned(),
+                user: Text::Owned(ctx.store.user(t.user).id().to_owned()),
+                code: "last_holder".into(),
                 reason: format!(
                     "{} is one of {holders} active holder{} of deactivation.min_holders #{} \
                      (at least {} must remain); with the leavers before it, {} would remain",
@@ -365,10 +368,10 @@ fn last_holders(
 }
 
 /// Every reason to refuse a target, in the documented order of codes.
-fn refusals(ctx: &Ctx<'_>, t: &Target, options: &Options) -> Vec<Blocked> {
+fn refusals(ctx: &Ctx<'_, '_>, t: &Target, options: &Options) -> Vec<Blocked<'static>> {
     let Some(h) = &t.holdings else { return Vec::new() };
     let subject = subject(ctx, t, options, h);
-    let mut blocked: Vec<Blocked> =
+    let mut blocked: Vec<Blocked<'static>> =
         checks::STATIC_CHECKS.iter().filter_map(|check| check(&subject)).collect();
     blocked.extend(checks::no_receiver(&subject));
     blocked
@@ -376,12 +379,12 @@ fn refusals(ctx: &Ctx<'_>, t: &Target, options: &Options) -> Vec<Blocked> {
 
 /// Plans the offboarding of `requests`. `after` is every user's status once the plan's
 /// other actions are applied (a receiver must have a `receivers` status then).
-pub fn offboard(
-    ctx: &Ctx<'_>,
+pub fn offboard<'a>(
+    ctx: &Ctx<'a, '_>,
     requests: &[Request],
     options: &Options,
     after: Vec<Status>,
-) -> Outcome {
+) -> Outcome<'a> {
     let store = ctx.store;
     let Prepared { mut outcome, mut targets, mut resolver } =
         prepare(ctx, requests, options, after);
@@ -408,7 +411,7 @@ pub fn offboard(
                 None => TargetResult {
                     findings: vec![Finding::new(
                         "already_deactivated",
-                        vec![u.id().to_string()],
+                        vec![u.id().into()],
                         "already deactivated: nothing to do".to_owned(),
                     )],
                     ..TargetResult::default()
@@ -435,17 +438,21 @@ pub fn offboard(
 }
 
 #[derive(Default)]
-struct TargetResult {
-    actions: Vec<Action>,
-    reassignments: Vec<Reassignment>,
-    blocked: Vec<Blocked>,
-    findings: Vec<Finding>,
+struct TargetResult<'a> {
+    actions: Vec<Action<'a>>,
+    reassignments: Vec<Reassignment<'a>>,
+    blocked: Vec<Blocked<'a>>,
+    findings: Vec<Finding<'a>>,
     conservation: Option<(String, Conservation)>,
 }
 
 /// What a user holds, grouped by disposition, in a stable order (names, ids; never the
 /// file's). `stays` says which direct reports remain (and so need a new manager).
-pub fn holdings(ctx: &Ctx<'_>, user: UserIx, stays: &(dyn Fn(UserIx) -> bool + Sync)) -> Holdings {
+pub fn holdings(
+    ctx: &Ctx<'_, '_>,
+    user: UserIx,
+    stays: &(dyn Fn(UserIx) -> bool + Sync),
+) -> Holdings {
     let store = ctx.store;
     let policy = ctx.policy;
     let mut h = Holdings::default();
@@ -503,7 +510,7 @@ pub fn holdings(ctx: &Ctx<'_>, user: UserIx, stays: &(dyn Fn(UserIx) -> bool + S
 /// known once refusals settle), and the report the chain would make their own manager is
 /// resolved apart.
 fn resolve(
-    ctx: &Ctx<'_>,
+    ctx: &Ctx<'_, '_>,
     resolver: &mut Resolver<'_>,
     user: UserIx,
     reports_given: bool,
@@ -546,7 +553,7 @@ fn resolve(
 }
 
 fn subject<'a>(
-    ctx: &'a Ctx<'a>,
+    ctx: &'a Ctx<'a, 'a>,
     t: &Target,
     options: &'a Options,
     h: &'a Holdings,
@@ -563,7 +570,10 @@ fn subject<'a>(
 }
 
 /// The plan's `through` and `hops` for a resolution that passed other targets.
-pub fn through_ids(ctx: &Ctx<'_>, through: Option<Through>) -> (Vec<String>, Option<usize>) {
+pub fn through_ids<'a>(
+    ctx: &Ctx<'a, '_>,
+    through: Option<Through>,
+) -> (Vec<Text<'a>>, Option<usize>) {
     match through {
         None => (Vec::new(), None),
         Some(t) if t.hops <= 1 => (vec![ctx.id(t.first)], Some(1)),
@@ -572,10 +582,10 @@ pub fn through_ids(ctx: &Ctx<'_>, through: Option<Through>) -> (Vec<String>, Opt
 }
 
 /// Actions, reassignments and the conservation count of an allowed target.
-fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResult {
+fn emit<'a>(ctx: &Ctx<'a, '_>, t: &Target, h: Holdings, options: &Options) -> TargetResult<'a> {
     let store = ctx.store;
     let u = store.user(t.user);
-    let id = u.id().to_string();
+    let id: Text<'a> = u.id().into();
     let mut result = TargetResult::default();
     let rule = t.rule.unwrap_or(options.rule);
     let action = |kind: ActionKind, reason: String| ctx.action(t.user, kind, rule, reason);
@@ -603,7 +613,7 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
     for team in u.teams().filter_map(|t| t.ix()) {
         let mut a =
             action(ActionKind::RemoveFromTeam, format!("member of {}", store.team(team).display()));
-        a.team = Some(store.team(team).id().to_string());
+        a.team = Some(store.team(team).id().into());
         result.actions.push(a);
     }
     if ctx.policy.deactivation.block_email && u.status() != Status::Invited {
@@ -625,7 +635,7 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
                 store.state_of(rec)
             ),
         );
-        a.record = Some(rec.id.to_string());
+        a.record = Some(rec.id.into());
         result.actions.push(a);
     }
     let mut c = Conservation {
@@ -634,7 +644,7 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
         cancelled: h.cancelled.len(),
         transferred: 0,
     };
-    let reassignment = |to: UserIx, what: What, ids: Vec<String>, via: &str, through| {
+    let reassignment = |to: UserIx, what: What, ids: Vec<Text<'a>>, via: &'static str, through| {
         let (through, hops) = through_ids(ctx, through);
         Reassignment {
             from: id.clone(),
@@ -644,7 +654,7 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
             state: None,
             count: ids.len(),
             ids,
-            via: via.to_owned(),
+            via: Text::Borrowed(via),
             through,
             hops,
         }
@@ -653,10 +663,10 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
         match tr.to.as_ref().unwrap_or(&Resolution::Keep) {
             Resolution::To { user: to, via, through } => {
                 c.transferred += tr.records.len();
-                let ids = tr.records.iter().map(|r| store.record(*r).id.to_string()).collect();
+                let ids = tr.records.iter().map(|r| store.record(*r).id.into()).collect();
                 let mut r = reassignment(*to, What::Records, ids, via, *through);
-                r.kind = Some(store.symbols.resolve(tr.kind).to_owned());
-                r.state = Some(store.symbols.resolve(tr.state).to_owned());
+                r.kind = Some(store.symbols.resolve(tr.kind).into());
+                r.state = Some(store.symbols.resolve(tr.state).into());
                 result.reassignments.push(r);
             }
             Resolution::Keep => c.kept += tr.records.len(),
@@ -674,14 +684,14 @@ fn emit(ctx: &Ctx<'_>, t: &Target, h: Holdings, options: &Options) -> TargetResu
         }
     }
     for (to, via, through, reports) in by_receiver {
-        let mut ids: Vec<String> = reports.iter().map(|r| ctx.id(*r)).collect();
+        let mut ids: Vec<Text<'a>> = reports.iter().map(|r| ctx.id(*r)).collect();
         crate::plan::sort_ids(&mut ids);
         result.reassignments.push(reassignment(to, What::Reports, ids, via, through));
     }
     if let Some(Resolution::To { user: to, via, through }) = &h.teams_to {
-        let ids = h.teams.iter().map(|t| store.team(*t).id().to_string()).collect();
+        let ids = h.teams.iter().map(|t| store.team(*t).id().into()).collect();
         result.reassignments.push(reassignment(*to, What::Team, ids, via, *through));
     }
-    result.conservation = Some((id.clone(), c));
+    result.conservation = Some((id.to_string(), c));
     result
 }

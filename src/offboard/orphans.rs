@@ -4,7 +4,7 @@
 use super::resolver::{Need, Pick, Resolution, Resolver};
 use super::through_ids;
 use crate::model::Status;
-use crate::plan::{Finding, Reassignment, What};
+use crate::plan::{Finding, Reassignment, Text, What};
 use crate::policy::Disposition;
 use crate::rules::Ctx;
 use crate::snapshot::{Sym, UserIx};
@@ -13,15 +13,18 @@ use std::collections::BTreeMap;
 
 /// What one departed user still holds: transferable records by (kind, state), and
 /// records the policy says to change by hand.
-struct Held {
+struct Held<'a> {
     user: UserIx,
-    groups: BTreeMap<(Sym, Sym), Vec<String>>,
-    by_hand: Vec<String>,
+    groups: BTreeMap<(Sym, Sym), Vec<Text<'a>>>,
+    by_hand: Vec<Text<'a>>,
 }
 
 /// Findings and reassignments for records held by deactivated or departed users who are
 /// not targets of this plan. Holders are grouped in parallel and resolved in id order.
-pub fn orphans(ctx: &Ctx<'_>, resolver: &mut Resolver<'_>) -> (Vec<Reassignment>, Vec<Finding>) {
+pub fn orphans<'a>(
+    ctx: &Ctx<'a, '_>,
+    resolver: &mut Resolver<'_>,
+) -> (Vec<Reassignment<'a>>, Vec<Finding<'a>>) {
     let store = ctx.store;
     let holders: Vec<UserIx> = store
         .user_ixs()
@@ -58,7 +61,7 @@ pub fn orphans(ctx: &Ctx<'_>, resolver: &mut Resolver<'_>) -> (Vec<Reassignment>
             resolved
         })
         .collect();
-    let written: Vec<(Vec<Reassignment>, Vec<Finding>)> = held
+    let written: Vec<(Vec<Reassignment<'a>>, Vec<Finding<'a>>)> = held
         .into_par_iter()
         .zip(resolved)
         .map(|(h, resolved)| findings_of(ctx, h, &resolved))
@@ -72,28 +75,28 @@ pub fn orphans(ctx: &Ctx<'_>, resolver: &mut Resolver<'_>) -> (Vec<Reassignment>
     (reassignments, findings)
 }
 
-fn held(ctx: &Ctx<'_>, user: UserIx) -> Held {
+fn held<'a>(ctx: &Ctx<'a, '_>, user: UserIx) -> Held<'a> {
     let store = ctx.store;
-    let mut groups: BTreeMap<(Sym, Sym), Vec<String>> = BTreeMap::new();
-    let mut by_hand: Vec<String> = Vec::new();
+    let mut groups: BTreeMap<(Sym, Sym), Vec<Text<'a>>> = BTreeMap::new();
+    let mut by_hand: Vec<Text<'a>> = Vec::new();
     for r in store.records_of(user) {
         let rec = store.record(r);
         match ctx.bound.disposition(ctx.policy, store, rec.kind, rec.state) {
             Disposition::Transfer => {
-                groups.entry((rec.kind, rec.state)).or_default().push(rec.id.to_string())
+                groups.entry((rec.kind, rec.state)).or_default().push(rec.id.into())
             }
-            Disposition::Block => by_hand.push(rec.id.to_string()),
+            Disposition::Block => by_hand.push(rec.id.into()),
             Disposition::Keep | Disposition::Cancel => {}
         }
     }
     Held { user, groups, by_hand }
 }
 
-fn findings_of(
-    ctx: &Ctx<'_>,
-    h: Held,
+fn findings_of<'a>(
+    ctx: &Ctx<'a, '_>,
+    h: Held<'a>,
     resolved: &BTreeMap<Sym, Resolution>,
-) -> (Vec<Reassignment>, Vec<Finding>) {
+) -> (Vec<Reassignment<'a>>, Vec<Finding<'a>>) {
     let store = ctx.store;
     let u = store.user(h.user);
     let mut reassignments = Vec::new();
@@ -118,7 +121,7 @@ fn findings_of(
         };
         let mut f = Finding::new(
             "orphaned_records",
-            vec![u.id().to_string()],
+            vec![u.id().into()],
             format!("{} {} but still owns {what}; {fate}", u.id(), gone(u.status())),
         );
         f.records = ids.clone();
@@ -126,14 +129,14 @@ fn findings_of(
         if let Resolution::To { user: receiver, via, through } = to {
             let (through, hops) = through_ids(ctx, *through);
             reassignments.push(Reassignment {
-                from: u.id().to_string(),
-                to: store.user(*receiver).id().to_string(),
+                from: u.id().into(),
+                to: store.user(*receiver).id().into(),
                 what: What::Records,
-                kind: Some(store.symbols.resolve(kind).to_owned()),
-                state: Some(store.symbols.resolve(state).to_owned()),
+                kind: Some(store.symbols.resolve(kind).into()),
+                state: Some(store.symbols.resolve(state).into()),
                 count: ids.len(),
                 ids,
-                via: (*via).to_owned(),
+                via: (*via).into(),
                 through,
                 hops,
             });
@@ -142,7 +145,7 @@ fn findings_of(
     if !h.by_hand.is_empty() {
         let mut f = Finding::new(
             "orphaned_records",
-            vec![u.id().to_string()],
+            vec![u.id().into()],
             format!(
                 "{} {} but is still named by {} {} the policy says to change by hand",
                 u.id(),

@@ -15,7 +15,7 @@ use crate::rules::Ctx;
 use crate::snapshot::UserIx;
 
 /// Plans the reactivation of `users` (ids or e-mails) on behalf of `actor`.
-pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
+pub fn reactivate<'a>(ctx: &Ctx<'a, '_>, users: &[String], actor: &Actor) -> Outcome<'a> {
     let store = ctx.store;
     let policy = ctx.policy;
     let mut outcome = Outcome::default();
@@ -28,8 +28,8 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
             Some(_) => {}
             None if !unknown.insert(fold_email(asked.trim()).into_owned()) => {}
             None => outcome.blocked.push(Blocked {
-                user: asked.clone(),
-                code: "unknown_user".to_owned(),
+                user: asked.clone().into(),
+                code: "unknown_user".into(),
                 reason: ctx.store.why_not_found(asked),
                 records: Vec::new(),
             }),
@@ -40,19 +40,19 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
     let mut free_seats = store.account.seats.map(|total| total as i64 - billed_now as i64);
     let holdings = Holdings::default();
     let who = match actor {
-        Actor::User(a) => store.user(*a).id().to_string(),
+        Actor::User(a) => store.user(*a).id().into(),
         Actor::Unknown(id) => id.clone(),
         Actor::Policy => "the policy".to_owned(),
     };
     for user in targets {
         let u = store.user(user);
-        let id = u.id().to_string();
+        let id = u.id().into();
         match u.status() {
             Status::Deactivated | Status::Suspended => {}
             Status::Left => {
                 outcome.blocked.push(Blocked {
                     user: id,
-                    code: "left_account".to_owned(),
+                    code: "left_account".into(),
                     reason: "left the account for another one; invite them again instead"
                         .to_owned(),
                     records: Vec::new(),
@@ -86,7 +86,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
                 if *free <= 0 {
                     blocked.push(Blocked {
                         user: id.clone(),
-                        code: "no_seat".to_owned(),
+                        code: "no_seat".into(),
                         reason: format!(
                             "no free seat: {} of {total} seats are taken once the reactivations before this one are counted",
                             total as i64 - *free
@@ -130,7 +130,7 @@ pub fn reactivate(ctx: &Ctx<'_>, users: &[String], actor: &Actor) -> Outcome {
 }
 
 /// What a reactivation leaves as the deactivation made it, from the policy's dispositions.
-pub(crate) fn not_restored(ctx: &Ctx<'_>) -> String {
+pub(crate) fn not_restored(ctx: &Ctx<'_, '_>) -> String {
     let records = &ctx.policy.records;
     let rules = records
         .kinds

@@ -120,7 +120,7 @@ enum Candidate {
 /// What does not change while resolving: who leaves, everyone's status after the plan,
 /// and the chains.
 struct World<'a> {
-    ctx: Ctx<'a>,
+    ctx: Ctx<'a, 'a>,
     leaving: Vec<bool>,
     after: Vec<Status>,
     chosen: FxHashMap<UserIx, [Option<Strategy>; 2]>,
@@ -260,7 +260,7 @@ impl<'a> Resolver<'a> {
     /// receives), where `after` is every user's status once the plan's other actions are
     /// applied, and `chosen` holds the receivers given with the requests.
     pub fn new(
-        ctx: Ctx<'a>,
+        ctx: Ctx<'a, 'a>,
         leaving: Vec<bool>,
         after: Vec<Status>,
         chosen: HashMap<UserIx, Chosen>,

@@ -5,40 +5,40 @@
 //! record whose receiver changed is one change, not a removal and an addition. Reasons
 //! and digests are not compared: they explain, they do not decide.
 
-use super::{natural_cmp, Action, Blocked, Finding, Plan, Reassignment, What};
+use super::{natural_cmp, Action, Blocked, Finding, Plan, Reassignment, Text, What};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Everything that differs between an old and a new plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanDiff {
+pub struct PlanDiff<'a> {
     /// Per user id, in natural order.
-    pub users: Vec<UserDiff>,
+    pub users: Vec<UserDiff<'a>>,
     /// Findings only the new plan has.
-    pub findings_added: Vec<Finding>,
+    pub findings_added: Vec<Finding<'a>>,
     /// Findings only the old plan has.
-    pub findings_removed: Vec<Finding>,
+    pub findings_removed: Vec<Finding<'a>>,
     /// Counts that changed.
     pub summary: Vec<CountChange>,
 }
 
 /// What changes for one user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserDiff {
+pub struct UserDiff<'a> {
     /// The user id.
     pub user: String,
     /// Actions only the new plan has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actions_added: Vec<Action>,
+    pub actions_added: Vec<Action<'a>>,
     /// Actions only the old plan has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub actions_removed: Vec<Action>,
+    pub actions_removed: Vec<Action<'a>>,
     /// Refusals only the new plan has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub blocked_added: Vec<Blocked>,
+    pub blocked_added: Vec<Blocked<'a>>,
     /// Refusals only the old plan has.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub blocked_removed: Vec<Blocked>,
+    pub blocked_removed: Vec<Blocked<'a>>,
     /// Things this user hands over whose receiver differs (or that move in one plan only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub receivers: Vec<ReceiverChange>,
@@ -74,7 +74,7 @@ pub struct CountChange {
     pub new: u64,
 }
 
-impl PlanDiff {
+impl PlanDiff<'_> {
     /// Whether the plans do the same thing.
     pub fn is_empty(&self) -> bool {
         self.users.is_empty()
@@ -84,7 +84,7 @@ impl PlanDiff {
     }
 }
 
-impl UserDiff {
+impl UserDiff<'_> {
     fn is_empty(&self) -> bool {
         self.actions_added.is_empty()
             && self.actions_removed.is_empty()
@@ -94,14 +94,17 @@ impl UserDiff {
     }
 }
 
-type ActionKey = (String, super::ActionKind, Option<String>, Option<String>, Option<String>);
+type ActionKey<'k> =
+    (&'k str, super::ActionKind, Option<&'k str>, Option<&'k str>, Option<&'k str>);
 
-fn action_key(a: &Action) -> ActionKey {
-    (a.user.clone(), a.action, a.record.clone(), a.team.clone(), a.date.clone())
+fn action_key<'k>(a: &'k Action<'_>) -> ActionKey<'k> {
+    (&a.user, a.action, a.record.as_deref(), a.team.as_deref(), a.date.as_deref())
 }
 
-fn finding_key(f: &Finding) -> (String, Vec<String>, Vec<String>, Vec<String>) {
-    (f.code.clone(), f.users.clone(), f.records.clone(), f.teams.clone())
+type FindingKey<'k> = (&'k str, &'k [Text<'k>], &'k [Text<'k>], &'k [Text<'k>]);
+
+fn finding_key<'k>(f: &'k Finding<'_>) -> FindingKey<'k> {
+    (&f.code, &f.users, &f.records, &f.teams)
 }
 
 /// (from, what, kind, state, old receiver, new receiver).
@@ -110,13 +113,19 @@ type ChangeKey = (String, What, Option<String>, Option<String>, Option<String>, 
 /// (from, what, kind, state, item) -> receiver.
 type Moves = BTreeMap<(String, What, Option<String>, Option<String>, String), String>;
 
-fn moves(reassignments: &[Reassignment]) -> Moves {
+fn moves(reassignments: &[Reassignment<'_>]) -> Moves {
     let mut m = Moves::new();
     for r in reassignments {
         for id in &r.ids {
             m.insert(
-                (r.from.clone(), r.what, r.kind.clone(), r.state.clone(), id.clone()),
-                r.to.clone(),
+                (
+                    r.from.to_string(),
+                    r.what,
+                    r.kind.as_deref().map(str::to_owned),
+                    r.state.as_deref().map(str::to_owned),
+                    id.to_string(),
+                ),
+                r.to.to_string(),
             );
         }
     }
@@ -124,9 +133,12 @@ fn moves(reassignments: &[Reassignment]) -> Moves {
 }
 
 /// Compares two plans.
-pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
-    let mut users: BTreeMap<String, UserDiff> = BTreeMap::new();
-    fn entry<'m>(users: &'m mut BTreeMap<String, UserDiff>, id: &str) -> &'m mut UserDiff {
+pub fn diff<'a>(old: &Plan<'a>, new: &Plan<'a>) -> PlanDiff<'a> {
+    let mut users: BTreeMap<String, UserDiff<'a>> = BTreeMap::new();
+    fn entry<'m, 'a>(
+        users: &'m mut BTreeMap<String, UserDiff<'a>>,
+        id: &str,
+    ) -> &'m mut UserDiff<'a> {
         users
             .entry(id.to_owned())
             .or_insert_with(|| UserDiff { user: id.to_owned(), ..UserDiff::default() })
@@ -143,7 +155,7 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
             entry(&mut users, &a.user).actions_removed.push(a.clone());
         }
     }
-    let blocked_key = |b: &Blocked| (b.user.clone(), b.code.clone());
+    let blocked_key = |b: &Blocked<'a>| (b.user.to_string(), b.code.to_string());
     let old_blocked: BTreeSet<_> = old.blocked.iter().map(blocked_key).collect();
     let new_blocked: BTreeSet<_> = new.blocked.iter().map(blocked_key).collect();
     for b in &new.blocked {
@@ -184,12 +196,12 @@ pub fn diff(old: &Plan, new: &Plan) -> PlanDiff {
         new.findings.iter().filter(|f| !old_findings.contains(&finding_key(f))).cloned().collect();
     let findings_removed =
         old.findings.iter().filter(|f| !new_findings.contains(&finding_key(f))).cloned().collect();
-    let mut users: Vec<UserDiff> = users.into_values().filter(|u| !u.is_empty()).collect();
+    let mut users: Vec<UserDiff<'a>> = users.into_values().filter(|u| !u.is_empty()).collect();
     users.sort_by(|a, b| natural_cmp(&a.user, &b.user));
     PlanDiff { users, findings_added, findings_removed, summary: summary_changes(old, new) }
 }
 
-fn summary_changes(old: &Plan, new: &Plan) -> Vec<CountChange> {
+fn summary_changes(old: &Plan<'_>, new: &Plan<'_>) -> Vec<CountChange> {
     let mut out = Vec::new();
     let mut compare = |prefix: &str, a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>| {
         let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();

@@ -10,14 +10,20 @@ pub use summary::{status_after, statuses_after, summarize};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+
+/// Text in a plan entry: borrowed from the snapshot and the policy the plan was made from
+/// (ids, kinds, states, rule and strategy names), or owned (a plan read from a file). A
+/// plan of a million users names a few million ids; none of them is copied.
+pub type Text<'a> = Cow<'a, str>;
 
 /// The format tag of this version of the plan.
 pub const FORMAT: &str = "roster-plan/1";
 
 /// A whole plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Plan {
+pub struct Plan<'a> {
     /// Always [`FORMAT`].
     pub format: String,
     /// The instant the plan was evaluated at (RFC 3339, UTC).
@@ -33,13 +39,13 @@ pub struct Plan {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub held: BTreeMap<String, Held>,
     /// What should happen to users.
-    pub actions: Vec<Action>,
+    pub actions: Vec<Action<'a>>,
     /// What moves from one holder to another.
-    pub reassignments: Vec<Reassignment>,
+    pub reassignments: Vec<Reassignment<'a>>,
     /// Offboardings that are refused, one entry per cause.
-    pub blocked: Vec<Blocked>,
+    pub blocked: Vec<Blocked<'a>>,
     /// Data problems and things a person should look at.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'a>>,
 }
 
 /// One `[safety]` limit a plan goes over.
@@ -214,21 +220,21 @@ impl ActionKind {
 
 /// One action about one user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Action {
+pub struct Action<'a> {
     /// The user's id.
-    pub user: String,
+    pub user: Text<'a>,
     /// What to do.
     pub action: ActionKind,
     /// The rule that called for it.
-    pub rule: String,
+    pub rule: Text<'a>,
     /// Why, with the numbers.
     pub reason: String,
     /// The record concerned (`cancel_record`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
+    pub record: Option<Text<'a>>,
     /// The team concerned (`remove_from_team`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub team: Option<String>,
+    pub team: Option<Text<'a>>,
     /// When the announced escalation is due (`notify_user`), as a date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -238,7 +244,7 @@ pub struct Action {
     /// Who is told (`notify_user`, when `[idle] notify` names recipients): user ids, or
     /// what `user:<id>` names; for `set_manager`, the new manager.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub to: Vec<String>,
+    pub to: Vec<Text<'a>>,
 }
 
 /// What a reassignment moves.
@@ -255,35 +261,35 @@ pub enum What {
 
 /// Things that move from one holder to another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reassignment {
+pub struct Reassignment<'a> {
     /// The current holder.
-    pub from: String,
+    pub from: Text<'a>,
     /// The receiver.
-    pub to: String,
+    pub to: Text<'a>,
     /// What moves.
     pub what: What,
     /// Record kind (`records` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<Text<'a>>,
     /// Record state (`records` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub state: Option<Text<'a>>,
     /// `ids.len()`.
     pub count: usize,
     /// Record, user or team ids, sorted.
-    pub ids: Vec<String>,
+    pub ids: Vec<Text<'a>>,
     /// The strategy that found the receiver.
-    pub via: String,
+    pub via: Text<'a>,
     /// Targets of the plan the resolution passed through: the first and, when there were
     /// more, the last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub through: Vec<String>,
+    pub through: Vec<Text<'a>>,
     /// How many targets the resolution passed through (with `through`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hops: Option<usize>,
 }
 
-impl Reassignment {
+impl Reassignment<'_> {
     /// `through` for people: "u4", "u4, u7", or "u4 … u9 (12 leavers)" when the targets
     /// in between are not listed; each id written by `name`.
     pub fn through_text(&self, name: impl Fn(&str) -> String) -> Option<String> {
@@ -298,39 +304,39 @@ impl Reassignment {
 
 /// One reason an offboarding is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Blocked {
+pub struct Blocked<'a> {
     /// The target as given (id or e-mail) or its id.
-    pub user: String,
+    pub user: Text<'a>,
     /// The cause.
-    pub code: String,
+    pub code: Text<'a>,
     /// A sentence a person can check.
     pub reason: String,
     /// Records concerned (`referenced`, `no_receiver`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub records: Vec<String>,
+    pub records: Vec<Text<'a>>,
 }
 
 /// A data problem or something a person should look at.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Finding {
+pub struct Finding<'a> {
     /// What kind of finding.
-    pub code: String,
+    pub code: Text<'a>,
     /// Users concerned, sorted.
-    pub users: Vec<String>,
+    pub users: Vec<Text<'a>>,
     /// Records concerned, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub records: Vec<String>,
+    pub records: Vec<Text<'a>>,
     /// Teams concerned, sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub teams: Vec<String>,
+    pub teams: Vec<Text<'a>>,
     /// A sentence a person can check.
     pub reason: String,
 }
 
-impl Finding {
+impl<'a> Finding<'a> {
     /// A finding about some users.
-    pub fn new(code: &str, users: Vec<String>, reason: String) -> Self {
-        Finding { code: code.to_owned(), users, records: Vec::new(), teams: Vec::new(), reason }
+    pub fn new(code: &'static str, users: Vec<Text<'a>>, reason: String) -> Self {
+        Finding { code: Cow::Borrowed(code), users, records: Vec::new(), teams: Vec::new(), reason }
     }
 }
 
@@ -432,7 +438,7 @@ pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-fn natural_vec_cmp(a: &[String], b: &[String]) -> std::cmp::Ordering {
+fn natural_vec_cmp(a: &[Text<'_>], b: &[Text<'_>]) -> std::cmp::Ordering {
     for (x, y) in a.iter().zip(b) {
         let o = natural_cmp(x, y);
         if o != std::cmp::Ordering::Equal {
@@ -442,7 +448,7 @@ fn natural_vec_cmp(a: &[String], b: &[String]) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-fn opt_cmp(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+fn opt_cmp(a: &Option<Text<'_>>, b: &Option<Text<'_>>) -> std::cmp::Ordering {
     match (a, b) {
         (Some(x), Some(y)) => natural_cmp(x, y),
         _ => a.is_some().cmp(&b.is_some()),
@@ -450,11 +456,11 @@ fn opt_cmp(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 }
 
 /// Sorts ids naturally.
-pub fn sort_ids(ids: &mut [String]) {
-    ids.sort_by(|a, b| natural_cmp(a, b));
+pub fn sort_ids<S: AsRef<str>>(ids: &mut [S]) {
+    ids.sort_by(|a, b| natural_cmp(a.as_ref(), b.as_ref()));
 }
 
-impl Plan {
+impl Plan<'_> {
     /// A plan with nothing in it.
     pub fn empty() -> Self {
         Plan {
@@ -516,6 +522,92 @@ impl Plan {
         self.reassignments.shrink_to_fit();
         self.blocked.shrink_to_fit();
         self.findings.shrink_to_fit();
+    }
+}
+
+impl Plan<'_> {
+    /// The same plan, owning its texts (to outlive the snapshot it was made from).
+    pub fn into_owned(self) -> Plan<'static> {
+        Plan {
+            format: self.format,
+            as_of: self.as_of,
+            policy: self.policy,
+            snapshot: self.snapshot,
+            summary: self.summary,
+            held: self.held,
+            actions: self.actions.into_iter().map(Action::into_owned).collect(),
+            reassignments: self.reassignments.into_iter().map(Reassignment::into_owned).collect(),
+            blocked: self.blocked.into_iter().map(Blocked::into_owned).collect(),
+            findings: self.findings.into_iter().map(Finding::into_owned).collect(),
+        }
+    }
+}
+
+fn owned(t: Text<'_>) -> Text<'static> {
+    Cow::Owned(t.into_owned())
+}
+
+fn all_owned(ts: Vec<Text<'_>>) -> Vec<Text<'static>> {
+    ts.into_iter().map(owned).collect()
+}
+
+impl Action<'_> {
+    /// The same action, owning its texts.
+    pub fn into_owned(self) -> Action<'static> {
+        Action {
+            user: owned(self.user),
+            action: self.action,
+            rule: owned(self.rule),
+            reason: self.reason,
+            record: self.record.map(owned),
+            team: self.team.map(owned),
+            date: self.date,
+            announces: self.announces,
+            to: all_owned(self.to),
+        }
+    }
+}
+
+impl Reassignment<'_> {
+    /// The same reassignment, owning its texts.
+    pub fn into_owned(self) -> Reassignment<'static> {
+        Reassignment {
+            from: owned(self.from),
+            to: owned(self.to),
+            what: self.what,
+            kind: self.kind.map(owned),
+            state: self.state.map(owned),
+            count: self.count,
+            ids: all_owned(self.ids),
+            via: owned(self.via),
+            through: all_owned(self.through),
+            hops: self.hops,
+        }
+    }
+}
+
+impl Blocked<'_> {
+    /// The same refusal, owning its texts.
+    pub fn into_owned(self) -> Blocked<'static> {
+        Blocked {
+            user: owned(self.user),
+            code: owned(self.code),
+            reason: self.reason,
+            records: all_owned(self.records),
+        }
+    }
+}
+
+impl Finding<'_> {
+    /// The same finding, owning its texts.
+    pub fn into_owned(self) -> Finding<'static> {
+        Finding {
+            code: owned(self.code),
+            users: all_owned(self.users),
+            records: all_owned(self.records),
+            teams: all_owned(self.teams),
+            reason: self.reason,
+        }
     }
 }
 

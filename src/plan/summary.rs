@@ -26,7 +26,7 @@ pub fn statuses_after(store: &Store, actions: &[Action]) -> Vec<Status> {
     let changing: Vec<(&Action, Status)> =
         actions.iter().filter_map(|a| Some((a, status_after(a.action)?))).collect();
     // The users are looked up in one batch (independent probes overlap), in action order.
-    let ids: Vec<&str> = changing.iter().map(|(a, _)| a.user.as_str()).collect();
+    let ids: Vec<&str> = changing.iter().map(|(a, _)| a.user.as_ref()).collect();
     for (&(a, s), u) in changing.iter().zip(store.user_ixs_of(&ids)) {
         let Some(u) = u else { continue };
         if by[u.index()].is_none_or(|k| a.action >= k) {

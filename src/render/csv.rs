@@ -14,11 +14,11 @@ pub fn render(plan: &Plan) -> String {
     for a in &plan.actions {
         rows.push(vec![
             "action".into(),
-            a.user.clone(),
+            a.user.to_string(),
             a.action.as_str().into(),
-            a.rule.clone(),
-            a.record.clone().unwrap_or_default(),
-            a.team.clone().unwrap_or_default(),
+            a.rule.to_string(),
+            a.record.as_deref().unwrap_or_default().to_owned(),
+            a.team.as_deref().unwrap_or_default().to_owned(),
             a.date.clone().unwrap_or_default(),
             String::new(),
             String::new(),
@@ -33,13 +33,13 @@ pub fn render(plan: &Plan) -> String {
         };
         rows.push(vec![
             "reassignment".into(),
-            r.from.clone(),
+            r.from.to_string(),
             what,
-            r.via.clone(),
+            r.via.to_string(),
             String::new(),
             String::new(),
             String::new(),
-            r.to.clone(),
+            r.to.to_string(),
             r.count.to_string(),
             r.ids.join(";"),
             r.through_text(str::to_owned).map(|t| format!("through {t}")).unwrap_or_default(),
@@ -48,8 +48,8 @@ pub fn render(plan: &Plan) -> String {
     for b in &plan.blocked {
         rows.push(vec![
             "blocked".into(),
-            b.user.clone(),
-            b.code.clone(),
+            b.user.to_string(),
+            b.code.to_string(),
             String::new(),
             b.records.join(";"),
             String::new(),
@@ -64,7 +64,7 @@ pub fn render(plan: &Plan) -> String {
         rows.push(vec![
             "finding".into(),
             f.users.join(";"),
-            f.code.clone(),
+            f.code.to_string(),
             String::new(),
             f.records.join(";"),
             f.teams.join(";"),

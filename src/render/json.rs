@@ -241,12 +241,12 @@ mod tests {
         assert_eq!(written(&plan), json(&plan));
         for i in 0..10_000 {
             plan.actions.push(Action {
-                user: format!("u{i}"),
+                user: format!("u{i}").into(),
                 action: ActionKind::MarkIdle,
                 rule: "idle".into(),
                 reason: format!("line one,\nline \"two\", {i}"),
                 record: None,
-                team: (i % 3 == 0).then(|| "t,1".to_owned()),
+                team: (i % 3 == 0).then(|| "t,1".into()),
                 date: None,
                 announces: None,
                 to: Vec::new(),

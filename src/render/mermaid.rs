@@ -94,10 +94,13 @@ pub fn label(text: &str) -> String {
 pub fn flowchart(plan: &Plan, names: Names<'_>) -> String {
     let mut edges: HashMap<(&str, &str), Edge> = HashMap::new();
     for r in &plan.reassignments {
-        let edge = edges.entry((r.from.as_str(), r.to.as_str())).or_default();
+        let edge = edges.entry((r.from.as_ref(), r.to.as_ref())).or_default();
         match r.what {
             What::Records => {
-                *edge.records.entry(r.kind.clone().unwrap_or_default()).or_default() += r.count
+                *edge
+                    .records
+                    .entry(r.kind.as_deref().unwrap_or_default().to_owned())
+                    .or_default() += r.count
             }
             What::Reports => edge.reports += r.count,
             What::Team => edge.teams += r.count,
@@ -177,16 +180,21 @@ mod tests {
         assert_eq!(plural("routing_rule"), "routing_rules");
     }
 
-    fn records(from: &str, to: &str, kind: &str, count: usize) -> crate::plan::Reassignment {
+    fn records(
+        from: &str,
+        to: &str,
+        kind: &str,
+        count: usize,
+    ) -> crate::plan::Reassignment<'static> {
         crate::plan::Reassignment {
-            from: from.to_owned(),
-            to: to.to_owned(),
+            from: from.to_owned().into(),
+            to: to.to_owned().into(),
             what: What::Records,
-            kind: Some(kind.to_owned()),
-            state: Some("open".to_owned()),
+            kind: Some(kind.to_owned().into()),
+            state: Some("open".into()),
             count,
-            ids: (0..count).map(|i| format!("{from}-{i}")).collect(),
-            via: "manager".to_owned(),
+            ids: (0..count).map(|i| format!("{from}-{i}").into()).collect(),
+            via: "manager".into(),
             through: Vec::new(),
             hops: None,
         }

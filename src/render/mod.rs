@@ -105,7 +105,7 @@ impl<'a> Names<'a> {
         let from = store.and_then(|s| s.user_ix(&r.from).map(|u| (s, u)));
         let primary = from
             .and_then(|(s, u)| s.user(u).primary_team().map(|t| s.team(t).display().to_owned()));
-        let mut text = match r.via.as_str() {
+        let mut text = match r.via.as_ref() {
             "team_leader" => match primary {
                 Some(t) => format!("team leader of {t}"),
                 None => "team leader".to_owned(),

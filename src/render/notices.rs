@@ -44,17 +44,17 @@ struct Notice<'a> {
 }
 
 /// Notices by recipient, recipients and users in natural id order.
-fn grouped(plan: &Plan) -> Vec<(&str, Vec<&Action>)> {
-    let mut by: BTreeMap<&str, Vec<&Action>> = BTreeMap::new();
+fn grouped<'p>(plan: &'p Plan<'p>) -> Vec<(&'p str, Vec<&'p Action<'p>>)> {
+    let mut by: BTreeMap<&str, Vec<&Action<'_>>> = BTreeMap::new();
     for a in plan.actions.iter().filter(|a| a.action == ActionKind::NotifyUser) {
         if a.to.is_empty() {
-            by.entry(a.user.as_str()).or_default().push(a);
+            by.entry(a.user.as_ref()).or_default().push(a);
         }
         for r in &a.to {
-            by.entry(r.as_str()).or_default().push(a);
+            by.entry(r.as_ref()).or_default().push(a);
         }
     }
-    let mut out: Vec<(&str, Vec<&Action>)> = by.into_iter().collect();
+    let mut out: Vec<(&str, Vec<&Action<'_>>)> = by.into_iter().collect();
     out.sort_by(|a, b| natural_cmp(a.0, b.0));
     for (_, notices) in &mut out {
         notices.sort_by(|a, b| natural_cmp(&a.user, &b.user));

@@ -88,11 +88,11 @@ fn active_after(action: ActionKind) -> Option<bool> {
 /// Per user, in natural id order, what the request changes; with `status`, also roster's
 /// status in its extension (when the export carried it, a status written only through
 /// `active` would read back as the old one).
-fn changes(plan: &Plan, status: bool) -> Vec<(&str, UserChange)> {
+fn changes<'p>(plan: &'p Plan<'p>, status: bool) -> Vec<(&'p str, UserChange)> {
     let mut by_user: HashMap<&str, UserChange> = HashMap::new();
     for a in plan.actions.iter().filter(|_| status) {
         if let Some(s) = crate::plan::status_after(a.action) {
-            let change = by_user.entry(a.user.as_str()).or_default();
+            let change = by_user.entry(a.user.as_ref()).or_default();
             if change.status.is_none_or(|(kind, _)| a.action >= kind) {
                 change.status = Some((a.action, s));
             }
@@ -100,7 +100,7 @@ fn changes(plan: &Plan, status: bool) -> Vec<(&str, UserChange)> {
     }
     for a in &plan.actions {
         if let Some(active) = active_after(a.action) {
-            let change = by_user.entry(a.user.as_str()).or_default();
+            let change = by_user.entry(a.user.as_ref()).or_default();
             if change.active.is_none_or(|(kind, _)| a.action >= kind) {
                 change.active = Some((a.action, active));
             }
@@ -108,12 +108,12 @@ fn changes(plan: &Plan, status: bool) -> Vec<(&str, UserChange)> {
     }
     for a in plan.actions.iter().filter(|a| a.action == ActionKind::SetManager) {
         if let Some(to) = a.to.first() {
-            by_user.entry(a.user.as_str()).or_default().manager = Some(to.clone());
+            by_user.entry(a.user.as_ref()).or_default().manager = Some(to.to_string());
         }
     }
     for r in plan.reassignments.iter().filter(|r| r.what == What::Reports) {
         for report in &r.ids {
-            by_user.entry(report.as_str()).or_default().manager = Some(r.to.clone());
+            by_user.entry(report.as_ref()).or_default().manager = Some(r.to.to_string());
         }
     }
     let mut users: Vec<(&str, UserChange)> = by_user.into_iter().collect();

@@ -28,7 +28,7 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
     let mut rows: HashMap<&str, Row> = HashMap::new();
     for a in &plan.actions {
         if let Some(status) = status_after(a.action) {
-            let row = rows.entry(a.user.as_str()).or_default();
+            let row = rows.entry(a.user.as_ref()).or_default();
             // The last status-changing action in action order wins, as in the summary.
             if row.status.is_none_or(|(kind, _)| a.action >= kind) {
                 row.status = Some((a.action, status));
@@ -37,19 +37,19 @@ pub fn render(plan: &Plan, names: Names<'_>) -> String {
     }
     for a in plan.actions.iter().filter(|a| a.action == ActionKind::SetManager) {
         if let Some(to) = a.to.first() {
-            rows.entry(a.user.as_str()).or_default().manager = Some(to.clone());
+            rows.entry(a.user.as_ref()).or_default().manager = Some(to.to_string());
         }
     }
     for r in &plan.reassignments {
         match r.what {
             What::Reports => {
                 for report in &r.ids {
-                    rows.entry(report.as_str()).or_default().manager = Some(r.to.clone());
+                    rows.entry(report.as_ref()).or_default().manager = Some(r.to.to_string());
                 }
             }
             What::Team => {
-                let row = rows.entry(r.from.as_str()).or_default();
-                row.teams.extend(r.ids.iter().map(|t| (t.clone(), r.to.clone())));
+                let row = rows.entry(r.from.as_ref()).or_default();
+                row.teams.extend(r.ids.iter().map(|t| (t.to_string(), r.to.to_string())));
             }
             What::Records => {}
         }

@@ -19,7 +19,7 @@ pub fn render(plan: &Plan, names: Names<'_>, title: &str) -> String {
     );
     let mut by_rule: BTreeMap<&str, Vec<&crate::plan::Action>> = BTreeMap::new();
     for a in &plan.actions {
-        by_rule.entry(a.rule.as_str()).or_default().push(a);
+        by_rule.entry(a.rule.as_ref()).or_default().push(a);
     }
     for (rule, actions) in &by_rule {
         let _ = writeln!(out, "\n{} ({})", safe(rule), actions.len());

@@ -21,7 +21,7 @@
 use super::{Ctx, Escalation, Sink};
 use crate::directory::{Hit, People, PersonIx};
 use crate::model::Status;
-use crate::plan::{ActionKind, Finding};
+use crate::plan::{ActionKind, Finding, Text};
 use crate::policy::{ManagerSource, MatchKey, OnMissing};
 use crate::snapshot::{Sym, UserIx};
 use crate::time::{format_date, Time};
@@ -54,7 +54,7 @@ pub struct Reconciler<'a> {
 
 impl<'a> Reconciler<'a> {
     /// Matches every account (in parallel).
-    pub fn new(ctx: &Ctx<'_>, people: &'a People) -> Reconciler<'a> {
+    pub fn new(ctx: &Ctx<'_, '_>, people: &'a People) -> Reconciler<'a> {
         let store = ctx.store;
         let employee = store.attribute_sym("employee_number");
         let external = store.attribute_sym("external_id");
@@ -121,7 +121,7 @@ impl<'a> Reconciler<'a> {
     }
 
     /// The one live account of a person, if it has exactly one.
-    fn account_of(&self, ctx: &Ctx<'_>, person: PersonIx) -> Option<UserIx> {
+    fn account_of(&self, ctx: &Ctx<'_, '_>, person: PersonIx) -> Option<UserIx> {
         let mut live_ones =
             self.accounts_of(person).iter().copied().filter(|&u| live(ctx.store.user(u).status()));
         let first = live_ones.next()?;
@@ -129,7 +129,7 @@ impl<'a> Reconciler<'a> {
     }
 
     /// Every check of every account (in parallel).
-    pub fn check_all(&self, ctx: &Ctx<'_>) -> Sink {
+    pub fn check_all<'s>(&self, ctx: &Ctx<'s, '_>) -> Sink<'s> {
         (0..ctx.store.users.len() as u32)
             .into_par_iter()
             .fold(Sink::default, |mut sink, u| {
@@ -140,7 +140,7 @@ impl<'a> Reconciler<'a> {
     }
 
     /// Every check of one account.
-    pub fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+    pub fn check<'s>(&self, ctx: &Ctx<'s, '_>, user: UserIx, sink: &mut Sink<'s>) {
         let u = ctx.store.user(user);
         let d = &ctx.policy.directory;
         let id = u.id();
@@ -152,7 +152,7 @@ impl<'a> Reconciler<'a> {
                 });
                 sink.findings.push(Finding::new(
                     "ambiguous_match",
-                    vec![id.to_owned()],
+                    vec![id.into()],
                     format!(
                         "{id} matches {} people of the directory by {}: {}; roster does not guess which",
                         ids.len(),
@@ -177,7 +177,7 @@ impl<'a> Reconciler<'a> {
                 let offboard = d.on_missing == OnMissing::Offboard;
                 sink.findings.push(Finding::new(
                     "unmatched_account",
-                    vec![id.to_owned()],
+                    vec![id.into()],
                     format!(
                         "{id} is {} and no person of the directory matches it by {}{}",
                         u.status().as_str(),
@@ -213,7 +213,7 @@ impl<'a> Reconciler<'a> {
             // Which account is the person's is not for roster to guess: the finding only,
             // once, on the first account.
             if shared.first() == Some(&user) {
-                let ids: Vec<String> = shared.iter().map(|&a| ctx.id(a)).collect();
+                let ids: Vec<Text<'_>> = shared.iter().map(|&a| ctx.id(a)).collect();
                 sink.findings.push(Finding::new(
                     "ambiguous_match",
                     ids.clone(),
@@ -233,7 +233,7 @@ impl<'a> Reconciler<'a> {
             if !gone && u.status() == Status::Deactivated {
                 sink.findings.push(Finding::new(
                     "rehired",
-                    vec![id.to_owned()],
+                    vec![id.into()],
                     format!(
                         "{id} is deactivated and person {pid} is active in the directory: a \
                          reactivation candidate; {}",
@@ -254,13 +254,13 @@ impl<'a> Reconciler<'a> {
         self.moved(ctx, user, person.ix(), sink);
     }
 
-    fn undeprovisioned(
+    fn undeprovisioned<'s>(
         &self,
-        ctx: &Ctx<'_>,
+        ctx: &Ctx<'s, '_>,
         user: UserIx,
         person: PersonIx,
         effective: Option<Time>,
-        sink: &mut Sink,
+        sink: &mut Sink<'s>,
     ) {
         let d = &ctx.policy.directory;
         let u = ctx.store.user(user);
@@ -287,7 +287,7 @@ impl<'a> Reconciler<'a> {
         sink.trace(RULE, true, || format!("{why}: undeprovisioned"));
         sink.findings.push(Finding::new(
             "undeprovisioned",
-            vec![id.to_owned()],
+            vec![id.into()],
             format!("{id} is {} but {why}{then}", u.status().as_str()),
         ));
         if offboard && now {
@@ -299,13 +299,13 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    fn leaving(
+    fn leaving<'s>(
         &self,
-        ctx: &Ctx<'_>,
+        ctx: &Ctx<'s, '_>,
         user: UserIx,
         person: PersonIx,
         effective: Time,
-        sink: &mut Sink,
+        sink: &mut Sink<'s>,
     ) {
         let d = &ctx.policy.directory;
         let id = ctx.store.user(user).id();
@@ -320,7 +320,7 @@ impl<'a> Reconciler<'a> {
         sink.trace(RULE, true, || format!("person {} leaves on {leave}", p.id()));
         sink.findings.push(Finding::new(
             "leave_date",
-            vec![id.to_owned()],
+            vec![id.into()],
             format!("person {} of {id} leaves on {leave}: {then}", p.id()),
         ));
         if let Some(before) = d.notify_before {
@@ -344,7 +344,7 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    fn manager(&self, ctx: &Ctx<'_>, user: UserIx, person: PersonIx, sink: &mut Sink) {
+    fn manager<'s>(&self, ctx: &Ctx<'s, '_>, user: UserIx, person: PersonIx, sink: &mut Sink<'s>) {
         let p = self.people.get(person);
         let Some(boss) = p.manager().and_then(|m| self.people.by_id(m)) else { return };
         // A manager who has left, or leaves tonight, is no one to report to.
@@ -361,14 +361,14 @@ impl<'a> Reconciler<'a> {
         let (id, to) = (u.id(), ctx.id(account));
         let now = match u.manager() {
             crate::snapshot::Link::To(m) => ctx.id(m),
-            crate::snapshot::Link::Dangling(id) => format!("{id} (not a user)"),
+            crate::snapshot::Link::Dangling(id) => format!("{id} (not a user)").into(),
             crate::snapshot::Link::None => "nobody".into(),
         };
         let wins = ctx.policy.directory.manager == ManagerSource::Directory;
         sink.trace(RULE, true, || format!("manager {now} in the app, {to} in the directory"));
         sink.findings.push(Finding::new(
             "manager_mismatch",
-            vec![id.to_owned()],
+            vec![id.into()],
             format!(
                 "{id} reports to {now} in the app and to {to} (person {}) in the directory{}",
                 self.people.get(boss).id(),
@@ -394,7 +394,7 @@ impl<'a> Reconciler<'a> {
         }
     }
 
-    fn moved(&self, ctx: &Ctx<'_>, user: UserIx, person: PersonIx, sink: &mut Sink) {
+    fn moved<'s>(&self, ctx: &Ctx<'s, '_>, user: UserIx, person: PersonIx, sink: &mut Sink<'s>) {
         let (Some(sym), Some(there)) = (self.department, self.people.get(person).department())
         else {
             return;
@@ -405,8 +405,8 @@ impl<'a> Reconciler<'a> {
             return;
         }
         let id = u.id();
-        let led: Vec<String> =
-            ctx.store.teams_led_by(user).map(|t| ctx.store.team(t).id().to_owned()).collect();
+        let led: Vec<Text<'_>> =
+            ctx.store.teams_led_by(user).map(|t| ctx.store.team(t).id().into()).collect();
         let leads = if led.is_empty() {
             String::new()
         } else {
@@ -422,7 +422,7 @@ impl<'a> Reconciler<'a> {
         });
         let mut f = Finding::new(
             "moved",
-            vec![id.to_owned()],
+            vec![id.into()],
             format!("{id} is in department {here} in the app and {there} in the directory{leads}"),
         );
         f.teams = led;
@@ -447,6 +447,6 @@ fn keys_text(keys: &[MatchKey]) -> String {
 }
 
 /// The directory rule over every account (in parallel).
-pub fn reconcile(ctx: &Ctx<'_>, people: &People) -> Sink {
+pub fn reconcile<'s>(ctx: &Ctx<'s, '_>, people: &People) -> Sink<'s> {
     Reconciler::new(ctx, people).check_all(ctx)
 }

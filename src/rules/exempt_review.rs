@@ -17,7 +17,7 @@ impl UserRule for ExemptReview {
         RULE
     }
 
-    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, user: UserIx, sink: &mut Sink<'a>) {
         let Some(idle) = &ctx.policy.idle else { return };
         let Some(review_after) = idle.exempt_review_after else {
             return;

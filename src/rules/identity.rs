@@ -11,7 +11,7 @@ use crate::snapshot::Store;
 use rayon::prelude::*;
 
 /// Findings for every user whose e-mail and name both differ from the previous snapshot.
-pub fn identity_reused(ctx: &Ctx<'_>, previous: &Store) -> Vec<Finding> {
+pub fn identity_reused<'a>(ctx: &Ctx<'a, '_>, previous: &Store) -> Vec<Finding<'a>> {
     let store = ctx.store;
     (0..store.users.len() as u32)
         .into_par_iter()
@@ -25,7 +25,7 @@ pub fn identity_reused(ctx: &Ctx<'_>, previous: &Store) -> Vec<Finding> {
             (email_changed && name_changed).then(|| {
                 Finding::new(
                     "identity_reused",
-                    vec![u.id().to_string()],
+                    vec![u.id().into()],
                     format!(
                         "{} was {old_name} <{old_email}> in the previous snapshot and is now {new_name} <{new_email}>: \
                          the seat was renamed instead of deactivated and re-added, so the history of who worked its \

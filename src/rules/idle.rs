@@ -10,7 +10,7 @@
 
 use super::{Ctx, Escalation, Sink, UserRule};
 use crate::model::Status;
-use crate::plan::{ActionKind, Finding};
+use crate::plan::{ActionKind, Finding, Text};
 use crate::policy::{Recipient, Thresholds};
 use crate::snapshot::UserIx;
 use crate::time::{self, format_date, Duration, Time};
@@ -116,7 +116,7 @@ impl UserRule for Idle {
         RULE
     }
 
-    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, user: UserIx, sink: &mut Sink<'a>) {
         let Some(_) = &ctx.policy.idle else { return };
         let u = ctx.store.user(user);
         if !matches!(u.status(), Status::Active | Status::Idle | Status::Suspended) {
@@ -181,14 +181,14 @@ impl UserRule for Idle {
 }
 
 /// Notices and escalations. Returns whether the user escalates (so no idle mark is due).
-fn escalate(
-    ctx: &Ctx<'_>,
+fn escalate<'a>(
+    ctx: &Ctx<'a, '_>,
     user: UserIx,
     t: &Thresholds,
     at: Time,
     desc: Seen,
     source: Source,
-    sink: &mut Sink,
+    sink: &mut Sink<'a>,
 ) -> bool {
     let u = ctx.store.user(user);
     // Most severe first.
@@ -282,14 +282,14 @@ fn escalate(
 
 /// Who a notice about `user` goes to, from `[idle] notify` (empty when it is not set: the
 /// user alone, as always).
-fn recipients(ctx: &Ctx<'_>, user: UserIx) -> Vec<String> {
+fn recipients<'a>(ctx: &Ctx<'a, '_>, user: UserIx) -> Vec<Text<'a>> {
     let Some(idle) = ctx.policy.idle.as_ref() else { return Vec::new() };
-    let mut to: Vec<String> = Vec::new();
+    let mut to: Vec<Text<'a>> = Vec::new();
     for r in &idle.notify {
         let id = match r {
             Recipient::User => Some(ctx.id(user)),
             Recipient::Manager => ctx.store.user(user).manager().ix().map(|m| ctx.id(m)),
-            Recipient::Named(id) => Some(id.clone()),
+            Recipient::Named(id) => Some(Text::Borrowed(id.as_str())),
         };
         if let Some(id) = id.filter(|id| !to.contains(id)) {
             to.push(id);
@@ -298,7 +298,13 @@ fn recipients(ctx: &Ctx<'_>, user: UserIx) -> Vec<String> {
     to
 }
 
-fn apply(ctx: &Ctx<'_>, user: UserIx, step: Step, reason: String, sink: &mut Sink) -> bool {
+fn apply<'a>(
+    ctx: &Ctx<'a, '_>,
+    user: UserIx,
+    step: Step,
+    reason: String,
+    sink: &mut Sink<'a>,
+) -> bool {
     sink.trace(RULE, true, || reason.clone());
     match step {
         Step::Suspend => sink.actions.push(ctx.action(user, ActionKind::Suspend, RULE, reason)),

@@ -4,7 +4,7 @@
 use super::{AccountRule, Ctx, Sink, UserRule};
 use crate::diag::quote;
 use crate::model::{fold_email, Status};
-use crate::plan::Finding;
+use crate::plan::{Finding, Text};
 use crate::snapshot::{Link, UserIx};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -17,7 +17,7 @@ impl UserRule for UserReferences {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, user: UserIx, sink: &mut Sink<'a>) {
         let u = ctx.store.user(user);
         if !matches!(u.manager(), Link::Dangling(_))
             && !u.teams().any(|t| matches!(t, Link::Dangling(_)))
@@ -40,7 +40,7 @@ impl UserRule for UserReferences {
                     vec![ctx.id(user)],
                     format!("member of team {}, which teams.csv does not have", quote(id)),
                 );
-                f.teams.push(id.to_string());
+                f.teams.push(id.into());
                 sink.findings.push(f);
             }
         }
@@ -55,7 +55,7 @@ impl AccountRule for TeamReferences {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
         for team in &ctx.store.teams {
             if let Link::Dangling(l) = &team.leader() {
                 let mut f = Finding::new(
@@ -68,7 +68,7 @@ impl AccountRule for TeamReferences {
                         quote(l)
                     ),
                 );
-                f.teams.push(team.id().to_string());
+                f.teams.push(team.id().into());
                 sink.findings.push(f);
             }
         }
@@ -90,10 +90,10 @@ impl AccountRule for RecordOwners {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
-        let mut by_owner: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
+        let mut by_owner: BTreeMap<&str, Vec<Text<'a>>> = BTreeMap::new();
         for (r, owner) in ctx.store.records.dangling() {
-            by_owner.entry(owner).or_default().push(ctx.store.record(r).id.to_owned());
+            by_owner.entry(owner).or_default().push(ctx.store.record(r).id.into());
         }
         for (owner, records) in by_owner {
             let mut f = Finding::new(
@@ -121,9 +121,9 @@ impl AccountRule for ManagerCycles {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
         for cycle in manager_cycles(ctx.store) {
-            let ids: Vec<String> = cycle.iter().map(|u| ctx.id(*u)).collect();
+            let ids: Vec<Text<'_>> = cycle.iter().map(|u| ctx.id(*u)).collect();
             let reason = if ids.len() == 1 {
                 format!("{} is their own manager", ids[0])
             } else if ids.len() <= 10 {
@@ -207,7 +207,7 @@ impl AccountRule for DuplicateEmails {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
         // Hash every live e-mail (ignoring case) in parallel, sort the hashes, and compare
         // the strings only within runs of equal hashes: no allocation per user.
         let store = ctx.store;
@@ -234,7 +234,7 @@ impl AccountRule for DuplicateEmails {
         }
         groups.sort();
         for (email, users) in groups {
-            let mut ids: Vec<String> = users.iter().map(|u| ctx.id(*u)).collect();
+            let mut ids: Vec<Text<'_>> = users.iter().map(|u| ctx.id(*u)).collect();
             crate::plan::sort_ids(&mut ids);
             sink.findings.push(Finding::new(
                 "duplicate_email",
@@ -258,14 +258,14 @@ impl AccountRule for IneligibleLeaders {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
         for team in &ctx.store.teams {
             let Some(l) = team.leader().ix() else { continue };
             let leader = ctx.store.user(l);
             if !ctx.policy.deactivation.may_receive(leader.status()) {
                 let mut f = Finding::new(
                     "leader_not_receiver",
-                    vec![leader.id().to_string()],
+                    vec![leader.id().into()],
                     format!(
                         "team {} ({}) is led by {}, who is {}: records that follow the team leader cannot go there",
                         team.id(),
@@ -274,7 +274,7 @@ impl AccountRule for IneligibleLeaders {
                         leader.status()
                     ),
                 );
-                f.teams.push(team.id().to_string());
+                f.teams.push(team.id().into());
                 sink.findings.push(f);
             }
         }
@@ -290,7 +290,7 @@ impl AccountRule for TooFewHolders {
         "data"
     }
 
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>) {
         let store = ctx.store;
         for (n, (rule, matcher)) in
             ctx.policy.deactivation.min_holders.iter().zip(&ctx.bound.min_holders).enumerate()
@@ -299,7 +299,7 @@ impl AccountRule for TooFewHolders {
             if holders.len() >= rule.count as usize {
                 continue;
             }
-            let ids: Vec<String> = holders.iter().map(|&u| ctx.id(u)).collect();
+            let ids: Vec<Text<'_>> = holders.iter().map(|&u| ctx.id(u)).collect();
             sink.findings.push(Finding::new(
                 "too_few_holders",
                 ids.clone(),

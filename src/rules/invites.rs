@@ -18,7 +18,7 @@ impl UserRule for Invites {
         RULE
     }
 
-    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink) {
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, user: UserIx, sink: &mut Sink<'a>) {
         let Some(policy) = &ctx.policy.invites else {
             return;
         };

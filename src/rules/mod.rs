@@ -18,37 +18,45 @@ pub mod seats;
 
 pub use identity::identity_reused;
 
-use crate::plan::{Action, ActionKind, Finding};
+use crate::plan::{Action, ActionKind, Finding, Text};
 use crate::policy::{Bound, Policy};
 use crate::snapshot::{Store, UserIx};
 use crate::time::Time;
 use rayon::prelude::*;
 
-/// What every rule sees.
+/// What every rule sees. `'a` is the lifetime of the policy and the snapshot, which the
+/// plan's entries borrow their ids and names from; `'b` that of the binding of the two,
+/// which lives only while the plan is made.
 #[derive(Clone, Copy)]
-pub struct Ctx<'a> {
+pub struct Ctx<'a, 'b> {
     /// The compiled policy.
     pub policy: &'a Policy,
     /// The policy bound to this snapshot.
-    pub bound: &'a Bound,
+    pub bound: &'b Bound,
     /// The snapshot.
     pub store: &'a Store,
     /// The instant the plan is evaluated at.
     pub as_of: Time,
 }
 
-impl Ctx<'_> {
-    /// The id of a user.
-    pub fn id(&self, user: UserIx) -> String {
-        self.store.user(user).id().to_string()
+impl<'a> Ctx<'a, '_> {
+    /// The id of a user, borrowed from the snapshot.
+    pub fn id(&self, user: UserIx) -> Text<'a> {
+        Text::Borrowed(self.store.user(user).id())
     }
 
     /// An action about a user.
-    pub fn action(&self, user: UserIx, kind: ActionKind, rule: &str, reason: String) -> Action {
+    pub fn action(
+        &self,
+        user: UserIx,
+        kind: ActionKind,
+        rule: &'static str,
+        reason: String,
+    ) -> Action<'a> {
         Action {
             user: self.id(user),
             action: kind,
-            rule: rule.to_owned(),
+            rule: Text::Borrowed(rule),
             reason,
             record: None,
             team: None,
@@ -90,17 +98,17 @@ pub struct Trace {
 
 /// Where rules put what they find.
 #[derive(Debug, Default)]
-pub struct Sink {
+pub struct Sink<'a> {
     /// Actions.
-    pub actions: Vec<Action>,
+    pub actions: Vec<Action<'a>>,
     /// Findings.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Finding<'a>>,
     /// Users to offboard.
     pub escalations: Vec<Escalation>,
     trace: Option<Vec<Trace>>,
 }
 
-impl Sink {
+impl Sink<'_> {
     /// A sink that also records a trace.
     pub fn tracing() -> Self {
         Sink { trace: Some(Vec::new()), ..Sink::default() }
@@ -118,7 +126,7 @@ impl Sink {
         self.trace.take().unwrap_or_default()
     }
 
-    fn merge(mut self, other: Sink) -> Sink {
+    fn merge(mut self, other: Self) -> Self {
         self.actions.extend(other.actions);
         self.findings.extend(other.findings);
         self.escalations.extend(other.escalations);
@@ -131,7 +139,7 @@ pub trait UserRule: Sync {
     /// The rule's name, as plans show it.
     fn name(&self) -> &'static str;
     /// Looks at one user.
-    fn check(&self, ctx: &Ctx<'_>, user: UserIx, sink: &mut Sink);
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, user: UserIx, sink: &mut Sink<'a>);
 }
 
 /// A rule about the whole account.
@@ -139,7 +147,7 @@ pub trait AccountRule: Sync {
     /// The rule's name.
     fn name(&self) -> &'static str;
     /// Looks at the account.
-    fn check(&self, ctx: &Ctx<'_>, sink: &mut Sink);
+    fn check<'a>(&self, ctx: &Ctx<'a, '_>, sink: &mut Sink<'a>);
 }
 
 /// The per-user rules, in evaluation order.
@@ -166,7 +174,7 @@ pub fn account_rules() -> Vec<Box<dyn AccountRule>> {
 }
 
 /// Runs every rule: user rules in parallel over all users, then the account rules.
-pub fn evaluate(ctx: &Ctx<'_>) -> Sink {
+pub fn evaluate<'a>(ctx: &Ctx<'a, '_>) -> Sink<'a> {
     let rules = user_rules();
     let per_user = (0..ctx.store.users.len() as u32)
         .into_par_iter()
@@ -185,7 +193,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Sink {
 }
 
 /// Runs the data-integrity rules only (for `roster check`).
-pub fn integrity_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
+pub fn integrity_findings<'a>(ctx: &Ctx<'a, '_>) -> Vec<Finding<'a>> {
     let rule = integrity::UserReferences;
     let mut sink = (0..ctx.store.users.len() as u32)
         .into_par_iter()
@@ -201,7 +209,7 @@ pub fn integrity_findings(ctx: &Ctx<'_>) -> Vec<Finding> {
 }
 
 /// Runs every user rule on one user, with a trace (for `roster explain`).
-pub fn explain_user(ctx: &Ctx<'_>, user: UserIx) -> Sink {
+pub fn explain_user<'a>(ctx: &Ctx<'a, '_>, user: UserIx) -> Sink<'a> {
     let mut sink = Sink::tracing();
     for rule in user_rules() {
         rule.check(ctx, user, &mut sink);

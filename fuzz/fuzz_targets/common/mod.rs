@@ -88,12 +88,12 @@ pub fn check_error(err: &roster::diag::Diagnostics) {
 pub fn check_receivers(plan: &Plan, store: &Store, policy: &Policy) {
     let after = roster::plan::statuses_after(store, &plan.actions);
     let mut targets: HashSet<&str> = plan.summary.offboarded.keys().map(String::as_str).collect();
-    targets.extend(plan.blocked.iter().map(|b| b.user.as_str()));
+    targets.extend(plan.blocked.iter().map(|b| b.user.as_ref()));
     for f in plan.findings.iter().filter(|f| f.code == "already_deactivated") {
-        targets.extend(f.users.iter().map(String::as_str));
+        targets.extend(f.users.iter().map(|u| u.as_ref()));
     }
     for r in &plan.reassignments {
-        assert!(!targets.contains(r.to.as_str()), "{} receives but is a target: {r:?}", r.to);
+        assert!(!targets.contains(r.to.as_ref()), "{} receives but is a target: {r:?}", r.to);
         let to = store.user_ix(&r.to).expect("receivers exist");
         let status = after[to.index()];
         assert!(
@@ -129,7 +129,7 @@ pub fn check_plan(plan: &Plan, store: &Store) {
     for a in &plan.actions {
         assert!(users(&a.user), "action for unknown user {:?}", a.user);
         if let Some(r) = &a.record {
-            assert!(records.contains(r.as_str()), "action names unknown record {r:?}");
+            assert!(records.contains(r.as_ref()), "action names unknown record {r:?}");
         }
         if let Some(t) = &a.team {
             assert!(teams(t), "action names unknown team {t:?}");
@@ -144,7 +144,7 @@ pub fn check_plan(plan: &Plan, store: &Store) {
         }
         for id in &r.ids {
             let known = match r.what {
-                roster::plan::What::Records => records.contains(id.as_str()),
+                roster::plan::What::Records => records.contains(id.as_ref()),
                 roster::plan::What::Reports => users(id),
                 roster::plan::What::Team => teams(id),
             };
@@ -154,7 +154,7 @@ pub fn check_plan(plan: &Plan, store: &Store) {
     for b in &plan.blocked {
         assert!(b.code == "unknown_user" || users(&b.user), "blocked unknown user {:?}", b.user);
         for r in &b.records {
-            assert!(records.contains(r.as_str()), "blocked entry names unknown record {r:?}");
+            assert!(records.contains(r.as_ref()), "blocked entry names unknown record {r:?}");
         }
     }
     for f in &plan.findings {
@@ -162,7 +162,7 @@ pub fn check_plan(plan: &Plan, store: &Store) {
             assert!(users(u), "finding {} names unknown user {u:?}", f.code);
         }
         for r in &f.records {
-            assert!(records.contains(r.as_str()), "finding {} names unknown record {r:?}", f.code);
+            assert!(records.contains(r.as_ref()), "finding {} names unknown record {r:?}", f.code);
         }
         // `dangling_team` names the team id that does not exist, by design.
         if f.code != "dangling_team" {
