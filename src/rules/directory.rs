@@ -130,13 +130,14 @@ impl<'a> Reconciler<'a> {
 
     /// Every check of every account (in parallel).
     pub fn check_all<'s>(&self, ctx: &Ctx<'s, '_>) -> Sink<'s> {
-        (0..ctx.store.users.len() as u32)
+        let parts = (0..ctx.store.users.len() as u32)
             .into_par_iter()
             .fold(Sink::default, |mut sink, u| {
                 self.check(ctx, UserIx(u), &mut sink);
                 sink
             })
-            .reduce(Sink::default, Sink::merge)
+            .collect();
+        Sink::concat(parts)
     }
 
     /// Every check of one account.

@@ -126,11 +126,20 @@ impl Sink<'_> {
         self.trace.take().unwrap_or_default()
     }
 
-    fn merge(mut self, other: Self) -> Self {
-        self.actions.extend(other.actions);
-        self.findings.extend(other.findings);
-        self.escalations.extend(other.escalations);
-        self
+    /// The sinks of the parallel parts of a pass, in order, as one. Each list is built
+    /// once at its final size: merging the parts two by two (`reduce`) copied every entry
+    /// once per level of the merge, each time into memory the kernel had to hand out anew.
+    fn concat(parts: Vec<Self>) -> Self {
+        let mut all = Sink::default();
+        all.actions.reserve_exact(parts.iter().map(|p| p.actions.len()).sum());
+        all.findings.reserve_exact(parts.iter().map(|p| p.findings.len()).sum());
+        all.escalations.reserve_exact(parts.iter().map(|p| p.escalations.len()).sum());
+        for p in parts {
+            all.actions.extend(p.actions);
+            all.findings.extend(p.findings);
+            all.escalations.extend(p.escalations);
+        }
+        all
     }
 }
 
@@ -184,8 +193,8 @@ pub fn evaluate<'a>(ctx: &Ctx<'a, '_>) -> Sink<'a> {
             }
             sink
         })
-        .reduce(Sink::default, Sink::merge);
-    let mut sink = per_user;
+        .collect();
+    let mut sink = Sink::concat(per_user);
     for rule in account_rules() {
         rule.check(ctx, &mut sink);
     }
@@ -195,13 +204,14 @@ pub fn evaluate<'a>(ctx: &Ctx<'a, '_>) -> Sink<'a> {
 /// Runs the data-integrity rules only (for `roster check`).
 pub fn integrity_findings<'a>(ctx: &Ctx<'a, '_>) -> Vec<Finding<'a>> {
     let rule = integrity::UserReferences;
-    let mut sink = (0..ctx.store.users.len() as u32)
+    let parts = (0..ctx.store.users.len() as u32)
         .into_par_iter()
         .fold(Sink::default, |mut sink, u| {
             rule.check(ctx, UserIx(u), &mut sink);
             sink
         })
-        .reduce(Sink::default, Sink::merge);
+        .collect();
+    let mut sink = Sink::concat(parts);
     for rule in account_rules() {
         rule.check(ctx, &mut sink);
     }

@@ -61,7 +61,11 @@ impl RecordContext<'_> {
     }
 
     /// Resolves the owners of a batch of record rows into `out`.
-    pub fn owners(&self, owners: &[&str], out: &mut Vec<Option<u32>>) {
+    pub fn owners<'k>(
+        &self,
+        owners: impl IntoIterator<Item = &'k str>,
+        out: &mut Vec<Option<u32>>,
+    ) {
         self.user_by_id.get_many(self.users.ids(), owners, out);
     }
 }

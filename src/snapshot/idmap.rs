@@ -75,19 +75,32 @@ impl IdMap {
 
     /// The indices of `keys` (`None`: no row has it), into `out`, in batches whose slots
     /// are fetched ahead.
-    pub fn get_many(&self, ids: &Strings, keys: &[&str], out: &mut Vec<Option<u32>>) {
+    pub fn get_many<'k>(
+        &self,
+        ids: &Strings,
+        keys: impl IntoIterator<Item = &'k str>,
+        out: &mut Vec<Option<u32>>,
+    ) {
         let arena = ids.arena();
         let mask = self.slots.len().wrapping_sub(1);
-        for batch in keys.chunks(BATCH) {
+        let mut keys = keys.into_iter();
+        loop {
+            let mut batch = [""; BATCH];
             let mut hashes = [0u64; BATCH];
-            for (h, key) in hashes.iter_mut().zip(batch) {
-                *h = hash(key);
+            let mut n = 0;
+            for ((key, h), k) in batch.iter_mut().zip(&mut hashes).zip(keys.by_ref()) {
+                *key = k;
+                *h = hash(k);
                 if let Some(slot) = self.slots.get(*h as usize & mask) {
                     prefetch(slot);
                 }
+                n += 1;
             }
-            for (key, h) in batch.iter().zip(hashes) {
+            for (key, h) in batch.iter().zip(hashes).take(n) {
                 out.push(self.find(arena, key, h).ok());
+            }
+            if n < BATCH {
+                return;
             }
         }
     }
@@ -179,7 +192,7 @@ mod tests {
         assert_eq!(m.len(), 1001);
         let keys = ["u00003", "nobody", "u00999", ""];
         let mut out = Vec::new();
-        m.get_many(&ids, &keys, &mut out);
+        m.get_many(&ids, keys, &mut out);
         assert_eq!(out, [Some(3), None, Some(999), Some(1001)]);
     }
 }

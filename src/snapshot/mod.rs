@@ -459,7 +459,7 @@ impl Store {
     /// [`Store::user_ix`] of many ids at once, in their order (looked up in batches).
     pub fn user_ixs_of(&self, ids: &[&str]) -> Vec<Option<UserIx>> {
         let mut found = Vec::with_capacity(ids.len());
-        self.user_by_id.get_many(self.users_ids(), ids, &mut found);
+        self.user_by_id.get_many(self.users_ids(), ids.iter().copied(), &mut found);
         found.into_iter().map(|u| u.map(UserIx)).collect()
     }
 

@@ -569,7 +569,7 @@ fn stream<T: Send>(
         // without a reader thread to start and hand blocks over (thousands of small
         // tenants in one run pay for every thread they start).
         let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(64);
-        let read_problem = reader.blocks(first_line, digest, &stop, tx);
+        let read_problem = reader.blocks(first_line, digest, &stop, tx, None);
         let mut out = Vec::new();
         for block in rx.try_iter() {
             let mut mine = Vec::new();
@@ -589,14 +589,20 @@ fn stream<T: Send>(
     let in_flight = rayon::current_num_threads().max(1) * 2;
     let read_problem = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Block>(in_flight);
+        // Parsed blocks hand their buffers back to the reader, which reads into them again:
+        // a fresh buffer per block would be memory the kernel zeroes page by page.
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<u8>>();
         let (reader, stop_reading) = (&mut reader, &stop);
-        let reading = scope.spawn(move || reader.blocks(first_line, digest, stop_reading, tx));
-        rx.into_iter().par_bridge().for_each(|block| {
+        let reading = scope
+            .spawn(move || reader.blocks(first_line, digest, stop_reading, tx, Some(&spare_rx)));
+        rx.into_iter().par_bridge().for_each_with(spare_tx, |spare_tx, block| {
             if stop.load(Ordering::Relaxed) {
                 return;
             }
             let mut mine = Vec::new();
             let out = parse(&block, &mut mine);
+            // The reader may be done already; the buffer is then simply dropped.
+            let _ = spare_tx.send(block.bytes);
             if found.fetch_add(mine.len(), Ordering::Relaxed) + mine.len() >= MAX_PROBLEMS {
                 stop.store(true, Ordering::Relaxed);
             }
@@ -747,10 +753,9 @@ fn record_rows(
         problems.push(Diagnostic::file(t.path, e.message).help(e.help));
         return part;
     }
-    let keys: Vec<&str> = owner_ids.iter().collect();
-    let mut found = Vec::with_capacity(keys.len());
-    context.owners(&keys, &mut found);
-    for ((row, found), id) in owned_rows.into_iter().zip(found).zip(keys) {
+    let mut found = Vec::with_capacity(owner_ids.len());
+    context.owners(owner_ids.iter(), &mut found);
+    for ((row, found), id) in owned_rows.into_iter().zip(found).zip(owner_ids.iter()) {
         let owner = match found {
             Some(u) => Link::To(UserIx(u)),
             None => Link::Dangling(id),
@@ -986,12 +991,14 @@ impl<'a> BlockReader<'a> {
 
     /// Reads the rest of the input in blocks cut after their last complete record and sends
     /// them, with the line of their first byte, until the end or `stop`.
+    /// Buffers of parsed blocks come back through `spares`, if given, to be read into again.
     fn blocks(
         &mut self,
         first_line: u64,
         digest: &mut Sha256,
         stop: &AtomicBool,
         tx: std::sync::mpsc::SyncSender<Block>,
+        spares: Option<&std::sync::mpsc::Receiver<Vec<u8>>>,
     ) -> Result<(), ReadError> {
         let mut line = first_line;
         let mut index = 0;
@@ -1008,7 +1015,15 @@ impl<'a> BlockReader<'a> {
                 .map_err(|e| quote_error(&buf, line, e))?
             {
                 Some(end) => {
-                    let rest = buf.split_off(end);
+                    let mut rest = match spares.and_then(|s| s.try_recv().ok()) {
+                        Some(mut spare) => {
+                            spare.clear();
+                            spare
+                        }
+                        None => Vec::with_capacity(BLOCK),
+                    };
+                    rest.extend_from_slice(buf.get(end..).unwrap_or_default());
+                    buf.truncate(end);
                     let next_line = line + split::line_breaks(&buf);
                     let block =
                         Block { index, bytes: std::mem::replace(&mut buf, rest), first_line: line };
@@ -1066,7 +1081,7 @@ mod tests {
         let head = reader.first_record(&mut digest).unwrap().unwrap();
         assert_eq!(head, b"id,name\n");
         let (tx, rx) = std::sync::mpsc::sync_channel(1000);
-        reader.blocks(2, &mut digest, &AtomicBool::new(false), tx).unwrap();
+        reader.blocks(2, &mut digest, &AtomicBool::new(false), tx, None).unwrap();
         let blocks: Vec<Block> = rx.into_iter().collect();
         assert!(blocks.len() > 1, "{} blocks", blocks.len());
         let mut joined = head.clone();
