@@ -70,6 +70,9 @@ impl RecordContext<'_> {
     }
 }
 
+/// How many rows ahead of the one entering the id table its slot is fetched.
+const PREFETCH_AHEAD: usize = 8;
+
 fn too_big(what: &str) -> FieldError {
     FieldError::new(
         "id",
@@ -188,6 +191,7 @@ impl<'r> StoreBuilder<'r> {
                 }
             }
             let row = first + k;
+            self.user_by_id.prefetch_row(self.users.ids(), row + PREFETCH_AHEAD);
             match self.user_by_id.insert(self.users.ids(), row) {
                 Ok(_) => {}
                 Err(existing) => {

@@ -125,6 +125,20 @@ impl IdMap {
         }
     }
 
+    /// Fetches ahead the slot where row `row` of `ids` starts its probe, for an
+    /// [`IdMap::insert`] of that row soon after: rows enter one by one, in file order, and
+    /// each insert is otherwise a cache miss nothing overlaps. A row past the end is
+    /// ignored.
+    pub fn prefetch_row(&self, ids: &Strings, row: usize) {
+        if row >= ids.len() || self.slots.is_empty() {
+            return;
+        }
+        let h = hash(ids.get(row));
+        if let Some(slot) = self.slots.get(h as usize & (self.slots.len() - 1)) {
+            prefetch(slot);
+        }
+    }
+
     /// Adds row `row` of `ids` (its index is the row) and returns it, or returns `Err` with
     /// the row that already has its id (nothing is added). Also `Err(u32::MAX)` for a row
     /// past `u32::MAX - 1`.
