@@ -1020,6 +1020,9 @@ impl<'a> BlockReader<'a> {
                             spare.clear();
                             spare
                         }
+                        // Nothing more to read: the rest is all there is (a small table,
+                        // thousands of them in a run of many tenants, needs no block).
+                        None if self.done => Vec::new(),
                         None => Vec::with_capacity(BLOCK),
                     };
                     rest.extend_from_slice(buf.get(end..).unwrap_or_default());
