@@ -1073,8 +1073,8 @@ fn quote_error(buf: &[u8], line: u64, e: QuoteError) -> ReadError {
 mod tests {
     use super::*;
 
-    #[test]
-    fn blocks_end_at_record_boundaries_and_keep_every_byte() {
+    /// Cuts `data` into blocks, reading into the buffers `spares` hands back, if any.
+    fn check_blocks(spares: Option<&std::sync::mpsc::Receiver<Vec<u8>>>) {
         let mut data = b"id,name\n".to_vec();
         for i in 0..200_000 {
             data.extend_from_slice(format!("u{i},\"Name, {i}\nsecond line\"\r\n").as_bytes());
@@ -1084,7 +1084,7 @@ mod tests {
         let head = reader.first_record(&mut digest).unwrap().unwrap();
         assert_eq!(head, b"id,name\n");
         let (tx, rx) = std::sync::mpsc::sync_channel(1000);
-        reader.blocks(2, &mut digest, &AtomicBool::new(false), tx, None).unwrap();
+        reader.blocks(2, &mut digest, &AtomicBool::new(false), tx, spares).unwrap();
         let blocks: Vec<Block> = rx.into_iter().collect();
         assert!(blocks.len() > 1, "{} blocks", blocks.len());
         let mut joined = head.clone();
@@ -1101,5 +1101,21 @@ mod tests {
         assert_eq!(rows, 200_000);
         assert_eq!(joined, data);
         assert_eq!(digest.finalize(), Sha256::digest(&data));
+    }
+
+    #[test]
+    fn blocks_end_at_record_boundaries_and_keep_every_byte() {
+        check_blocks(None);
+    }
+
+    #[test]
+    fn blocks_read_into_buffers_handed_back_keep_every_byte() {
+        // Buffers handed back still hold the bytes of the block they were: none may leak.
+        let (back, spares) = std::sync::mpsc::channel();
+        for fill in [b'x', b'"', b'\n'] {
+            back.send(vec![fill; BLOCK + 17]).unwrap();
+        }
+        check_blocks(Some(&spares));
+        assert!(spares.try_iter().count() < 3, "no buffer handed back was read into");
     }
 }
