@@ -95,7 +95,7 @@ pub fn offboarding<'a>(
     let after = store.users.iter().map(|u| u.status()).collect();
     let outcome = offboard::offboard(&ctx, requests, options, after);
     let mut plan = empty(policy, store, as_of);
-    let targets: Vec<&str> = requests.iter().map(|r| r.user.as_ref()).collect();
+    let targets: Vec<&str> = requests.iter().map(|r| r.user.as_str()).collect();
     plan.findings = directory_findings(&ctx, directory, &targets);
     Ok(finish(plan, outcome, store, policy))
 }

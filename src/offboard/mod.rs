@@ -167,7 +167,7 @@ fn find_targets<'a>(
     requests: &[Request],
 ) -> (Vec<Target>, Vec<Blocked<'a>>, Vec<UserIx>) {
     let store = ctx.store;
-    let found = store.find_users(requests.iter().map(|r| r.user.as_ref()));
+    let found = store.find_users(requests.iter().map(|r| r.user.as_str()));
     let mut blocked = Vec::new();
     // Found, but refused at once (an unknown requested receiver): still targets.
     let mut refused = Vec::new();

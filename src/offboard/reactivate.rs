@@ -40,7 +40,7 @@ pub fn reactivate<'a>(ctx: &Ctx<'a, '_>, users: &[String], actor: &Actor) -> Out
     let mut free_seats = store.account.seats.map(|total| total as i64 - billed_now as i64);
     let holdings = Holdings::default();
     let who = match actor {
-        Actor::User(a) => store.user(*a).id().into(),
+        Actor::User(a) => store.user(*a).id().to_string(),
         Actor::Unknown(id) => id.clone(),
         Actor::Policy => "the policy".to_owned(),
     };

@@ -23,7 +23,7 @@ impl Sheet {
     /// and another nobody): taking either would offboard someone the sheet may not mean.
     pub fn check(&self, store: &Store) -> Result<(), Diagnostics> {
         let asked = self.rows.iter().flat_map(|r| {
-            std::iter::once(r.user.as_ref()).chain(r.also.iter().map(|(_, v)| v.as_str()))
+            std::iter::once(r.user.as_str()).chain(r.also.iter().map(|(_, v)| v.as_str()))
         });
         let mut found = store.find_users(asked).into_iter();
         let mut problems = Vec::new();

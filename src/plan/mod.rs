@@ -523,9 +523,7 @@ impl Plan<'_> {
         self.blocked.shrink_to_fit();
         self.findings.shrink_to_fit();
     }
-}
 
-impl Plan<'_> {
     /// The same plan, owning its texts (to outlive the snapshot it was made from).
     pub fn into_owned(self) -> Plan<'static> {
         Plan {
