@@ -2,8 +2,9 @@
 //! is the same document.)
 //!
 //! A big plan's JSON is written in pieces: its lists are cut into runs of entries, a few
-//! runs at a time are serialized on every thread, and the pieces are written in order,
-//! with the same bytes as serializing the whole plan at once.
+//! runs at a time are serialized on every thread of the pool while the calling thread
+//! writes the group before, and the pieces are written in order, with the same bytes as
+//! serializing the whole plan at once.
 
 use crate::plan::Plan;
 use rayon::prelude::*;
@@ -114,7 +115,8 @@ impl serde_json::ser::Formatter for Indented {
     }
 }
 
-/// Writes `"name": [ ... ]` for one list of the plan, entries at a depth of two.
+/// Writes `"name": [ ... ]` for one list of the plan, entries at a depth of two. While a
+/// group of runs is written on this thread, the next group is serialized on the pool's.
 fn list<T: Serialize + Sync>(
     name: &str,
     items: &[T],
@@ -128,28 +130,39 @@ fn list<T: Serialize + Sync>(
         w.write_all(b"[")?;
         let window = rayon::current_num_threads().max(1) * 2;
         let runs: Vec<&[T]> = items.chunks(RUN).collect();
-        for group in runs.chunks(window) {
-            let pieces: Vec<io::Result<Vec<u8>>> = group
-                .par_iter()
-                .map(|run| {
-                    let mut out = Vec::with_capacity(run.len() * 256);
-                    for item in run.iter() {
-                        out.extend_from_slice(b"\n    ");
-                        pretty(item, 2, &mut out)?;
-                        out.push(b',');
-                    }
-                    Ok(out)
-                })
-                .collect();
-            for piece in pieces {
-                w.write_all(&piece?)?;
-            }
+        let mut groups = runs.chunks(window);
+        let mut current = groups.next().map(serialize_group);
+        while let Some(pieces) = current.take() {
+            let mut written = Ok(());
+            rayon::in_place_scope(|scope| {
+                if let Some(group) = groups.next() {
+                    scope.spawn(|_| current = Some(serialize_group(group)));
+                }
+                written = pieces.into_iter().try_for_each(|piece| w.write_all(&piece?));
+            });
+            written?;
         }
         // Every entry was followed by a comma: the writer takes the last one back by
         // writing the list's end over it.
         w.write_all(b"\n  ]")?;
     }
     w.write_all(if last { b"\n" } else { b",\n" })
+}
+
+/// Serializes each run of a group on its own thread: one piece per run, in order.
+fn serialize_group<T: Serialize + Sync>(group: &[&[T]]) -> Vec<io::Result<Vec<u8>>> {
+    group
+        .par_iter()
+        .map(|run| {
+            let mut out = Vec::with_capacity(run.len() * 256);
+            for item in run.iter() {
+                out.extend_from_slice(b"\n    ");
+                pretty(item, 2, &mut out)?;
+                out.push(b',');
+            }
+            Ok(out)
+        })
+        .collect()
 }
 
 /// Writes the plan as pretty JSON with a final newline (the same bytes as [`json`]).
@@ -239,7 +252,9 @@ mod tests {
     fn written_in_pieces_it_is_the_same_json() {
         let mut plan = Plan::empty();
         assert_eq!(written(&plan), json(&plan));
-        for i in 0..10_000 {
+        // Enough entries for several groups of runs on any pool size up to 8 threads.
+        let count = RUN * 2 * rayon::current_num_threads().clamp(1, 8) * 2 + 7;
+        for i in 0..count {
             plan.actions.push(Action {
                 user: format!("u{i}").into(),
                 action: ActionKind::MarkIdle,
@@ -256,7 +271,7 @@ mod tests {
         assert_eq!(written(&plan), json(&plan));
         plan.held.insert(
             "max_actions".into(),
-            crate::plan::Held { limit: "\"5%\"".into(), allowed: 2, count: 10_000 },
+            crate::plan::Held { limit: "\"5%\"".into(), allowed: 2, count: count as u64 },
         );
         assert_eq!(written(&plan), json(&plan));
     }
