@@ -41,6 +41,20 @@ fn prefetch(slot: &[u32; 4]) {
     let _ = slot;
 }
 
+/// Asks the processor to fetch the cache line of `bytes[at]` (a hint; nothing past the
+/// end is asked for).
+#[inline(always)]
+fn prefetch_byte(bytes: &[u8], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(b) = bytes.get(at) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: as in `prefetch`: a hint that reads nothing and cannot fault.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((b as *const u8).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (bytes, at);
+}
+
 /// How many lookups of a batch are in flight at once.
 const BATCH: usize = 16;
 
@@ -95,6 +109,15 @@ impl IdMap {
                     prefetch(slot);
                 }
                 n += 1;
+            }
+            // The home slots have arrived (or are on their way): fetch ahead the ids they
+            // point at, the second miss of a lookup, before comparing any.
+            for h in hashes.iter().take(n) {
+                if let Some(slot) = self.slots.get(*h as usize & mask) {
+                    if slot[0] == (*h >> 32) as u32 {
+                        prefetch_byte(arena.as_bytes(), slot[2] as usize);
+                    }
+                }
             }
             for (key, h) in batch.iter().zip(hashes).take(n) {
                 out.push(self.find(arena, key, h).ok());
