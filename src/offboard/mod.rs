@@ -398,11 +398,8 @@ pub fn offboard<'a>(
             }
         }
     }
-    if options.orphans {
-        let (reassignments, findings) = orphans(ctx, &mut resolver);
-        outcome.reassignments.extend(reassignments);
-        outcome.findings.extend(findings);
-    }
+    let (orphaned, orphan_findings) =
+        if options.orphans { orphans(ctx, &mut resolver) } else { Default::default() };
     let results: Vec<TargetResult> = targets
         .into_par_iter()
         .map(|mut t| {
@@ -424,6 +421,18 @@ pub fn offboard<'a>(
             }
         })
         .collect();
+    // Each list is built once at its final size: one that doubles as it grows holds up to
+    // twice its entries until the plan is written.
+    outcome.actions.reserve_exact(results.iter().map(|r| r.actions.len()).sum());
+    outcome.reassignments.reserve_exact(
+        orphaned.len() + results.iter().map(|r| r.reassignments.len()).sum::<usize>(),
+    );
+    outcome.blocked.reserve_exact(results.iter().map(|r| r.blocked.len()).sum());
+    outcome.findings.reserve_exact(
+        orphan_findings.len() + results.iter().map(|r| r.findings.len()).sum::<usize>(),
+    );
+    outcome.reassignments.extend(orphaned);
+    outcome.findings.extend(orphan_findings);
     for r in results {
         outcome.actions.extend(r.actions);
         outcome.reassignments.extend(r.reassignments);

@@ -66,8 +66,8 @@ pub fn orphans<'a>(
         .zip(resolved)
         .map(|(h, resolved)| findings_of(ctx, h, &resolved))
         .collect();
-    let mut reassignments = Vec::new();
-    let mut findings = Vec::new();
+    let mut reassignments = Vec::with_capacity(written.iter().map(|(r, _)| r.len()).sum());
+    let mut findings = Vec::with_capacity(written.iter().map(|(_, f)| f.len()).sum());
     for (r, f) in written {
         reassignments.extend(r);
         findings.extend(f);
