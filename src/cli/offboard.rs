@@ -78,5 +78,8 @@ pub fn run(args: Args) -> Result<Exit, Error> {
         directory: loaded.directory.clone(),
     };
     let plan = scenario.plan(&loaded.policy, &loaded.store, loaded.as_of)?;
-    args.run.finish(output, &plan, &loaded.store, "roster offboard")
+    let exit = args.run.finish(output, &plan, &loaded.store, "roster offboard");
+    super::leave_to_exit(plan);
+    super::leave_to_exit(loaded);
+    exit
 }

@@ -40,7 +40,10 @@ pub fn run(args: Args) -> Result<Exit, Error> {
     let extra =
         engine::Extra { previous: previous.as_ref(), directory: loaded.directory.as_deref() };
     let plan = engine::nightly(&loaded.policy, &loaded.store, loaded.as_of, extra)?;
-    args.run.finish(output, &plan, &loaded.store, "roster plan")
+    let exit = args.run.finish(output, &plan, &loaded.store, "roster plan");
+    super::leave_to_exit(plan);
+    super::leave_to_exit(loaded);
+    exit
 }
 
 /// `roster plan --tenants`: each tenant's plan into `DIR/<id>/`, in the formats of the
