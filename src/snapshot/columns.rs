@@ -13,21 +13,59 @@ pub struct Full;
 
 /// Strings back to back: row `i` is `bytes[ends[i - 1]..ends[i]]`. An empty string is an
 /// absent value (the loaders trim cells, and an empty cell means absent).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// A column whose rows all have one length (ids such as `r00000001`, UUIDs, fixed-width
+/// record ids of CRMs) keeps no offsets at all: row `i` is `bytes[i * width..][..width]`.
+/// The first row of another length writes the offsets out, and the column goes on as any
+/// other; the two forms hold the same rows and compare equal.
+#[derive(Debug, Clone)]
 pub struct Strings {
     bytes: String,
+    /// Empty while `uniform` holds.
     ends: Vec<u32>,
+    /// Every row so far has one length: the offsets are not written out.
+    uniform: Option<Uniform>,
 }
 
+/// The rows of a [`Strings`] whose rows all have one length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Uniform {
+    rows: usize,
+    /// Never 0 while there are rows: an empty row (an absent value) writes the offsets.
+    width: u32,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        Strings {
+            bytes: String::new(),
+            ends: Vec::new(),
+            uniform: Some(Uniform { rows: 0, width: 0 }),
+        }
+    }
+}
+
+impl PartialEq for Strings {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.bytes == other.bytes && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Strings {}
+
 impl Strings {
-    /// An empty column with room for `rows` rows of `bytes` bytes in all.
-    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        Strings { bytes: String::with_capacity(bytes), ends: Vec::with_capacity(rows) }
+    /// An empty column with room for `bytes` bytes of rows (the offsets get their room when
+    /// the first row of another length needs them).
+    pub fn with_arena(bytes: usize) -> Self {
+        Strings { bytes: String::with_capacity(bytes), ..Strings::default() }
     }
 
     /// How many rows.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        match self.uniform {
+            Some(u) => u.rows,
+            None => self.ends.len(),
+        }
     }
 
     /// Gives back the room reserved beyond what the rows use.
@@ -36,15 +74,34 @@ impl Strings {
         self.ends.shrink_to_fit();
     }
 
-    /// Makes room for the rows of `others`, so that appending them never reallocates.
+    /// Makes room for the rows of `others`, so that appending them never reallocates
+    /// (when they will not all be one length, the offsets are written out now, with room
+    /// for every row).
     pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Strings> + Clone) {
         self.bytes.reserve(others.clone().map(|o| o.bytes.len()).sum());
-        self.ends.reserve(others.map(Strings::len).sum());
+        // The one width of every non-empty column, `None` for offsets, `Some(0)` for none.
+        let width = |o: &Strings| match o.uniform {
+            _ if o.is_empty() => Some(0),
+            Some(u) => Some(u.width),
+            None => None,
+        };
+        let mut all = Some(0);
+        for w in others.clone().map(width).chain([width(self)]) {
+            all = match (all, w) {
+                (Some(0), w) | (w, Some(0)) => w,
+                (Some(a), Some(b)) if a == b => Some(a),
+                _ => None,
+            };
+        }
+        if all.is_none() {
+            let rows = others.map(Strings::len).sum();
+            self.offsets(rows).reserve(rows);
+        }
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The bytes of every row, back to back.
@@ -52,16 +109,39 @@ impl Strings {
         &self.bytes
     }
 
+    /// The offsets, written out from the uniform form if need be, with room for `more`.
+    fn offsets(&mut self, more: usize) -> &mut Vec<u32> {
+        if let Some(Uniform { rows, width }) = self.uniform.take() {
+            self.ends.reserve_exact(rows + more);
+            self.ends.extend((1..=rows).map(|i| (i as u64 * u64::from(width)) as u32));
+        }
+        &mut self.ends
+    }
+
     /// Appends a row.
     pub fn push(&mut self, s: &str) -> Result<(), Full> {
         let end = u32::try_from(self.bytes.len() + s.len()).map_err(|_| Full)?;
+        match &mut self.uniform {
+            Some(u) if !s.is_empty() && (u.rows == 0 || u.width as usize == s.len()) => {
+                u.width = s.len() as u32;
+                u.rows += 1;
+            }
+            _ => self.offsets(1).push(end),
+        }
         self.bytes.push_str(s);
-        self.ends.push(end);
         Ok(())
     }
 
     /// The byte span of row `i` in [`Strings::arena`].
     pub fn span(&self, i: usize) -> (u32, u32) {
+        if let Some(u) = self.uniform {
+            // Rows end by `u32::MAX` (the arena's limit), so no product overflows.
+            return if i < u.rows {
+                (i as u32 * u.width, (i as u32 + 1) * u.width)
+            } else {
+                (0, 0)
+            };
+        }
         let start = match i.checked_sub(1) {
             Some(p) => self.ends.get(p).copied().unwrap_or(0),
             None => 0,
@@ -86,8 +166,22 @@ impl Strings {
         if self.bytes.len() + other.bytes.len() > MAX_BYTES {
             return Err(Full);
         }
+        match (&mut self.uniform, other.uniform) {
+            (_, Some(Uniform { rows: 0, .. })) => {}
+            (Some(mine), Some(theirs)) if mine.rows == 0 || mine.width == theirs.width => {
+                mine.width = theirs.width;
+                mine.rows += theirs.rows;
+            }
+            (_, Some(Uniform { rows, width })) => {
+                let ends = self.offsets(rows);
+                ends.extend((1..=rows).map(|i| base + (i as u64 * u64::from(width)) as u32));
+            }
+            (_, None) => {
+                let ends = self.offsets(other.ends.len());
+                ends.extend(other.ends.iter().map(|e| e + base));
+            }
+        }
         self.bytes.push_str(&other.bytes);
-        self.ends.extend(other.ends.iter().map(|e| e + base));
         Ok(())
     }
 
@@ -273,5 +367,79 @@ mod tests {
         more.push(exact);
         times.append(&more);
         assert_eq!((0..4).map(|i| times.get(i)).collect::<Vec<_>>(), [exact, None, whole, exact]);
+    }
+
+    /// A column built row by row from `rows`.
+    fn pushed(rows: &[String]) -> Strings {
+        let mut s = Strings::default();
+        for r in rows {
+            s.push(r).unwrap();
+        }
+        s
+    }
+
+    /// What every reader of a column sees must not depend on its form: the rows, their
+    /// spans in the arena, emptiness past the end, and equality.
+    fn same_rows(s: &Strings, rows: &[String]) {
+        assert_eq!(s.len(), rows.len());
+        assert_eq!(s.arena(), rows.concat());
+        let mut at = 0u32;
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(s.get(i), r);
+            assert_eq!(s.span(i), (at, at + r.len() as u32), "row {i}");
+            at += r.len() as u32;
+        }
+        assert_eq!(s.get(rows.len()), "");
+        assert_eq!(s.get(rows.len() + 5), "");
+    }
+
+    #[test]
+    fn a_column_of_one_width_keeps_no_offsets_until_a_row_of_another() {
+        let ids: Vec<String> = (0..100).map(|i| format!("r{i:08}")).collect();
+        let s = pushed(&ids);
+        assert!(s.uniform.is_some() && s.ends.is_empty());
+        same_rows(&s, &ids);
+        let mut more = ids.clone();
+        more.push("r1".to_owned());
+        more.push(String::new());
+        let t = pushed(&more);
+        assert!(t.uniform.is_none());
+        same_rows(&t, &more);
+        // An empty row is an absent value, never a width of 0.
+        let holes = pushed(&[String::new(), String::new()]);
+        assert!(holes.uniform.is_none());
+        same_rows(&holes, &[String::new(), String::new()]);
+    }
+
+    proptest::proptest! {
+        /// Rows of a few lengths (the empty one among them), pushed one by one or as
+        /// chunks appended in any cut, with or without room reserved first: the same rows,
+        /// and equal columns.
+        #[test]
+        fn both_forms_hold_the_same_rows(
+            rows in proptest::collection::vec(
+                proptest::sample::select(vec!["", "ab", "cd", "xyz", "abcd"]), 0..40),
+            cuts in proptest::collection::vec(0usize..40, 0..6),
+            reserve in proptest::bool::ANY,
+        ) {
+            let rows: Vec<String> = rows.into_iter().map(str::to_owned).collect();
+            let whole = pushed(&rows);
+            same_rows(&whole, &rows);
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(rows.len())).collect();
+            cuts.push(0);
+            cuts.push(rows.len());
+            cuts.sort_unstable();
+            let chunks: Vec<Strings> = cuts.windows(2).map(|w| pushed(&rows[w[0]..w[1]])).collect();
+            let mut joined = Strings::default();
+            if reserve {
+                joined.reserve_for(chunks.iter());
+            }
+            for c in &chunks {
+                joined.append(c).unwrap();
+            }
+            same_rows(&joined, &rows);
+            proptest::prop_assert_eq!(&joined, &whole);
+            proptest::prop_assert_eq!(joined.uniform.is_some(), whole.uniform.is_some());
+        }
     }
 }

@@ -67,7 +67,7 @@ impl RecordPart {
     /// An empty part with room for about `rows` records of `bytes` bytes of ids.
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
         RecordPart {
-            ids: Strings::with_capacity(rows, bytes),
+            ids: Strings::with_arena(bytes),
             classes: Vec::with_capacity(rows),
             owners: Vec::with_capacity(rows),
             ..RecordPart::default()

@@ -691,7 +691,7 @@ fn record_rows(
     let mut part = RecordPart::with_capacity(rows, block.bytes.len() / 3);
     // Owners are looked up once the block is parsed, in one batch: the lookups are
     // independent cache misses, which overlap only when nothing else runs between them.
-    let mut owner_ids = super::columns::Strings::with_capacity(rows, block.bytes.len() / 4);
+    let mut owner_ids = super::columns::Strings::with_arena(block.bytes.len() / 4);
     let mut owned_rows: Vec<u32> = Vec::with_capacity(rows);
     let mut full = None;
     each_row(t, block, columns, problems, |line, fields, problems| {
