@@ -264,22 +264,28 @@ pub const DANGLING: u32 = 1 << 31;
 /// The most rows a table may hold, so that indices never reach [`DANGLING`].
 pub const MAX_ROWS: usize = (DANGLING - 1) as usize;
 
-/// An instant in a column: seconds since 1970 (UTC), with the rare sub-second part kept
-/// on the side so that every time reads back exactly as loaded.
+/// An instant in a column: seconds since 1970 (UTC) in a `u32` for the instants from 1970
+/// to 2106, which is every instant a user base holds in practice; others, and the rare
+/// sub-second parts, are kept on the side so that every time reads back exactly as loaded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Times {
-    seconds: Vec<i64>,
+    /// [`NO_TIME`], [`WIDE`], or the seconds since 1970 plus one.
+    seconds: Vec<u32>,
+    /// (row, seconds since 1970) of the [`WIDE`] rows, by row.
+    wide: Vec<(u32, i64)>,
     /// (row, nanoseconds) of the rows with a sub-second part, by row.
     nanos: Vec<(u32, u32)>,
 }
 
 /// `seconds` of an empty cell.
-const NO_TIME: i64 = i64::MIN;
+const NO_TIME: u32 = 0;
+/// `seconds` of an instant before 1970 or after the `u32` range: see `wide`.
+const WIDE: u32 = u32::MAX;
 
 impl Times {
     /// An empty column with room for `rows`.
     pub fn with_capacity(rows: usize) -> Self {
-        Times { seconds: Vec::with_capacity(rows), nanos: Vec::new() }
+        Times { seconds: Vec::with_capacity(rows), ..Times::default() }
     }
 
     /// How many rows.
@@ -299,35 +305,47 @@ impl Times {
 
     /// Appends a row.
     pub fn push(&mut self, t: Option<Time>) {
-        match t {
-            None => self.seconds.push(NO_TIME),
-            Some(t) => {
-                let nanos = t.timestamp_subsec_nanos();
-                if nanos != 0 {
-                    self.nanos.push((self.seconds.len() as u32, nanos));
-                }
-                self.seconds.push(t.timestamp());
+        let row = self.seconds.len() as u32;
+        let Some(t) = t else {
+            self.seconds.push(NO_TIME);
+            return;
+        };
+        let nanos = t.timestamp_subsec_nanos();
+        if nanos != 0 {
+            self.nanos.push((row, nanos));
+        }
+        let seconds = t.timestamp();
+        match u32::try_from(seconds + 1).ok().filter(|s| *s != NO_TIME && *s != WIDE) {
+            Some(s) => self.seconds.push(s),
+            None => {
+                self.wide.push((row, seconds));
+                self.seconds.push(WIDE);
             }
         }
     }
 
     /// Row `i`.
     pub fn get(&self, i: usize) -> Option<Time> {
-        let s = *self.seconds.get(i)?;
-        if s == NO_TIME {
-            return None;
-        }
+        let seconds = match *self.seconds.get(i)? {
+            NO_TIME => return None,
+            WIDE => {
+                let k = self.wide.binary_search_by_key(&(i as u32), |(r, _)| *r).ok()?;
+                self.wide.get(k)?.1
+            }
+            s => i64::from(s) - 1,
+        };
         let nanos = match self.nanos.binary_search_by_key(&(i as u32), |(r, _)| *r) {
             Ok(k) => self.nanos.get(k).map_or(0, |(_, n)| *n),
             Err(_) => 0,
         };
-        Time::from_timestamp(s, nanos)
+        Time::from_timestamp(seconds, nanos)
     }
 
     /// Appends every row of `other`.
     pub fn append(&mut self, other: &Times) {
         let base = self.seconds.len() as u32;
         self.seconds.extend_from_slice(&other.seconds);
+        self.wide.extend(other.wide.iter().map(|(r, s)| (r + base, *s)));
         self.nanos.extend(other.nanos.iter().map(|(r, n)| (r + base, *n)));
     }
 }
@@ -412,6 +430,42 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any instant roster reads (years 1 to 9999, with or without a sub-second part),
+        /// the edges of the narrow form among them, or none: each row reads back exactly,
+        /// pushed one by one or appended in two parts.
+        #[test]
+        fn times_read_back_exactly(
+            rows in proptest::collection::vec(
+                proptest::option::of((
+                    proptest::prop_oneof![
+                        -62_135_596_800i64..=253_402_300_799,
+                        -2i64..=2,
+                        i64::from(u32::MAX) - 3..=i64::from(u32::MAX) + 1,
+                    ],
+                    proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000_000],
+                )),
+                0..30,
+            ),
+            cut in 0usize..30,
+        ) {
+            let rows: Vec<Option<Time>> =
+                rows.into_iter().map(|t| t.and_then(|(s, n)| Time::from_timestamp(s, n))).collect();
+            let cut = cut.min(rows.len());
+            let mut whole = Times::default();
+            let (mut first, mut second) = (Times::default(), Times::default());
+            for (i, t) in rows.iter().enumerate() {
+                whole.push(*t);
+                if i < cut { first.push(*t) } else { second.push(*t) }
+            }
+            first.append(&second);
+            for (i, t) in rows.iter().enumerate() {
+                proptest::prop_assert_eq!(whole.get(i), *t, "row {}", i);
+                proptest::prop_assert_eq!(first.get(i), *t, "row {} appended", i);
+            }
+            proptest::prop_assert_eq!(whole.get(rows.len()), None);
+            proptest::prop_assert_eq!(&first, &whole);
+        }
+
         /// Rows of a few lengths (the empty one among them), pushed one by one or as
         /// chunks appended in any cut, with or without room reserved first: the same rows,
         /// and equal columns.
