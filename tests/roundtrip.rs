@@ -474,11 +474,11 @@ fn emit(store: &Store, policy: &Policy) -> CsvFiles {
         ]));
     }
     let mut records = csv_row(vec!["id".into(), "kind".into(), "owner_id".into(), "state".into()]);
-    for r in store.records.iter() {
+    for (r, owner) in store.records.iter().zip(store.record_owners()) {
         records.push_str(&csv_row(vec![
             r.id.to_string(),
             sym(r.kind),
-            user_link(r.owner),
+            user_link(owner),
             sym(r.state),
         ]));
     }
@@ -809,4 +809,24 @@ fn every_time_roster_writes_reads_back() {
             assert_eq!(parse_time(&written), Some(t), "{text} is written as {written}");
         }
     }
+}
+
+#[test]
+fn every_record_reads_back_with_its_owner() {
+    // The store keeps records by owner, not each record's owner: reading the owners back
+    // (what a store written out again needs) must give every record its own.
+    let users = "id,role,status\nu1,admin,active\nu2,rep,active\n";
+    let records = "id,kind,owner_id,state\nr1,contact,u2,open\nr2,contact,,open\n\
+                   r3,contact,ghost,open\nr4,deal,u1,open\nr5,contact,u2,closed\n";
+    let store = load(&files(users, "id\n", records), &default_policy()).unwrap();
+    let owners: Vec<String> = store
+        .record_owners()
+        .into_iter()
+        .map(|o| match o {
+            Link::None => "-".to_owned(),
+            Link::To(u) => store.user(u).id().to_owned(),
+            Link::Dangling(id) => format!("?{id}"),
+        })
+        .collect();
+    assert_eq!(owners, ["u2", "-", "?ghost", "u1", "u2"]);
 }

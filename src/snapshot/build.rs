@@ -346,7 +346,7 @@ impl<'r> StoreBuilder<'r> {
             user_by_id,
             mut teams,
             team_by_id,
-            records,
+            mut records,
             symbols,
             taken_at,
             seats,
@@ -388,6 +388,8 @@ impl<'r> StoreBuilder<'r> {
             .collect();
         members.par_sort_unstable();
         members.dedup();
+        let owned = Adjacency::group_par(n, || records.owner_ixs());
+        records.drop_owners();
         Ok(Store {
             source,
             sha256,
@@ -395,7 +397,7 @@ impl<'r> StoreBuilder<'r> {
             account: Account { seats, owner: account_owner },
             reports: Adjacency::build(n, &reports),
             members: Adjacency::build(teams.len(), &members),
-            owned: Adjacency::group_par(n, || records.owner_ixs()),
+            owned,
             led: Adjacency::build(n, &led),
             users,
             teams,

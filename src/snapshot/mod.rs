@@ -550,6 +550,26 @@ impl Store {
         self.owned.of(user.index()).iter().map(|&i| RecordIx(i))
     }
 
+    /// The owner of every record, by record: a user, an id that names no user, or none.
+    /// (The store keeps the records by owner, not the owner of each record: this is for
+    /// reading a whole store back, not for a lookup per record.)
+    pub fn record_owners(&self) -> Vec<Link<UserIx, &str>> {
+        let mut owners = vec![Link::None; self.records.len()];
+        for u in self.user_ixs() {
+            for r in self.records_of(u) {
+                if let Some(o) = owners.get_mut(r.index()) {
+                    *o = Link::To(u);
+                }
+            }
+        }
+        for (r, id) in self.records.dangling() {
+            if let Some(o) = owners.get_mut(r.index()) {
+                *o = Link::Dangling(id);
+            }
+        }
+        owners
+    }
+
     /// How many records a user owns.
     pub fn record_count(&self, user: UserIx) -> usize {
         self.owned.of(user.index()).len()

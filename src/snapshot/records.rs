@@ -19,8 +19,6 @@ pub struct Record<'a> {
     pub kind: Sym,
     /// `state`.
     pub state: Sym,
-    /// `owner_id`.
-    pub owner: Link<UserIx, &'a str>,
 }
 
 /// The records of one chunk of a file, as columns. Its classes and new symbols are its own
@@ -29,9 +27,14 @@ pub struct Record<'a> {
 pub struct RecordPart {
     ids: Strings,
     classes: Vec<u16>,
+    /// The owner of each record, until the store has grouped the records by owner
+    /// ([`Records::drop_owners`]).
     owners: Vec<PackedLink>,
     /// Owner ids that name no user.
     dangling: Strings,
+    /// (row, index in `dangling`) of the records whose owner names no user, by row, once
+    /// `owners` is dropped.
+    dangling_rows: Vec<(u32, u32)>,
     /// (kind, state) of each class of this part, as symbols: a symbol at or above
     /// [`NEW_SYM`] is `new_symbols[s - NEW_SYM]`, a string the store had not interned.
     local: Vec<(Sym, Sym)>,
@@ -40,6 +43,11 @@ pub struct RecordPart {
     /// The classes met so far by their text: an export has a handful, so a short scan
     /// beats hashing two strings per record.
     by_text: Vec<(Box<str>, Box<str>, u16)>,
+}
+
+/// The index in a part's `dangling` of an owner that names no user.
+fn dangling_index(owner: PackedLink) -> Option<u32> {
+    (owner != NO_LINK && owner & DANGLING != 0).then_some(owner & !DANGLING)
 }
 
 /// Symbols at or above this value in a [`RecordPart`] are its own new strings.
@@ -278,19 +286,11 @@ impl Records {
         (k < part.len()).then_some((part, k))
     }
 
-    fn owner_link(part: &RecordPart, k: usize) -> Link<UserIx, &str> {
-        match part.owners.get(k).copied().unwrap_or(NO_LINK) {
-            NO_LINK => Link::None,
-            v if v & DANGLING != 0 => Link::Dangling(part.dangling.get((v & !DANGLING) as usize)),
-            v => Link::To(UserIx(v)),
-        }
-    }
-
     fn view<'a>(&self, part: &'a RecordPart, k: usize) -> Record<'a> {
         let class = part.classes.get(k).copied().unwrap_or(0);
         let (kind, state) =
             self.classes.get(usize::from(class)).copied().unwrap_or((Sym(0), Sym(0)));
-        Record { id: part.ids.get(k), kind, state, owner: Self::owner_link(part, k) }
+        Record { id: part.ids.get(k), kind, state }
     }
 
     /// Every (kind, state) met, once each.
@@ -302,7 +302,7 @@ impl Records {
     pub fn get(&self, ix: RecordIx) -> Record<'_> {
         match self.locate(ix.index()) {
             Some((part, k)) => self.view(part, k),
-            None => Record { id: "", kind: Sym(0), state: Sym(0), owner: Link::None },
+            None => Record { id: "", kind: Sym(0), state: Sym(0) },
         }
     }
 
@@ -323,19 +323,36 @@ impl Records {
     /// Records whose owner names no user, with that owner id, in file order.
     pub fn dangling(&self) -> impl Iterator<Item = (RecordIx, &str)> + '_ {
         self.parts.iter().zip(&self.starts).flat_map(|(p, start)| {
-            p.owners.iter().enumerate().filter_map(move |(k, o)| match *o {
-                NO_LINK => None,
-                v if v & DANGLING != 0 => {
-                    Some((RecordIx(start + k as u32), p.dangling.get((v & !DANGLING) as usize)))
-                }
-                _ => None,
-            })
+            let rows: Box<dyn Iterator<Item = (u32, u32)> + '_> = if p.owners.is_empty() {
+                Box::new(p.dangling_rows.iter().copied())
+            } else {
+                Box::new(
+                    p.owners
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(k, o)| dangling_index(*o).map(|d| (k as u32, d))),
+                )
+            };
+            rows.map(move |(k, d)| (RecordIx(start + k), p.dangling.get(d as usize)))
         })
     }
 
-    /// The owner of each record as a user index, `None` when it has none that exists.
+    /// The owner of each record as a user index, `None` when it has none that exists
+    /// (none at all once the owners are dropped).
     pub(super) fn owner_ixs(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
         self.parts.iter().flat_map(|p| p.owners.iter().map(|o| (*o & DANGLING == 0).then_some(*o)))
+    }
+
+    /// Gives up the owner column once the store has grouped the records by owner (ten
+    /// million owners are 40 MB that nothing reads again): only the owners that name no
+    /// user stay, by record.
+    pub(super) fn drop_owners(&mut self) {
+        self.parts.par_iter_mut().for_each(|p| {
+            let rows = p.owners.iter().enumerate();
+            p.dangling_rows =
+                rows.filter_map(|(k, o)| dangling_index(*o).map(|d| (k as u32, d))).collect();
+            p.owners = Vec::new();
+        });
     }
 
     /// Pairs (first, repeat) of records with the same id, by repeat. Hashes are sorted, so
@@ -411,21 +428,21 @@ mod tests {
         r.push(p, intern).unwrap();
         let got: Vec<Record<'_>> = r.iter().collect();
         assert_eq!(r.len(), 4);
-        assert_eq!(
-            got[0],
-            Record { id: "a1", kind: Sym(1), state: Sym(2), owner: Link::To(UserIx(7)) }
-        );
-        assert_eq!(got[1].owner, Link::Dangling("ghost"));
-        assert_eq!(got[2], Record { id: "", kind: Sym(1), state: Sym(2), owner: Link::None });
-        assert_eq!(
-            got[3],
-            Record { id: "c3", kind: Sym(99), state: Sym(2), owner: Link::Dangling("x") }
-        );
+        assert_eq!(got[0], Record { id: "a1", kind: Sym(1), state: Sym(2) });
+        assert_eq!(got[2], Record { id: "", kind: Sym(1), state: Sym(2) });
+        assert_eq!(got[3], Record { id: "c3", kind: Sym(99), state: Sym(2) });
         for (i, rec) in got.iter().enumerate() {
             assert_eq!(r.get(RecordIx(i as u32)), *rec);
         }
-        assert_eq!(r.dangling().collect::<Vec<_>>(), [(RecordIx(1), "ghost"), (RecordIx(3), "x")]);
+        let dangling = [(RecordIx(1), "ghost"), (RecordIx(3), "x")];
+        assert_eq!(r.dangling().collect::<Vec<_>>(), dangling);
         assert_eq!(r.owner_ixs().collect::<Vec<_>>(), [Some(7), None, None, None]);
+        // Once the store has grouped the records by owner, the dangling owners stay.
+        let mut dropped = r.clone();
+        dropped.drop_owners();
+        assert_eq!(dropped.owner_ixs().count(), 0);
+        assert_eq!(dropped.dangling().collect::<Vec<_>>(), dangling);
+        assert_eq!(dropped.iter().collect::<Vec<_>>(), got);
     }
 
     #[test]

@@ -126,13 +126,13 @@ pub fn canonical(store: &Store) -> String {
             link_user(t.leader().as_deref())
         ));
     }
-    for r in store.records.iter() {
+    for (r, owner) in store.records.iter().zip(store.record_owners()) {
         out.push_str(&format!(
             "record {:?} {:?} {:?} {}\n",
             r.id,
             sym(r.kind),
             sym(r.state),
-            link_user(r.owner)
+            link_user(owner)
         ));
     }
     out
