@@ -1,8 +1,9 @@
 //! Id -> dense index, for the joins of loading (ten million record owners looked up in a
 //! million user ids). The ids are the rows of a [`Strings`] column, which the table does not
-//! copy: each slot packs a hash tag, the index and the id's span in that column's arena, so
-//! a lookup touches one slot and, almost always, exactly one id. Lookups come in batches
-//! whose slots are fetched ahead, so that their cache misses overlap.
+//! copy: each slot packs a hash tag and the row, so a million ids take 16 MB of slots, and a
+//! lookup touches one slot and, almost always, exactly one id (whose place in the arena
+//! costs nothing to find in a column of one width). Lookups come in batches whose slots,
+//! then ids, are fetched ahead, so that their cache misses overlap.
 
 use super::columns::Strings;
 use std::hash::BuildHasher;
@@ -11,9 +12,8 @@ use std::hash::BuildHasher;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IdMap {
     len: u32,
-    /// `[hash tag, index + 1, id start, id end]`, or all zero for an empty slot; the length
-    /// is a power of two.
-    slots: Vec<[u32; 4]>,
+    /// `[hash tag, row + 1]`, or both zero for an empty slot; the length is a power of two.
+    slots: Vec<[u32; 2]>,
 }
 
 /// A well-mixed 64-bit hash: Fx, then the MurmurHash3 finaliser, so that both the slot
@@ -27,32 +27,18 @@ fn hash(id: &str) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Asks the processor to fetch the cache line of `slot` (a hint: it never faults).
+/// Asks the processor to fetch the cache line of `value` (a hint: it never faults).
 #[inline(always)]
-fn prefetch(slot: &[u32; 4]) {
+fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
         // SAFETY: prefetching is a hint; it reads nothing and cannot fault, whatever the
         // address. SSE is part of every x86-64 processor.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((slot as *const [u32; 4]).cast::<i8>()) };
+        unsafe { _mm_prefetch::<_MM_HINT_T0>((value as *const T).cast::<i8>()) };
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = slot;
-}
-
-/// Asks the processor to fetch the cache line of `bytes[at]` (a hint; nothing past the
-/// end is asked for).
-#[inline(always)]
-fn prefetch_byte(bytes: &[u8], at: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(b) = bytes.get(at) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: as in `prefetch`: a hint that reads nothing and cannot fault.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>((b as *const u8).cast::<i8>()) };
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = (bytes, at);
+    let _ = value;
 }
 
 /// How many lookups of a batch are in flight at once.
@@ -65,7 +51,7 @@ impl IdMap {
         while size < rows.saturating_mul(2) {
             size *= 2;
         }
-        IdMap { len: 0, slots: vec![[0; 4]; size] }
+        IdMap { len: 0, slots: vec![[0; 2]; size] }
     }
 
     /// How many ids there are.
@@ -78,13 +64,9 @@ impl IdMap {
         self.len == 0
     }
 
-    fn span<'a>(arena: &'a str, slot: &[u32; 4]) -> &'a str {
-        arena.get(slot[2] as usize..slot[3] as usize).unwrap_or_default()
-    }
-
     /// The index of `id` among the rows of `ids`.
     pub fn get(&self, ids: &Strings, id: &str) -> Option<u32> {
-        self.find(ids.arena(), id, hash(id)).ok()
+        self.find(ids, id, hash(id)).ok()
     }
 
     /// The indices of `keys` (`None`: no row has it), into `out`, in batches whose slots
@@ -95,7 +77,7 @@ impl IdMap {
         keys: impl IntoIterator<Item = &'k str>,
         out: &mut Vec<Option<u32>>,
     ) {
-        let arena = ids.arena();
+        let arena = ids.arena().as_bytes();
         let mask = self.slots.len().wrapping_sub(1);
         let mut keys = keys.into_iter();
         loop {
@@ -114,13 +96,16 @@ impl IdMap {
             // point at, the second miss of a lookup, before comparing any.
             for h in hashes.iter().take(n) {
                 if let Some(slot) = self.slots.get(*h as usize & mask) {
-                    if slot[0] == (*h >> 32) as u32 {
-                        prefetch_byte(arena.as_bytes(), slot[2] as usize);
+                    if slot[0] == (*h >> 32) as u32 && slot[1] != 0 {
+                        let (start, _) = ids.span(slot[1] as usize - 1);
+                        if let Some(b) = arena.get(start as usize) {
+                            prefetch(b);
+                        }
                     }
                 }
             }
             for (key, h) in batch.iter().zip(hashes).take(n) {
-                out.push(self.find(arena, key, h).ok());
+                out.push(self.find(ids, key, h).ok());
             }
             if n < BATCH {
                 return;
@@ -129,7 +114,7 @@ impl IdMap {
     }
 
     /// `Ok(index)` of `id`, or `Err(slot)` where it would go.
-    fn find(&self, arena: &str, id: &str, h: u64) -> Result<u32, usize> {
+    fn find(&self, ids: &Strings, id: &str, h: u64) -> Result<u32, usize> {
         if self.slots.is_empty() {
             return Err(0);
         }
@@ -141,7 +126,7 @@ impl IdMap {
             if slot[1] == 0 {
                 return Err(pos);
             }
-            if slot[0] == tag && Self::span(arena, slot) == id {
+            if slot[0] == tag && ids.get(slot[1] as usize - 1) == id {
                 return Ok(slot[1] - 1);
             }
             pos = (pos + 1) & mask;
@@ -167,30 +152,28 @@ impl IdMap {
     /// past `u32::MAX - 1`.
     pub fn insert(&mut self, ids: &Strings, row: usize) -> Result<u32, u32> {
         if (self.len() + 1) * 2 > self.slots.len() {
-            self.grow(ids.arena());
+            self.grow(ids);
         }
-        let (start, end) = ids.span(row);
-        let arena = ids.arena();
-        let id = arena.get(start as usize..end as usize).unwrap_or_default();
+        let id = ids.get(row);
         let h = hash(id);
-        let pos = match self.find(arena, id, h) {
+        let pos = match self.find(ids, id, h) {
             Ok(existing) => return Err(existing),
             Err(pos) => pos,
         };
         let index = u32::try_from(row).ok().filter(|i| *i < u32::MAX - 1).ok_or(u32::MAX)?;
         self.len += 1;
         if let Some(s) = self.slots.get_mut(pos) {
-            *s = [(h >> 32) as u32, index + 1, start, end];
+            *s = [(h >> 32) as u32, index + 1];
         }
         Ok(index)
     }
 
-    fn grow(&mut self, arena: &str) {
+    fn grow(&mut self, ids: &Strings) {
         let size = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![[0; 4]; size]);
+        let old = std::mem::replace(&mut self.slots, vec![[0; 2]; size]);
         let mask = size - 1;
         for slot in old.into_iter().filter(|s| s[1] != 0) {
-            let h = hash(Self::span(arena, &slot));
+            let h = hash(ids.get(slot[1] as usize - 1));
             let mut pos = h as usize & mask;
             while self.slots.get(pos).is_some_and(|s| s[1] != 0) {
                 pos = (pos + 1) & mask;
@@ -231,5 +214,23 @@ mod tests {
         let mut out = Vec::new();
         m.get_many(&ids, keys, &mut out);
         assert_eq!(out, [Some(3), None, Some(999), Some(1001)]);
+    }
+
+    #[test]
+    fn ids_of_one_width_are_found_the_same() {
+        // Such a column keeps no offsets: each id's place is worked out from its row.
+        let mut ids = Strings::default();
+        let mut m = IdMap::default();
+        for i in 0..5000 {
+            ids.push(&format!("r{i:08}")).unwrap();
+            assert_eq!(m.insert(&ids, i), Ok(i as u32));
+        }
+        ids.push("r00000042").unwrap();
+        assert_eq!(m.insert(&ids, 5000), Err(42));
+        let keys: Vec<String> = (0..6000).map(|i| format!("r{i:08}")).collect();
+        let mut out = Vec::new();
+        m.get_many(&ids, keys.iter().map(String::as_str), &mut out);
+        let want: Vec<Option<u32>> = (0..6000).map(|i| (i < 5000).then_some(i)).collect();
+        assert_eq!(out, want);
     }
 }
