@@ -160,10 +160,10 @@ fn finish<'a>(
     // An empty list takes the offboarding's as it is; another gets exact room first (a
     // list that doubles to take them would hold twice the memory it needs until the plan
     // is written, and a copy into a new list holds both for a while).
-    append(&mut plan.actions, outcome.actions);
-    append(&mut plan.reassignments, outcome.reassignments);
-    append(&mut plan.blocked, outcome.blocked);
-    append(&mut plan.findings, outcome.findings);
+    plan::append(&mut plan.actions, outcome.actions);
+    plan::append(&mut plan.reassignments, outcome.reassignments);
+    plan::append(&mut plan.blocked, outcome.blocked);
+    plan::append(&mut plan.findings, outcome.findings);
     plan.summary.offboarded = outcome.offboarded;
     plan::summarize(&mut plan, store, policy);
     seats::check(&mut plan, policy);
@@ -172,14 +172,4 @@ fn finish<'a>(
     plan.sort();
     plan::summarize(&mut plan, store, policy);
     plan
-}
-
-/// Appends `more` to `list`: moved when `list` is empty, else copied into exact room.
-fn append<T>(list: &mut Vec<T>, more: Vec<T>) {
-    if list.is_empty() {
-        *list = more;
-    } else {
-        list.reserve_exact(more.len());
-        list.extend(more);
-    }
 }

@@ -421,18 +421,15 @@ pub fn offboard<'a>(
             }
         })
         .collect();
-    // Each list is built once at its final size: one that doubles as it grows holds up to
-    // twice its entries until the plan is written.
+    // Each list is built once at its final size (one that doubles as it grows holds up to
+    // twice its entries until the plan is written), and the orphans' lists become the
+    // outcome's as they are (a copy would hold both at once).
+    crate::plan::append(&mut outcome.reassignments, orphaned);
+    crate::plan::append(&mut outcome.findings, orphan_findings);
     outcome.actions.reserve_exact(results.iter().map(|r| r.actions.len()).sum());
-    outcome.reassignments.reserve_exact(
-        orphaned.len() + results.iter().map(|r| r.reassignments.len()).sum::<usize>(),
-    );
+    outcome.reassignments.reserve_exact(results.iter().map(|r| r.reassignments.len()).sum());
     outcome.blocked.reserve_exact(results.iter().map(|r| r.blocked.len()).sum());
-    outcome.findings.reserve_exact(
-        orphan_findings.len() + results.iter().map(|r| r.findings.len()).sum::<usize>(),
-    );
-    outcome.reassignments.extend(orphaned);
-    outcome.findings.extend(orphan_findings);
+    outcome.findings.reserve_exact(results.iter().map(|r| r.findings.len()).sum());
     for r in results {
         outcome.actions.extend(r.actions);
         outcome.reassignments.extend(r.reassignments);

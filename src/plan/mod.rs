@@ -335,7 +335,9 @@ pub struct Finding<'a> {
 
 impl<'a> Finding<'a> {
     /// A finding about some users.
-    pub fn new(code: &'static str, users: Vec<Text<'a>>, reason: String) -> Self {
+    pub fn new(code: &'static str, users: Vec<Text<'a>>, mut reason: String) -> Self {
+        // As an action's: a formatted sentence has room to spare, held until it is written.
+        reason.shrink_to_fit();
         Finding { code: Cow::Borrowed(code), users, records: Vec::new(), teams: Vec::new(), reason }
     }
 }
@@ -395,6 +397,17 @@ pub const BLOCK_CODES: [&str; 16] = [
 
 fn code_rank(code: &str) -> usize {
     BLOCK_CODES.iter().position(|c| *c == code).unwrap_or(BLOCK_CODES.len())
+}
+
+/// Appends `more` to `list`: moved when `list` is empty (a copy would hold both lists at
+/// once), else copied into exact room (a list that doubles holds up to twice its entries).
+pub fn append<T>(list: &mut Vec<T>, more: Vec<T>) {
+    if list.is_empty() {
+        *list = more;
+    } else {
+        list.reserve_exact(more.len());
+        list.extend(more);
+    }
 }
 
 /// `noun` for `n` of them: `record` or `records`.

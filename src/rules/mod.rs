@@ -51,8 +51,11 @@ impl<'a> Ctx<'a, '_> {
         user: UserIx,
         kind: ActionKind,
         rule: &'static str,
-        reason: String,
+        mut reason: String,
     ) -> Action<'a> {
+        // A sentence formatted piece by piece has room for about half as much again; a
+        // plan holds hundreds of thousands of them until it is written.
+        reason.shrink_to_fit();
         Action {
             user: self.id(user),
             action: kind,
