@@ -1,8 +1,9 @@
 //! Records in columns: at ten million rows, one allocation per record would cost more than
 //! parsing them. A record is an id in an arena, a class (its kind and state, as one small
-//! integer) and a packed owner. The columns stay in the parts a file was parsed in (one
-//! per chunk, in file order), so loading never copies them; [`RecordIx`] numbers the
-//! records across the parts in file order.
+//! integer) and a packed owner (until the store has grouped the records by owner: then
+//! only the owners that name no user stay). The columns stay in the parts a file was parsed
+//! in (one per chunk, in file order), so loading never copies them; [`RecordIx`] numbers
+//! the records across the parts in file order.
 
 use super::columns::{Full, PackedLink, Strings, DANGLING, NO_LINK};
 use super::{Link, RecordIx, Sym, UserIx};
