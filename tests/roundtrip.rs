@@ -830,3 +830,23 @@ fn every_record_reads_back_with_its_owner() {
         .collect();
     assert_eq!(owners, ["u2", "-", "?ghost", "u1", "u2"]);
 }
+
+#[test]
+fn phones_are_read_only_for_a_policy_that_requires_them() {
+    let users = "id,role,status,phone\nu1,admin,active,+1-555-0100\nu2,rep,active,\n";
+    let f = files(users, "id\n", "id,kind,owner_id,state\n");
+    let phones = |policy: &Policy| {
+        let store = load(&f, policy).unwrap();
+        store.user_ixs().map(|u| store.user(u).phone().map(str::to_owned)).collect::<Vec<_>>()
+    };
+    // The default policy requires an e-mail only: its plans never look at a phone.
+    assert_eq!(phones(&default_policy()), [None, None]);
+    let requires = policy::parse(
+        "name = \"p\"\n[roles]\norder = [\"admin\", \"rep\"]\n\
+         [deactivation]\nrequired_fields = [\"phone\"]\n",
+        Path::new("p.toml"),
+    )
+    .unwrap();
+    assert!(requires.reading().needs_phone);
+    assert_eq!(phones(&requires), [Some("+1-555-0100".to_owned()), None]);
+}

@@ -621,6 +621,11 @@ impl Policy {
             statuses: &self.statuses,
             names: &self.record_names,
             needs_last_login: self.idle.is_some(),
+            needs_phone: self
+                .deactivation
+                .required_fields
+                .iter()
+                .any(|f| matches!(f, RequiredField::Standard(UserField::Phone))),
         }
     }
 

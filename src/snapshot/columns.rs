@@ -15,7 +15,8 @@ pub struct Full;
 /// absent value (the loaders trim cells, and an empty cell means absent).
 ///
 /// A column whose rows all have one length (ids such as `r00000001`, UUIDs, fixed-width
-/// record ids of CRMs) keeps no offsets at all: row `i` is `bytes[i * width..][..width]`.
+/// record ids of CRMs, or a column no row fills) keeps no offsets at all: row `i` is
+/// `bytes[i * width..][..width]`.
 /// The first row of another length writes the offsets out, and the column goes on as any
 /// other; the two forms hold the same rows and compare equal.
 #[derive(Debug, Clone)]
@@ -31,7 +32,7 @@ pub struct Strings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Uniform {
     rows: usize,
-    /// Never 0 while there are rows: an empty row (an absent value) writes the offsets.
+    /// 0 when every row is empty (absent).
     width: u32,
 }
 
@@ -79,21 +80,19 @@ impl Strings {
     /// for every row).
     pub fn reserve_for<'a>(&mut self, others: impl Iterator<Item = &'a Strings> + Clone) {
         self.bytes.reserve(others.clone().map(|o| o.bytes.len()).sum());
-        // The one width of every non-empty column, `None` for offsets, `Some(0)` for none.
-        let width = |o: &Strings| match o.uniform {
-            _ if o.is_empty() => Some(0),
-            Some(u) => Some(u.width),
-            None => None,
-        };
-        let mut all = Some(0);
-        for w in others.clone().map(width).chain([width(self)]) {
-            all = match (all, w) {
-                (Some(0), w) | (w, Some(0)) => w,
-                (Some(a), Some(b)) if a == b => Some(a),
-                _ => None,
-            };
+        // Whether every column with rows has one and the same width.
+        let mine = (!self.is_empty()).then_some(self.uniform);
+        let mut width: Option<u32> = None;
+        let mut uniform = true;
+        let theirs = others.clone().filter(|o| !o.is_empty()).map(|o| o.uniform);
+        for form in theirs.chain(mine) {
+            match (form, width) {
+                (Some(u), None) => width = Some(u.width),
+                (Some(u), Some(w)) if u.width == w => {}
+                _ => uniform = false,
+            }
         }
-        if all.is_none() {
+        if !uniform {
             let rows = others.map(Strings::len).sum();
             self.offsets(rows).reserve(rows);
         }
@@ -122,7 +121,7 @@ impl Strings {
     pub fn push(&mut self, s: &str) -> Result<(), Full> {
         let end = u32::try_from(self.bytes.len() + s.len()).map_err(|_| Full)?;
         match &mut self.uniform {
-            Some(u) if !s.is_empty() && (u.rows == 0 || u.width as usize == s.len()) => {
+            Some(u) if u.rows == 0 || u.width as usize == s.len() => {
                 u.width = s.len() as u32;
                 u.rows += 1;
             }
@@ -423,10 +422,14 @@ mod tests {
         let t = pushed(&more);
         assert!(t.uniform.is_none());
         same_rows(&t, &more);
-        // An empty row is an absent value, never a width of 0.
+        // A column no row fills costs nothing either; one filled row writes the offsets.
         let holes = pushed(&[String::new(), String::new()]);
-        assert!(holes.uniform.is_none());
+        assert!(holes.uniform.is_some() && holes.arena().is_empty());
         same_rows(&holes, &[String::new(), String::new()]);
+        assert_eq!((holes.value(0), holes.value(9)), (None, None));
+        let filled = pushed(&[String::new(), "a".to_owned(), String::new()]);
+        assert!(filled.uniform.is_none());
+        same_rows(&filled, &[String::new(), "a".to_owned(), String::new()]);
     }
 
     proptest::proptest! {

@@ -15,9 +15,9 @@ use serde_json::Value;
 
 /// What a loader needs to read a snapshot, compiled from a policy (`Policy::reading`) or
 /// made by hand: how the export is written ([`Input`]), the role and status tables that
-/// resolve its spellings, the record kinds and states worth interning up front, and
-/// whether a missing last login matters (the policy has an `[idle]` rule). The snapshot
-/// never sees the policy itself.
+/// resolve its spellings, the record kinds and states worth interning up front, whether a
+/// missing last login matters (the policy has an `[idle]` rule) and which columns no rule
+/// reads. The snapshot never sees the policy itself.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reading<'a> {
     /// How the export is written.
@@ -31,6 +31,9 @@ pub struct Reading<'a> {
     pub names: &'a [String],
     /// An export without any last login is refused (every user would look never-logged-in).
     pub needs_last_login: bool,
+    /// Whether the `phone` column is read: only a `deactivation.required_fields` that names
+    /// it looks at phones, and a million of them are 18 MB held for nothing otherwise.
+    pub needs_phone: bool,
 }
 
 /// The compiled `[snapshot]` table (empty when the policy has none).

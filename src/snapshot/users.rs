@@ -638,7 +638,9 @@ fn check<'a>(
     };
     let email = take!(cells::text(cell(F::Email), "email"), None);
     let name = take!(cells::text(cell(F::Name), "name"), None);
-    let phone = take!(cells::text(cell(F::Phone), "phone"), None);
+    // A column no rule reads is not kept (nor checked).
+    let phone =
+        if reading.needs_phone { take!(cells::text(cell(F::Phone), "phone"), None) } else { None };
     let manager = take!(cells::text(cell(F::ManagerId), "manager_id"), None);
     let formats = &reading.input.formats;
     let mut times = [None; 5];
