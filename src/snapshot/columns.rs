@@ -36,6 +36,13 @@ struct Uniform {
     width: u32,
 }
 
+impl Uniform {
+    /// The end of each row, in an arena where the first starts at `base`.
+    fn ends(self, base: u32) -> impl Iterator<Item = u32> {
+        (1..=self.rows).map(move |i| base + (i as u64 * u64::from(self.width)) as u32)
+    }
+}
+
 impl Default for Strings {
     fn default() -> Self {
         Strings {
@@ -110,9 +117,9 @@ impl Strings {
 
     /// The offsets, written out from the uniform form if need be, with room for `more`.
     fn offsets(&mut self, more: usize) -> &mut Vec<u32> {
-        if let Some(Uniform { rows, width }) = self.uniform.take() {
-            self.ends.reserve_exact(rows + more);
-            self.ends.extend((1..=rows).map(|i| (i as u64 * u64::from(width)) as u32));
+        if let Some(u) = self.uniform.take() {
+            self.ends.reserve_exact(u.rows + more);
+            self.ends.extend(u.ends(0));
         }
         &mut self.ends
     }
@@ -171,10 +178,7 @@ impl Strings {
                 mine.width = theirs.width;
                 mine.rows += theirs.rows;
             }
-            (_, Some(Uniform { rows, width })) => {
-                let ends = self.offsets(rows);
-                ends.extend((1..=rows).map(|i| base + (i as u64 * u64::from(width)) as u32));
-            }
+            (_, Some(theirs)) => self.offsets(theirs.rows).extend(theirs.ends(base)),
             (_, None) => {
                 let ends = self.offsets(other.ends.len());
                 ends.extend(other.ends.iter().map(|e| e + base));
@@ -276,6 +280,12 @@ pub struct Times {
     nanos: Vec<(u32, u32)>,
 }
 
+/// The value of row `i` in a side table of (row, value) by row.
+fn by_row<T: Copy>(table: &[(u32, T)], i: usize) -> Option<T> {
+    let k = table.binary_search_by_key(&(i as u32), |(r, _)| *r).ok()?;
+    table.get(k).map(|(_, v)| *v)
+}
+
 /// `seconds` of an empty cell.
 const NO_TIME: u32 = 0;
 /// `seconds` of an instant before 1970 or after the `u32` range: see `wide`.
@@ -327,17 +337,10 @@ impl Times {
     pub fn get(&self, i: usize) -> Option<Time> {
         let seconds = match *self.seconds.get(i)? {
             NO_TIME => return None,
-            WIDE => {
-                let k = self.wide.binary_search_by_key(&(i as u32), |(r, _)| *r).ok()?;
-                self.wide.get(k)?.1
-            }
+            WIDE => by_row(&self.wide, i)?,
             s => i64::from(s) - 1,
         };
-        let nanos = match self.nanos.binary_search_by_key(&(i as u32), |(r, _)| *r) {
-            Ok(k) => self.nanos.get(k).map_or(0, |(_, n)| *n),
-            Err(_) => 0,
-        };
-        Time::from_timestamp(seconds, nanos)
+        Time::from_timestamp(seconds, by_row(&self.nanos, i).unwrap_or(0))
     }
 
     /// Appends every row of `other`.

@@ -46,11 +46,6 @@ pub struct RecordPart {
     by_text: Vec<(Box<str>, Box<str>, u16)>,
 }
 
-/// The index in a part's `dangling` of an owner that names no user.
-fn dangling_index(owner: PackedLink) -> Option<u32> {
-    (owner != NO_LINK && owner & DANGLING != 0).then_some(owner & !DANGLING)
-}
-
 /// Symbols at or above this value in a [`RecordPart`] are its own new strings.
 pub const NEW_SYM: u32 = 1 << 31;
 
@@ -179,6 +174,13 @@ impl RecordPart {
 }
 
 impl RecordPart {
+    /// (row, index in `dangling`) of the owners in the owner column that name no user.
+    fn dangling_owners(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.owners.iter().enumerate().filter_map(|(k, &o)| {
+            (o != NO_LINK && o & DANGLING != 0).then_some((k as u32, o & !DANGLING))
+        })
+    }
+
     /// Gives back the room reserved for rows the block did not have (a part is sized
     /// from its block's bytes before they are parsed).
     pub fn shrink_to_fit(&mut self) {
@@ -324,16 +326,9 @@ impl Records {
     /// Records whose owner names no user, with that owner id, in file order.
     pub fn dangling(&self) -> impl Iterator<Item = (RecordIx, &str)> + '_ {
         self.parts.iter().zip(&self.starts).flat_map(|(p, start)| {
-            let rows: Box<dyn Iterator<Item = (u32, u32)> + '_> = if p.owners.is_empty() {
-                Box::new(p.dangling_rows.iter().copied())
-            } else {
-                Box::new(
-                    p.owners
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(k, o)| dangling_index(*o).map(|d| (k as u32, d))),
-                )
-            };
+            // From the owner column while it is there, else from what it left: one of the
+            // two is always empty.
+            let rows = p.dangling_rows.iter().copied().chain(p.dangling_owners());
             rows.map(move |(k, d)| (RecordIx(start + k), p.dangling.get(d as usize)))
         })
     }
@@ -349,9 +344,7 @@ impl Records {
     /// user stay, by record.
     pub(super) fn drop_owners(&mut self) {
         self.parts.par_iter_mut().for_each(|p| {
-            let rows = p.owners.iter().enumerate();
-            p.dangling_rows =
-                rows.filter_map(|(k, o)| dangling_index(*o).map(|d| (k as u32, d))).collect();
+            p.dangling_rows = p.dangling_owners().collect();
             p.owners = Vec::new();
         });
     }
