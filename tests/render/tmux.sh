@@ -33,15 +33,12 @@ while IFS= read -r line; do
     count=$((count + 1))
     # shellcheck disable=SC2086 # the line is the command's arguments
     tmux -L "$socket" -f "$work/tmux.conf" new-session -d -x 80 -y 40 -s "c$count" \
-        "cd '$root' && env -u COLUMNS TERM=xterm '$bin' $line; echo \"[exit \$?]\""
-    # The pane can be marked dead before tmux has drained the last of its output from the
-    # terminal, so wait for the exit line itself, not only for the pane to die.
+        "cd '$root' && env -u COLUMNS TERM=xterm '$bin' $line; echo \"[exit \$?]\"; sleep 60"
+    # The shell stays alive after the exit line: a pane whose process ends can lose the
+    # last of its output before tmux has read it from the terminal. Wait for that line.
     for _ in $(seq 1 600); do
         tmux -L "$socket" capture-pane -p -J -S - -E - -t "c$count" > "$work/screen"
-        if [ "$(tmux -L "$socket" display -p -t "c$count" '#{pane_dead}')" = 1 ] &&
-            grep -q '^\[exit [0-9]*\]$' "$work/screen"; then
-            break
-        fi
+        grep -q '^\[exit [0-9]*\]$' "$work/screen" && break
         sleep 0.05
     done
     tmux -L "$socket" capture-pane -p -J -S - -E - -t "c$count" > "$work/screen"
