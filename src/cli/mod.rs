@@ -159,6 +159,7 @@ pub use replace::Allocator;
 
 /// Parses arguments, runs the command and returns the exit code.
 pub fn main() -> ExitCode {
+    replace::tune_allocator();
     replace::on_signals();
     // Help fits the same width as every other text for people (clap's own default for a
     // pipe is 100 columns).

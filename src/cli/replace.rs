@@ -353,6 +353,21 @@ pub fn on_signals() {
     });
 }
 
+/// Makes glibc's malloc give memory back as soon as a large buffer is freed. By default
+/// its threshold for serving a request from its own mapping rises to the size of each
+/// large buffer freed (up to 32 MB), so that the per-thread lists a pass builds and then
+/// merges, once freed, stay in the heap as free space the process still holds: at a
+/// million users that was about 50 MB of peak memory for nothing. A fixed threshold keeps
+/// every buffer over 128 KiB in its own mapping, returned to the system when freed.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets a parameter of the allocator; it is called before any
+    // thread but the main one exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 /// The allocator of the `roster` binary: the system's, except that when memory runs out
 /// roster removes its temporary files, says so in one line and exits with code 1, instead
 /// of aborting.
