@@ -20,7 +20,7 @@ mod check;
 mod completions;
 mod diff;
 mod explain;
-mod generate;
+pub(crate) mod generate;
 mod man;
 mod offboard;
 mod output;
