@@ -147,7 +147,8 @@ fn report(
         let bound = policy.bind(store)?;
         summarize(&mut out, path, policy, store);
         let as_of = store.taken_at.unwrap_or_default();
-        let ctx = rules::Ctx { policy, bound: &bound, store, as_of };
+        let reasons = crate::plan::Reasons::default();
+        let ctx = rules::Ctx { policy, bound: &bound, store, as_of, reasons: &reasons };
         let mut findings = rules::integrity_findings(&ctx);
         if let Some((_, people)) = directory {
             let r = rules::directory::Reconciler::new(&ctx, people);

@@ -117,7 +117,8 @@ pub fn explain(
             .into());
     };
     let bound = policy.bind(store)?;
-    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let reasons = crate::plan::Reasons::default();
+    let ctx = Ctx { policy, bound: &bound, store, as_of, reasons: &reasons };
     let plan = super::nightly(policy, store, as_of, super::Extra { previous: None, directory })?;
     let u = store.user(ix);
     let mut sink = rules::explain_user(&ctx, ix);

@@ -34,7 +34,8 @@ pub fn nightly<'a>(
     extra: Extra<'_>,
 ) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
-    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let reasons = crate::plan::Reasons::default();
+    let ctx = Ctx { policy, bound: &bound, store, as_of, reasons: &reasons };
     let mut sink = rules::evaluate(&ctx);
     if let Some(previous) = extra.previous {
         sink.findings.extend(rules::identity_reused(&ctx, previous));
@@ -91,7 +92,8 @@ pub fn offboarding<'a>(
     directory: Option<&People>,
 ) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
-    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let reasons = crate::plan::Reasons::default();
+    let ctx = Ctx { policy, bound: &bound, store, as_of, reasons: &reasons };
     let after = store.users.iter().map(|u| u.status()).collect();
     let outcome = offboard::offboard(&ctx, requests, options, after);
     let mut plan = empty(policy, store, as_of);
@@ -129,7 +131,8 @@ pub fn reactivation<'a>(
     directory: Option<&People>,
 ) -> Result<Plan<'a>, Diagnostics> {
     let bound = policy.bind(store)?;
-    let ctx = Ctx { policy, bound: &bound, store, as_of };
+    let reasons = crate::plan::Reasons::default();
+    let ctx = Ctx { policy, bound: &bound, store, as_of, reasons: &reasons };
     let outcome = offboard::reactivate::reactivate(&ctx, users, actor);
     let mut plan = empty(policy, store, as_of);
     let targets: Vec<&str> = users.iter().map(String::as_str).collect();

@@ -9,14 +9,54 @@ mod summary;
 pub use summary::{status_after, statuses_after, summarize};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex};
 
 /// Text in a plan entry: borrowed from the snapshot and the policy the plan was made from
 /// (ids, kinds, states, rule and strategy names), or owned (a plan read from a file). A
 /// plan of a million users names a few million ids; none of them is copied.
 pub type Text<'a> = Cow<'a, str>;
+
+/// An action's reason. Shared: the actions of a plan say far fewer different sentences
+/// than there are actions (every user last seen on the same day with the same thresholds
+/// gets the same one), so each sentence is held once ([`Reasons`]).
+pub type Reason = Arc<str>;
+
+/// The sentences of the actions of one run, each held once. Safe to share between the
+/// threads of a pass; the texts are the same whatever the thread count, only where they
+/// are held differs.
+#[derive(Debug)]
+pub struct Reasons {
+    shards: [Mutex<FxHashSet<Reason>>; SHARDS],
+}
+
+impl Default for Reasons {
+    fn default() -> Self {
+        Reasons { shards: std::array::from_fn(|_| Mutex::default()) }
+    }
+}
+
+/// Independent locks, so that threads seldom wait for each other.
+const SHARDS: usize = 64;
+
+impl Reasons {
+    /// The shared copy of `text`.
+    pub fn get(&self, text: String) -> Reason {
+        let shard = (rustc_hash::FxBuildHasher.hash_one(text.as_str()) as usize) % SHARDS;
+        // A poisoned shard (a panic elsewhere) still holds valid texts.
+        let mut set = self.shards[shard].lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(shared) = set.get(text.as_str()) {
+            return Arc::clone(shared);
+        }
+        let shared: Reason = Arc::from(text);
+        set.insert(Arc::clone(&shared));
+        shared
+    }
+}
 
 /// The format tag of this version of the plan.
 pub const FORMAT: &str = "roster-plan/1";
@@ -228,7 +268,7 @@ pub struct Action<'a> {
     /// The rule that called for it.
     pub rule: Text<'a>,
     /// Why, with the numbers.
-    pub reason: String,
+    pub reason: Reason,
     /// The record concerned (`cancel_record`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<Text<'a>>,
@@ -659,6 +699,20 @@ fn permute<T>(items: &mut [T], order: &mut [u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_is_held_once_from_any_thread() {
+        let reasons = Reasons::default();
+        let texts: Vec<String> = (0..200).map(|i| format!("threshold {}d", i % 20)).collect();
+        let shared: Vec<Reason> = texts.par_iter().map(|t| reasons.get(t.clone())).collect();
+        for (t, r) in texts.iter().zip(&shared) {
+            assert_eq!(**r, **t);
+            assert!(Arc::ptr_eq(r, &reasons.get(t.clone())));
+        }
+        assert!(!Arc::ptr_eq(&shared[0], &shared[1]));
+        let held: usize = reasons.shards.iter().map(|s| s.lock().map_or(0, |s| s.len())).sum();
+        assert_eq!(held, 20);
+    }
 
     #[test]
     fn permute_moves_every_entry_along_its_cycle() {

@@ -23,7 +23,7 @@ pub fn render(plan: &Plan) -> String {
             String::new(),
             String::new(),
             String::new(),
-            a.reason.clone(),
+            a.reason.to_string(),
         ]);
     }
     for r in &plan.reassignments {

@@ -259,7 +259,7 @@ mod tests {
                 user: format!("u{i}").into(),
                 action: ActionKind::MarkIdle,
                 rule: "idle".into(),
-                reason: format!("line one,\nline \"two\", {i}"),
+                reason: format!("line one,\nline \"two\", {i}").into(),
                 record: None,
                 team: (i % 3 == 0).then(|| "t,1".into()),
                 date: None,

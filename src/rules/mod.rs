@@ -18,7 +18,7 @@ pub mod seats;
 
 pub use identity::identity_reused;
 
-use crate::plan::{Action, ActionKind, Finding, Text};
+use crate::plan::{Action, ActionKind, Finding, Reasons, Text};
 use crate::policy::{Bound, Policy};
 use crate::snapshot::{Store, UserIx};
 use crate::time::Time;
@@ -37,6 +37,8 @@ pub struct Ctx<'a, 'b> {
     pub store: &'a Store,
     /// The instant the plan is evaluated at.
     pub as_of: Time,
+    /// The actions' sentences, each held once.
+    pub reasons: &'b Reasons,
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -51,16 +53,13 @@ impl<'a> Ctx<'a, '_> {
         user: UserIx,
         kind: ActionKind,
         rule: &'static str,
-        mut reason: String,
+        reason: String,
     ) -> Action<'a> {
-        // A sentence formatted piece by piece has room for about half as much again; a
-        // plan holds hundreds of thousands of them until it is written.
-        reason.shrink_to_fit();
         Action {
             user: self.id(user),
             action: kind,
             rule: Text::Borrowed(rule),
-            reason,
+            reason: self.reasons.get(reason),
             record: None,
             team: None,
             date: None,
